@@ -1,0 +1,143 @@
+package harvest
+
+import (
+	"errors"
+	"time"
+)
+
+// PageState is where a page is in the frontier.
+type PageState string
+
+// The states of a page. A page is queued when first seen, fetching while a
+// worker holds it, and fetched or failed once its outcome is committed.
+const (
+	PageQueued   PageState = "queued"
+	PageFetching PageState = "fetching"
+	PageFetched  PageState = "fetched"
+	PageFailed   PageState = "failed"
+	PageSkipped  PageState = "skipped"
+)
+
+// Page is one URL of the frontier and, once fetched, what was learnt from it.
+type Page struct {
+	ID           int64
+	URL          string // normalised; the frontier key
+	FinalURL     string // after redirects
+	CanonicalURL string // <link rel=canonical>, when the page declares one
+	Host         string
+	Depth        int   // 0 for seeds
+	FoundFrom    int64 // the page that linked here; 0 for seeds
+	Seed         bool
+	State        PageState
+	HTTPStatus   int
+	ContentType  string
+	ETag         string
+	LastModified string
+	ContentHash  string // hex SHA-256 of the body as fetched
+	Title        string
+	PublishedAt  time.Time
+	Language     string
+	BodyBytes    int64
+	Truncated    bool // the body was longer than the size limit
+	FetchedAt    time.Time
+	Error        string
+}
+
+// RefType is what a reference points at.
+type RefType string
+
+// The reference types.
+const (
+	RefVideo    RefType = "video"
+	RefPlaylist RefType = "playlist"
+	RefChannel  RefType = "channel"
+)
+
+// Reference kinds: how a page referenced a video, playlist or channel.
+const (
+	KindIframe     = "iframe"      // <iframe src=…/embed/ID>
+	KindLazyIframe = "lazy_iframe" // <iframe data-src=…>
+	KindAnchor     = "anchor"      // <a href=…>
+	KindText       = "text"        // a URL pasted into the visible text
+)
+
+// Reference is one YouTube thing a page refers to, and how.
+type Reference struct {
+	Type         RefType
+	ID           string // video ID, playlist ID, or channel ID/handle/name
+	Kind         string // one of the Kind constants
+	URL          string // the URL as found, made absolute
+	StartSeconds int    // from t= or start=; 0 when absent
+	PlaylistID   string // a video URL that also names a playlist (list=)
+	Context      string // anchor text or the text around a pasted URL
+	InBody       bool   // in the article body rather than site chrome
+}
+
+// Extraction is what one HTML page yields.
+type Extraction struct {
+	Title        string
+	CanonicalURL string
+	Language     string
+	PublishedAt  time.Time
+	Refs         []Reference
+	Links        []string // absolute http(s) out-links, fragments dropped, in page order
+}
+
+// VideoStatus is what YouTube said about a video.
+type VideoStatus string
+
+// The video statuses. Pending means not fetched yet (or a fetch was cut short
+// by a block); Blocked means YouTube refused to answer this client, which
+// says nothing about the video itself.
+const (
+	VideoPending       VideoStatus = "pending"
+	VideoOK            VideoStatus = "ok"
+	VideoPrivate       VideoStatus = "private"
+	VideoRemoved       VideoStatus = "removed"
+	VideoAgeRestricted VideoStatus = "age_restricted"
+	VideoUnplayable    VideoStatus = "unplayable"
+	VideoLiveUpcoming  VideoStatus = "live_upcoming"
+	VideoBlocked       VideoStatus = "blocked"
+	VideoError         VideoStatus = "error"
+)
+
+// Definitive reports whether the status describes the video itself, rather
+// than our failure to learn about it.
+func (s VideoStatus) Definitive() bool {
+	switch s {
+	case VideoPending, VideoBlocked, VideoError:
+		return false
+	}
+	return true
+}
+
+// Video is a YouTube video's metadata as fetched.
+type Video struct {
+	ID            string
+	Status        VideoStatus
+	StatusReason  string // YouTube's reason text, or our error
+	Title         string
+	Description   string
+	ChannelID     string
+	ChannelTitle  string
+	ChannelHandle string
+	Duration      time.Duration
+	ViewCount     int64
+	PublishedAt   time.Time
+	ThumbnailURL  string
+	IsLive        bool
+	IsUpcoming    bool
+	Category      string
+	Keywords      []string
+	FetchedAt     time.Time
+}
+
+// Errors reported by the stages. Callers test them with errors.Is.
+var (
+	// ErrNotHTML means a response was not an HTML page; it is recorded, not parsed.
+	ErrNotHTML = errors.New("not an HTML page")
+	// ErrBlocked means YouTube refused to answer: rate limit, bot check, consent or captcha page.
+	ErrBlocked = errors.New("blocked by YouTube")
+	// ErrLocked means another run holds the database.
+	ErrLocked = errors.New("another run holds the database")
+)

@@ -1,0 +1,94 @@
+package harvest
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Store persists the frontier, pages, references, videos and runs.
+// db.DB implements it. Every method is one transaction.
+type Store interface {
+	// StartRun records the start of r and sets r.ID.
+	StartRun(ctx context.Context, r *Run) error
+	// FinishRun records how r ended.
+	FinishRun(ctx context.Context, r *Run) error
+	// AddSeeds puts the seed URLs (already normalised) in the frontier at
+	// depth 0. Seeds are fetched on every run, so a seed fetched before is
+	// queued again. Pages left fetching by a killed run are queued again too.
+	AddSeeds(ctx context.Context, urls []string) error
+	// ClaimPages marks up to limit queued pages no deeper than maxDepth as
+	// fetching and returns them, shallowest and oldest first.
+	ClaimPages(ctx context.Context, limit, maxDepth int) ([]Page, error)
+	// CountQueued reports how many pages no deeper than maxDepth are queued.
+	CountQueued(ctx context.Context, maxDepth int) (int, error)
+	// SavePage stores the outcome of fetching p, the references found in it
+	// and the out-links to queue (URLs already known are left as they are).
+	// It reports how many videos were seen for the first time.
+	SavePage(ctx context.Context, p *Page, refs []Reference, out []Page) (newVideos int, err error)
+	// ClaimVideos returns up to limit IDs of videos due for a fetch and marks
+	// them attempted now: videos never fetched, videos whose last answer was
+	// not definitive (blocked, error), and videos fetched before staleBefore.
+	// Videos attempted at or after notSince (the start of this run) are left
+	// out, so a run tries each video at most once.
+	ClaimVideos(ctx context.Context, staleBefore, notSince time.Time, limit int) ([]string, error)
+	// SaveVideo stores what was learnt about a video. A non-definitive status
+	// (blocked, error) never overwrites a definitive one or its metadata.
+	SaveVideo(ctx context.Context, v *Video) error
+}
+
+// Response is a fetched URL.
+type Response struct {
+	URL          string // as requested
+	FinalURL     string // after redirects
+	Status       int
+	ContentType  string
+	ETag         string
+	LastModified string
+	HTML         bool   // the body is an HTML page, converted to UTF-8
+	Body         []byte // kept only for HTML pages
+	BodyBytes    int64  // bytes read, for every response
+	Truncated    bool   // the body was cut at the size limit
+	ContentHash  string // hex SHA-256 of the bytes read
+}
+
+// Fetcher fetches pages. crawl.Fetcher implements it.
+type Fetcher interface {
+	// Fetch GETs rawURL. An HTTP error status is not an error: it is in
+	// Response.Status. Errors are failures to get an answer at all (DNS,
+	// connection, timeout, too many redirects, a refused URL).
+	Fetch(ctx context.Context, rawURL string) (*Response, error)
+}
+
+// ExtractFunc finds the references, out-links and facts of an HTML page
+// (UTF-8) whose URL is base. extract.Extract is one.
+type ExtractFunc func(base *url.URL, r io.Reader) (*Extraction, error)
+
+// Scope decides which URLs join the frontier. crawl.Scope implements it.
+type Scope interface {
+	// Normalize returns the canonical form of rawURL used as the frontier
+	// key, or an error when it is not a URL the crawler can fetch.
+	Normalize(rawURL string) (string, error)
+	// Allow reports whether the normalised URL u is in scope.
+	Allow(u string) bool
+}
+
+// VideoSource fetches video metadata from YouTube. youtube.Source
+// implements it; it is safe for concurrent use.
+type VideoSource interface {
+	// Video fetches the metadata of the video with the given ID. Whatever
+	// YouTube answers — including a block or an unexpected answer — comes
+	// back as a Video whose Status and StatusReason say what happened. The
+	// error is non-nil only when ctx ended first.
+	Video(ctx context.Context, id string) (*Video, error)
+}
+
+// HTTPStatusText is a short description of a non-200 HTTP answer, as
+// stored in a failed page's error: "HTTP 404 Not Found".
+func HTTPStatusText(code int) string {
+	return strings.TrimSpace("HTTP " + strconv.Itoa(code) + " " + http.StatusText(code))
+}
