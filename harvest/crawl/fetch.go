@@ -1,0 +1,122 @@
+package crawl
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+
+	"golang.org/x/net/html/charset"
+
+	"github.com/harvestdev/ytharvest/harvest"
+)
+
+// MaxRedirects is how many redirects a fetch follows.
+const MaxRedirects = 10
+
+// Fetcher fetches pages over HTTP. It implements harvest.Fetcher.
+type Fetcher struct {
+	client    *http.Client
+	userAgent string
+	maxBody   int64
+}
+
+// NewFetcher returns a fetcher that uses a copy of hc (its Transport and
+// Timeout; the redirect policy is the fetcher's own), sends userAgent, and
+// reads at most maxBody bytes of a body.
+func NewFetcher(hc *http.Client, userAgent string, maxBody int64) *Fetcher {
+	c := *hc
+	c.CheckRedirect = checkRedirect
+	return &Fetcher{client: &c, userAgent: userAgent, maxBody: maxBody}
+}
+
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > MaxRedirects {
+		return fmt.Errorf("more than %d redirects", MaxRedirects)
+	}
+	if s := req.URL.Scheme; s != "http" && s != "https" {
+		return fmt.Errorf("redirect to unsupported scheme %q", s)
+	}
+	return nil
+}
+
+// Fetch implements harvest.Fetcher.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*harvest.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+	}
+	req.Header.Set("User-Agent", f.userAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+
+	r := &harvest.Response{
+		URL:          rawURL,
+		FinalURL:     resp.Request.URL.String(),
+		Status:       resp.StatusCode,
+		ContentType:  resp.Header.Get("Content-Type"),
+		ETag:         resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"),
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: read body: %w", rawURL, err)
+	}
+	if int64(len(body)) > f.maxBody {
+		body, r.Truncated = body[:f.maxBody], true
+	}
+	r.BodyBytes = int64(len(body))
+	sum := sha256.Sum256(body)
+	r.ContentHash = hex.EncodeToString(sum[:])
+	if resp.StatusCode != http.StatusOK || !isHTML(r.ContentType, body) {
+		return r, nil
+	}
+	r.HTML = true
+	utf8, err := toUTF8(body, r.ContentType)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: convert to UTF-8: %w", rawURL, err)
+	}
+	r.Body = utf8
+	return r, nil
+}
+
+// isHTML decides from the Content-Type header, and sniffs the body when the
+// header is missing or too generic to say.
+func isHTML(contentType string, body []byte) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil || mt == "" || mt == "application/octet-stream" || mt == "text/plain" {
+		mt, _, _ = mime.ParseMediaType(http.DetectContentType(body))
+	}
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// toUTF8 converts an HTML body to UTF-8 using its BOM, the header's
+// charset or its <meta> declaration, in that order.
+func toUTF8(body []byte, contentType string) ([]byte, error) {
+	r, err := charset.NewReader(bytes.NewReader(body), contentType)
+	if err != nil {
+		// An unknown charset label: parse the bytes as they are.
+		return body, nil
+	}
+	return io.ReadAll(r)
+}
+
+// unwrapURLError drops the *url.Error wrapper, whose message repeats the
+// method and URL that the caller already names.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

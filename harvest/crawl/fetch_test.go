@@ -1,0 +1,147 @@
+package crawl
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func testSite(t *testing.T) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("User-Agent") != "test-agent/1" {
+			http.Error(w, "bad user agent", http.StatusForbidden)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("ETag", `"v1"`)
+		w.Write([]byte("<html><title>Page</title></html>"))
+	})
+	mux.HandleFunc("/latin1", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
+		w.Write([]byte("<p>caf\xe9</p>"))
+	})
+	mux.HandleFunc("/meta-charset", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(`<meta charset="windows-1252"><p>“quoted”</p>` + "\x93x\x94"))
+	})
+	mux.HandleFunc("/no-type", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = nil // suppress sniffing by net/http
+		w.Write([]byte("<!DOCTYPE html><html><body>hi</body></html>"))
+	})
+	mux.HandleFunc("/pdf", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Write([]byte("%PDF-1.4 ..."))
+	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<p>" + strings.Repeat("x", 5000) + "</p>"))
+	})
+	mux.HandleFunc("/missing", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "gone", http.StatusNotFound)
+	})
+	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/page", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop", http.StatusFound)
+	})
+	mux.HandleFunc("/to-ftp", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "ftp://example.com/file", http.StatusFound)
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func TestFetch(t *testing.T) {
+	ts := testSite(t)
+	f := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1000)
+	ctx := context.Background()
+
+	tests := []struct {
+		path      string
+		status    int
+		html      bool
+		body      string // substring of the UTF-8 body
+		final     string
+		truncated bool
+		err       string
+	}{
+		{path: "/page", status: 200, html: true, body: "<title>Page</title>"},
+		{path: "/latin1", status: 200, html: true, body: "café"},
+		{path: "/meta-charset", status: 200, html: true, body: "“x”"},
+		{path: "/no-type", status: 200, html: true, body: "hi"},
+		{path: "/pdf", status: 200, html: false},
+		{path: "/big", status: 200, html: true, truncated: true},
+		{path: "/missing", status: 404, html: false},
+		{path: "/redirect", status: 200, html: true, final: "/page"},
+		{path: "/loop", err: "more than 10 redirects"},
+		{path: "/to-ftp", err: `redirect to unsupported scheme "ftp"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			r, err := f.Fetch(ctx, ts.URL+tc.path)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("Fetch(%s) = %v, want error containing %q", tc.path, err, tc.err)
+				}
+				if !strings.Contains(err.Error(), ts.URL+tc.path) {
+					t.Errorf("error %q does not name the URL", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Fetch(%s): %v", tc.path, err)
+			}
+			if r.Status != tc.status || r.HTML != tc.html || r.Truncated != tc.truncated {
+				t.Errorf("Fetch(%s) = status %d html %v truncated %v; want %d %v %v", tc.path, r.Status, r.HTML, r.Truncated, tc.status, tc.html, tc.truncated)
+			}
+			if !strings.Contains(string(r.Body), tc.body) {
+				t.Errorf("Fetch(%s) body = %q, want it to contain %q", tc.path, r.Body, tc.body)
+			}
+			if tc.final != "" && r.FinalURL != ts.URL+tc.final {
+				t.Errorf("Fetch(%s) final URL = %s, want %s", tc.path, r.FinalURL, ts.URL+tc.final)
+			}
+			if !tc.html && r.Body != nil {
+				t.Errorf("Fetch(%s) kept a body for a non-HTML answer", tc.path)
+			}
+			if r.ContentHash == "" || r.BodyBytes == 0 && tc.status == 200 {
+				t.Errorf("Fetch(%s) hash %q bytes %d", tc.path, r.ContentHash, r.BodyBytes)
+			}
+		})
+	}
+	if r, _ := f.Fetch(ctx, ts.URL+"/big"); r.BodyBytes != 1000 {
+		t.Errorf("truncated body bytes = %d, want 1000", r.BodyBytes)
+	}
+}
+
+func TestFetchTimeout(t *testing.T) {
+	ts := testSite(t)
+	f := NewFetcher(&http.Client{Timeout: 200 * time.Millisecond}, "test-agent/1", 1000)
+	start := time.Now()
+	_, err := f.Fetch(context.Background(), ts.URL+"/slow")
+	if err == nil {
+		t.Fatal("Fetch of a hanging page succeeded")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Fetch took %v despite a 200ms timeout", d)
+	}
+	// Cancelling the context stops a fetch too.
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	f = NewFetcher(&http.Client{}, "test-agent/1", 1000)
+	if _, err := f.Fetch(ctx, ts.URL+"/slow"); err == nil {
+		t.Fatal("Fetch with a cancelled context succeeded")
+	}
+}

@@ -1,0 +1,147 @@
+package crawl
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// MaxURLLength is the longest URL the crawler accepts; longer ones are
+// almost always session junk or traps.
+const MaxURLLength = 2048
+
+// trackingParams are query parameters that only identify a campaign or a
+// click: dropping them merges URLs that name the same page.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "dclid": true, "msclkid": true, "yclid": true,
+	"mc_cid": true, "mc_eid": true, "igshid": true, "_ga": true, "_gl": true,
+	"ocid": true, "cmpid": true,
+}
+
+// Normalize returns the canonical form of rawURL used as the frontier key:
+// scheme and host lower-cased, the default port and the fragment dropped,
+// an empty path made "/", tracking parameters (utm_*, fbclid, gclid...)
+// removed. Only absolute http and https URLs are accepted.
+func Normalize(rawURL string) (string, error) {
+	if len(rawURL) > MaxURLLength {
+		return "", fmt.Errorf("URL longer than %d bytes", MaxURLLength)
+	}
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return "", err
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		if u.Scheme == "" {
+			return "", errors.New("not an absolute URL (add http:// or https://)")
+		}
+		return "", fmt.Errorf("unsupported scheme %q (only http and https)", u.Scheme)
+	}
+	if u.Host == "" {
+		return "", errors.New("URL has no host")
+	}
+	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	host = strings.TrimSuffix(host, ".")
+	if host == "" {
+		return "", errors.New("URL has no host")
+	}
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host = net.JoinHostPort(strings.Trim(host, "[]"), port)
+	}
+	u.Host = host
+	if u.Path == "" && u.Opaque == "" {
+		u.Path = "/"
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = dropTracking(u.RawQuery)
+	}
+	u.ForceQuery = false
+	return u.String(), nil
+}
+
+// dropTracking removes tracking parameters from a raw query, keeping the
+// order and encoding of the others.
+func dropTracking(raw string) string {
+	parts := strings.Split(raw, "&")
+	kept := parts[:0]
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(p, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		name = strings.ToLower(name)
+		if strings.HasPrefix(name, "utm_") || trackingParams[name] {
+			continue
+		}
+		kept = append(kept, escapeUnsafe(p))
+	}
+	return strings.Join(kept, "&")
+}
+
+// escapeUnsafe percent-encodes the bytes that may not appear raw in a
+// query (spaces, controls, non-ASCII), so that a URL normalises to the
+// same string however it was written.
+func escapeUnsafe(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"<>\^`+"`{|}", c) >= 0 {
+			if b.Len() == 0 {
+				b.WriteString(s[:i])
+			}
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	return b.String()
+}
+
+// Scope keeps the crawl on the hosts of its seeds.
+type Scope struct {
+	hosts map[string]bool
+}
+
+// NewScope returns a scope that allows the hosts of the given seeds.
+func NewScope(seeds []string) (*Scope, error) {
+	s := &Scope{hosts: make(map[string]bool)}
+	for _, seed := range seeds {
+		n, err := Normalize(seed)
+		if err != nil {
+			return nil, fmt.Errorf("seed %q: %w", seed, err)
+		}
+		u, _ := url.Parse(n)
+		s.hosts[u.Host] = true
+	}
+	return s, nil
+}
+
+// Normalize implements harvest.Scope.
+func (s *Scope) Normalize(rawURL string) (string, error) { return Normalize(rawURL) }
+
+// Allow reports whether the normalised URL u is on a seed's host.
+func (s *Scope) Allow(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && s.hosts[p.Host]
+}
