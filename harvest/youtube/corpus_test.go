@@ -1,0 +1,250 @@
+package youtube_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/harvestdev/ytharvest/harvest"
+	"github.com/harvestdev/ytharvest/internal/testserver"
+)
+
+// corpusDir holds real YouTube answers recorded by other projects (see its
+// PROVENANCE.md). It lives beside the repository, not in it.
+const corpusDir = "../../../shared/corpus/youtube"
+
+// TestCorpus serves the real recordings through the fake YouTube and
+// checks what Source makes of each.
+func TestCorpus(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(corpusDir, "MANIFEST.tsv")); err != nil {
+		t.Skipf("no recorded YouTube corpus at %s (%v): real-answer checks skipped", corpusDir, err)
+	}
+	read := func(t *testing.T, name string) []byte {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(corpusDir, name))
+		if err != nil {
+			t.Fatalf("corpus file: %v", err)
+		}
+		return data
+	}
+	type page struct {
+		file   string
+		status int // 0 = 200
+	}
+	for _, tc := range []struct {
+		name          string
+		id            string // the recording's video, or any ID when it names none
+		player, watch page
+		home          string
+		status        harvest.VideoStatus
+		reason        string
+		check         func(t *testing.T, v *harvest.Video)
+	}{
+		{
+			name:   "jdepoix ok",
+			id:     "GJLlxj_dtq8",
+			player: page{file: "jdepoix/youtube.innertube.json.static"},
+			watch:  page{file: "jdepoix/youtube.html.static"},
+			home:   "jdepoix/youtube.html.static",
+			status: harvest.VideoOK,
+			check: func(t *testing.T, v *harvest.Video) {
+				want := harvest.Video{
+					ID: "GJLlxj_dtq8", Status: harvest.VideoOK,
+					Title:         "Surface Go Review - It’s Awesome",
+					ChannelID:     "UCVYamHliCI9rw1tHR1xbkfw",
+					ChannelTitle:  "Dave2D",
+					ChannelHandle: "@Dave2D", // only the watch page's microformat has it
+					Duration:      316 * time.Second,
+					ViewCount:     1856109,
+					PublishedAt:   time.Date(2018, 8, 2, 13, 0, 8, 0, time.UTC),
+					ThumbnailURL:  "https://i.ytimg.com/vi/GJLlxj_dtq8/sddefault.jpg",
+					Category:      "Science & Technology",
+				}
+				want.Description, want.Keywords, want.FetchedAt = v.Description, v.Keywords, v.FetchedAt
+				checkVideo(t, v, &want)
+				if len(v.Keywords) != 15 || v.Keywords[0] != "Dave2D" {
+					t.Errorf("Keywords = %q, want 15 starting with Dave2D", v.Keywords)
+				}
+			},
+		},
+		{
+			name:   "jdepoix ok, consent page as home",
+			id:     "GJLlxj_dtq8",
+			player: page{file: "jdepoix/youtube.innertube.json.static"},
+			watch:  page{file: "jdepoix/youtube.html.static"},
+			home:   "jdepoix/youtube_consent_page.html.static",
+			status: harvest.VideoOK,
+		},
+		{
+			name:   "jdepoix transcripts disabled",
+			id:     "dsMFmonKDD4",
+			player: page{file: "jdepoix/youtube_transcripts_disabled.innertube.json.static"},
+			watch:  page{file: "jdepoix_old/youtube_transcripts_disabled.html.static"},
+			status: harvest.VideoOK,
+		},
+		{
+			name:   "jdepoix former live stream",
+			id:     "Fjg5lYqvzUs",
+			player: page{file: "jdepoix/youtube_transcripts_disabled2.innertube.json.static"},
+			watch:  page{file: "jdepoix_old/youtube_transcripts_disabled2.html.static"},
+			status: harvest.VideoOK,
+			check: func(t *testing.T, v *harvest.Video) {
+				if v.IsLive {
+					t.Error("a finished live stream is reported live")
+				}
+			},
+		},
+		{
+			name:   "jdepoix request blocked",
+			id:     "Njp5uhTorCo",
+			player: page{file: "jdepoix/youtube_request_blocked.innertube.json.static"},
+			status: harvest.VideoBlocked,
+			reason: "Sign in to confirm you’re not a bot",
+		},
+		{
+			name:   "jdepoix age restricted",
+			id:     "Njp5uhTorCo",
+			player: page{file: "jdepoix/youtube_age_restricted.innertube.json.static"},
+			watch:  page{file: "jdepoix_old/youtube_age_restricted.html.static"},
+			status: harvest.VideoAgeRestricted,
+			reason: "This video may be inappropriate for some users.",
+			check: func(t *testing.T, v *harvest.Video) {
+				if v.Title != "Laura Branigan - Self Control (Moreno J Remix) Age-restricted" || v.ChannelID != "UCJqyF-E8VW75fQz61ftchzg" {
+					t.Errorf("metadata not kept: title %q, channel %q", v.Title, v.ChannelID)
+				}
+			},
+		},
+		{
+			name:   "jdepoix video unavailable",
+			id:     "Xc1Vb4Nm8Qa",
+			player: page{file: "jdepoix/youtube_video_unavailable.innertube.json.static"},
+			watch:  page{file: "jdepoix_old/youtube_video_unavailable.html.static"},
+			status: harvest.VideoRemoved,
+			reason: "This video is unavailable",
+		},
+		{
+			name:   "jdepoix unplayable",
+			id:     "Xc1Vb4Nm8Qa",
+			player: page{file: "jdepoix/youtube_unplayable.innertube.json.static"},
+			watch:  page{file: "jdepoix_old/youtube_unplayable.html.static"},
+			status: harvest.VideoUnplayable,
+			reason: "Custom Reason", // its error screen says "not a bot", but the status is CUSTOM
+		},
+		{
+			name:   "pytube private",
+			id:     "m8uHb5jIGN8",
+			player: page{file: "pytube/m8uHb5jIGN8.android_player.json"},
+			watch:  page{file: "pytube/m8uHb5jIGN8.watch.html"},
+			status: harvest.VideoPrivate,
+			reason: "This video is private.",
+		},
+		{
+			name:   "pytube unplayable live recording",
+			id:     "5YceQ8YqYMc",
+			player: page{file: "pytube/5YceQ8YqYMc.android_player.json"},
+			watch:  page{file: "pytube/5YceQ8YqYMc.watch.html"},
+			status: harvest.VideoUnplayable,
+			reason: "This live stream recording is not available.",
+			check: func(t *testing.T, v *harvest.Video) {
+				if v.Title != "Vatican Media Live" || v.ChannelTitle != "Vatican News" {
+					t.Errorf("metadata not kept: title %q, channel %q", v.Title, v.ChannelTitle)
+				}
+			},
+		},
+		{
+			name:   "pytube age restricted",
+			id:     "irauhITDrsE",
+			player: page{file: "pytube/irauhITDrsE.android_player.json"},
+			watch:  page{file: "pytube/irauhITDrsE.watch.html"},
+			status: harvest.VideoAgeRestricted,
+			reason: "This video may be inappropriate for some users.",
+		},
+		{
+			name:   "pytube ok, date-only publish date",
+			id:     "2lAe1cqCOXo",
+			player: page{file: "pytube/2lAe1cqCOXo.android_player.json"},
+			watch:  page{file: "pytube/2lAe1cqCOXo.watch.html"},
+			status: harvest.VideoOK,
+			check: func(t *testing.T, v *harvest.Video) {
+				if want := time.Date(2019, 12, 5, 0, 0, 0, 0, time.UTC); !v.PublishedAt.Equal(want) {
+					t.Errorf("PublishedAt = %v, want %v (from the date-only microformat)", v.PublishedAt, want)
+				}
+				if v.Title != "YouTube Rewind 2019: For the Record | #YouTubeRewind" || v.Category != "Entertainment" {
+					t.Errorf("title %q, category %q", v.Title, v.Category)
+				}
+				if v.ChannelHandle != "" {
+					t.Errorf("ChannelHandle = %q, want none for a /user/ profile URL", v.ChannelHandle)
+				}
+			},
+		},
+		{
+			name:   "pytube ok, 13 caption tracks",
+			id:     "QRS8MkLhQmM",
+			player: page{file: "pytube/QRS8MkLhQmM.android_player.json"},
+			watch:  page{file: "pytube/QRS8MkLhQmM.watch.html"},
+			status: harvest.VideoOK,
+		},
+		{
+			name:   "pytube ok, music video",
+			id:     "WXxV9g7lsFE",
+			player: page{file: "pytube/WXxV9g7lsFE.android_player.json"},
+			watch:  page{file: "pytube/WXxV9g7lsFE.watch.html"},
+			status: harvest.VideoOK,
+		},
+		{
+			name:   "too many requests as 429",
+			id:     "GJLlxj_dtq8",
+			player: page{file: "jdepoix/youtube_too_many_requests.html.static", status: http.StatusTooManyRequests},
+			status: harvest.VideoBlocked,
+			reason: "player: HTTP 429 Too Many Requests",
+		},
+		{
+			name:   "too many requests as 200 player answer",
+			id:     "GJLlxj_dtq8",
+			player: page{file: "jdepoix/youtube_too_many_requests.html.static"},
+			status: harvest.VideoBlocked,
+			reason: "captcha page instead of the player answer",
+		},
+		{
+			name:   "consent page as watch page",
+			id:     "GJLlxj_dtq8",
+			player: page{file: "jdepoix/youtube.innertube.json.static"},
+			watch:  page{file: "jdepoix/youtube_consent_page.html.static"},
+			status: harvest.VideoBlocked,
+			reason: "consent page instead of the watch page",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			yt, srv := fakeYouTube(t)
+			s := newSource(t, srv, nil)
+			var a testserver.FakeAnswer
+			if tc.player.file != "" {
+				a.Player = &testserver.FakeResponse{Status: tc.player.status, Body: read(t, tc.player.file)}
+			}
+			if tc.watch.file != "" {
+				a.Watch = &testserver.FakeResponse{Status: tc.watch.status, Body: read(t, tc.watch.file)}
+			}
+			yt.Set(tc.id, a)
+			if tc.home != "" {
+				yt.SetHome(&testserver.FakeResponse{Body: read(t, tc.home)})
+			}
+			v := fetch(t, s, tc.id)
+			if v.Status != tc.status || v.StatusReason != tc.reason {
+				t.Errorf("Video = %s %q, want %s %q", v.Status, v.StatusReason, tc.status, tc.reason)
+			}
+			if tc.status == harvest.VideoOK && (v.Title == "" || v.ChannelID == "" || v.Duration == 0 || v.PublishedAt.IsZero()) {
+				t.Errorf("ok video lacks metadata: %+v", v)
+			}
+			if tc.check != nil {
+				tc.check(t, v)
+			}
+			var paths []string
+			for _, r := range yt.Requests() {
+				paths = append(paths, r.Method+" "+r.Path+" "+r.ClientName)
+			}
+			t.Logf("requests: %q", paths)
+		})
+	}
+}
