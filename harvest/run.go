@@ -1,0 +1,436 @@
+package harvest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// RunStatus is how a run ended.
+type RunStatus string
+
+// The run statuses.
+const (
+	RunRunning     RunStatus = "running"     // still going, or killed without a trace
+	RunOK          RunStatus = "ok"          // the frontier and the video queue were worked through
+	RunBlocked     RunStatus = "blocked"     // YouTube blocked us; videos left pending for the next run
+	RunStopped     RunStatus = "stopped"     // a limit (--max-pages) stopped the run with work left
+	RunInterrupted RunStatus = "interrupted" // a signal or deadline cut the run short
+	RunFailed      RunStatus = "failed"      // the run could not go on (database error)
+)
+
+// Run is one invocation of the harvester, as recorded in the runs table.
+type Run struct {
+	ID            int64
+	StartedAt     time.Time
+	FinishedAt    time.Time
+	Status        RunStatus
+	Seeds         int
+	PagesFetched  int // pages answered 200 (HTML or not)
+	PagesFailed   int // errors and non-200 answers
+	RefsFound     int // references stored (new or seen again)
+	NewVideos     int // videos seen for the first time
+	VideosFetched int // videos with a definitive answer
+	VideosFailed  int // videos answered blocked or error
+	Error         string
+	Options       string // the options of the run, as JSON
+	Version       string // of the ytharvest that ran it
+}
+
+// Harvester drives one run of the pipeline: seeds -> frontier -> fetch ->
+// extract -> store, and alongside it the video queue -> YouTube -> store.
+type Harvester struct {
+	Store   Store
+	Fetcher Fetcher
+	Extract ExtractFunc
+	Scope   Scope
+	Videos  VideoSource // nil: record references only, fetch no metadata
+
+	Log *slog.Logger
+	Now func() time.Time
+
+	Depth            int           // how many links away from a seed to follow
+	Concurrency      int           // pages fetched at once
+	VideoConcurrency int           // videos fetched at once
+	MaxPages         int           // pages fetched per run; 0 = no limit
+	RefreshAfter     time.Duration // re-fetch video metadata older than this
+	Options          string        // recorded with the run
+	Version          string        // recorded with the run
+}
+
+// Run harvests from seeds until the frontier and the video queue are done,
+// ctx ends, or YouTube blocks us. Per-page and per-video failures are data,
+// recorded in the store; Run returns an error only when the run could not
+// go on (the store failed). The returned Run is never nil.
+func (h *Harvester) Run(ctx context.Context, seeds []string) (*Run, error) {
+	now := h.now()
+	run := &Run{StartedAt: now, Status: RunRunning, Options: h.Options, Version: h.Version}
+	if err := h.Store.StartRun(ctx, run); err != nil {
+		run.Status = RunFailed
+		return run, fmt.Errorf("start run: %w", err)
+	}
+	err := h.run(ctx, run, seeds)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		run.Status, err = RunInterrupted, nil
+	case err != nil:
+		run.Status, run.Error = RunFailed, err.Error()
+	}
+	run.FinishedAt = h.now()
+	// Record the end even when ctx is done: an interrupted run says so.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if ferr := h.Store.FinishRun(fctx, run); ferr != nil && err == nil {
+		err = fmt.Errorf("finish run: %w", ferr)
+	}
+	return run, err
+}
+
+func (h *Harvester) run(ctx context.Context, run *Run, seeds []string) error {
+	var norm []string
+	for _, s := range seeds {
+		u, err := h.Scope.Normalize(s)
+		if err != nil {
+			return fmt.Errorf("seed %q: %w", s, err)
+		}
+		norm = append(norm, u)
+	}
+	run.Seeds = len(norm)
+	if err := h.Store.AddSeeds(ctx, norm); err != nil {
+		return fmt.Errorf("add seeds: %w", err)
+	}
+
+	var (
+		wg        sync.WaitGroup
+		crawlDone = make(chan struct{})
+		wake      = make(chan struct{}, 1)
+		vstats    videoStats
+		verr      error
+	)
+	if h.Videos != nil {
+		wg.Go(func() { verr = h.videoStage(ctx, run.StartedAt, crawlDone, wake, &vstats) })
+	}
+	cerr := h.crawlStage(ctx, run, wake)
+	close(crawlDone)
+	wg.Wait()
+
+	run.VideosFetched = int(vstats.fetched.Load())
+	run.VideosFailed = int(vstats.failed.Load())
+	if err := errors.Join(cerr, verr); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	switch {
+	case vstats.blocked.Load():
+		run.Status = RunBlocked
+		run.Error = vstats.blockReason()
+	case run.Status == RunRunning:
+		run.Status = RunOK
+	}
+	return nil
+}
+
+// pageResult is what a fetch worker hands to the writer.
+type pageResult struct {
+	page *Page
+	refs []Reference
+	out  []Page
+}
+
+// crawlStage works through the frontier: claim queued pages, fetch and
+// extract them on Concurrency workers, and store each result in its own
+// transaction from this goroutine (SQLite has one writer).
+func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct{}) error {
+	n := max(h.Concurrency, 1)
+	// Buffered to n so that sending never blocks: at most n pages are in
+	// flight (queued here or held by a worker).
+	jobs := make(chan Page, n)
+	results := make(chan pageResult, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for p := range jobs {
+				results <- h.fetchPage(ctx, p)
+			}
+		})
+	}
+	defer func() {
+		close(jobs)
+		wg.Wait()
+	}()
+
+	inflight, done := 0, 0
+	stopping := false
+	for {
+		if !stopping && ctx.Err() == nil {
+			free := n - inflight
+			if h.MaxPages > 0 {
+				free = min(free, h.MaxPages-done-inflight)
+			}
+			if free > 0 {
+				pages, err := h.Store.ClaimPages(ctx, free, h.Depth)
+				if err != nil {
+					return fmt.Errorf("claim pages: %w", err)
+				}
+				for _, p := range pages {
+					jobs <- p
+					inflight++
+				}
+			}
+		}
+		if inflight == 0 {
+			if h.MaxPages > 0 && done >= h.MaxPages && ctx.Err() == nil {
+				left, err := h.Store.CountQueued(ctx, h.Depth)
+				if err != nil {
+					return fmt.Errorf("count queued pages: %w", err)
+				}
+				if left > 0 {
+					h.log().Info("page limit reached; the rest stays queued for the next run",
+						"max_pages", h.MaxPages, "queued", left)
+					run.Status = RunStopped
+				}
+			}
+			return nil
+		}
+		select {
+		case r := <-results:
+			inflight--
+			if ctx.Err() != nil {
+				// The fetch was cut short; the page stays "fetching" and the
+				// next run queues it again.
+				continue
+			}
+			newVideos, err := h.Store.SavePage(ctx, r.page, r.refs, r.out)
+			if err != nil {
+				if ctx.Err() != nil {
+					continue
+				}
+				return fmt.Errorf("save page %s: %w", r.page.URL, err)
+			}
+			done++
+			h.count(run, r, newVideos)
+			if newVideos > 0 {
+				select {
+				case wake <- struct{}{}:
+				default:
+				}
+			}
+		case <-ctx.Done():
+			stopping = true
+		}
+	}
+}
+
+func (h *Harvester) count(run *Run, r pageResult, newVideos int) {
+	p := r.page
+	if p.State == PageFailed {
+		run.PagesFailed++
+	} else {
+		run.PagesFetched++
+	}
+	run.RefsFound += len(r.refs)
+	run.NewVideos += newVideos
+	h.log().Debug("page", "url", p.URL, "state", p.State, "status", p.HTTPStatus,
+		"refs", len(r.refs), "links", len(r.out), "error", p.Error)
+}
+
+// fetchPage fetches and extracts one page. It never fails: failures are
+// recorded in the page.
+func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
+	res := pageResult{page: &p}
+	p.FetchedAt = h.now()
+	resp, err := h.Fetcher.Fetch(ctx, p.URL)
+	if err != nil {
+		p.State, p.Error = PageFailed, err.Error()
+		return res
+	}
+	p.FinalURL = resp.FinalURL
+	p.HTTPStatus = resp.Status
+	p.ContentType = resp.ContentType
+	p.ETag = resp.ETag
+	p.LastModified = resp.LastModified
+	p.ContentHash = resp.ContentHash
+	p.BodyBytes = resp.BodyBytes
+	p.Truncated = resp.Truncated
+	if resp.Status != 200 {
+		p.State, p.Error = PageFailed, HTTPStatusText(resp.Status)
+		return res
+	}
+	p.State = PageFetched
+	if !resp.HTML {
+		return res
+	}
+	base, err := url.Parse(resp.FinalURL)
+	if err != nil {
+		base, _ = url.Parse(p.URL)
+	}
+	x, err := h.Extract(base, bytes.NewReader(resp.Body))
+	if err != nil {
+		p.Error = fmt.Sprintf("extract: %v", err)
+		return res
+	}
+	p.Title = x.Title
+	p.CanonicalURL = x.CanonicalURL
+	p.Language = x.Language
+	p.PublishedAt = x.PublishedAt
+	res.refs = x.Refs
+	if p.Depth < h.Depth {
+		seen := make(map[string]bool)
+		for _, l := range x.Links {
+			u, err := h.Scope.Normalize(l)
+			if err != nil || seen[u] || u == p.URL || !h.Scope.Allow(u) {
+				continue
+			}
+			seen[u] = true
+			res.out = append(res.out, Page{URL: u, Depth: p.Depth + 1, FoundFrom: p.ID})
+		}
+	}
+	return res
+}
+
+type videoStats struct {
+	fetched, failed atomic.Int64
+	blocked         atomic.Bool
+	mu              sync.Mutex
+	reason          string
+}
+
+func (s *videoStats) block(reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.blocked.Load() {
+		s.reason = reason
+		s.blocked.Store(true)
+	}
+}
+
+func (s *videoStats) blockReason() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reason
+}
+
+// videoStage fetches the metadata of due videos on VideoConcurrency workers
+// while the crawl runs, and drains the queue once the crawl is done. On the
+// first block it stops asking YouTube anything for the rest of the run (a
+// circuit breaker): the videos not yet fetched stay pending for the next run.
+func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDone <-chan struct{}, wake <-chan struct{}, st *videoStats) error {
+	n := max(h.VideoConcurrency, 1)
+	vctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	ids := make(chan string)
+	errc := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for id := range ids {
+				if err := h.fetchVideo(vctx, id, st, cancel); err != nil {
+					errc <- err
+					cancel()
+					return
+				}
+			}
+		})
+	}
+
+	err := h.dispatchVideos(vctx, runStart, crawlDone, wake, ids, n)
+	close(ids)
+	wg.Wait()
+	close(errc)
+	for e := range errc {
+		err = errors.Join(err, e)
+	}
+	if err != nil && vctx.Err() != nil && ctx.Err() == nil {
+		// Cancelled by the breaker or a worker's error, not by the caller.
+		if st.blocked.Load() {
+			err = nil
+		}
+	}
+	return err
+}
+
+func (h *Harvester) dispatchVideos(ctx context.Context, runStart time.Time, crawlDone <-chan struct{}, wake <-chan struct{}, ids chan<- string, n int) error {
+	finished := false
+	for {
+		batch, err := h.Store.ClaimVideos(ctx, h.now().Add(-h.RefreshAfter), runStart, 2*n)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("claim videos: %w", err)
+		}
+		for _, id := range batch {
+			select {
+			case ids <- id:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		if len(batch) > 0 {
+			continue
+		}
+		if finished {
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-crawlDone:
+			// One more pass picks up what the last pages added.
+			finished = true
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+func (h *Harvester) fetchVideo(ctx context.Context, id string, st *videoStats, trip context.CancelFunc) error {
+	v, err := h.Videos.Video(ctx, id)
+	if err != nil {
+		return nil // ctx ended: the video stays due for the next run
+	}
+	if v.FetchedAt.IsZero() {
+		v.FetchedAt = h.now()
+	}
+	// Store even when ctx was cancelled meanwhile: the answer is real.
+	sctx := context.WithoutCancel(ctx)
+	if err := h.Store.SaveVideo(sctx, v); err != nil {
+		return fmt.Errorf("save video %s: %w", id, err)
+	}
+	switch {
+	case v.Status == VideoBlocked:
+		st.failed.Add(1)
+		st.block(fmt.Sprintf("video %s: %s", id, v.StatusReason))
+		h.log().Warn("YouTube blocked us; no more YouTube requests this run", "video", id, "reason", v.StatusReason)
+		trip()
+	case v.Status.Definitive():
+		st.fetched.Add(1)
+	default:
+		st.failed.Add(1)
+		h.log().Debug("video failed", "video", id, "status", v.Status, "reason", v.StatusReason)
+	}
+	h.log().Debug("video", "video", id, "status", v.Status, "title", v.Title)
+	return nil
+}
+
+func (h *Harvester) now() time.Time {
+	if h.Now != nil {
+		return h.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (h *Harvester) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}

@@ -1,0 +1,219 @@
+package harvest_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/harvest"
+)
+
+// fakeWeb serves pages from a map; each page body is a list of links and
+// video IDs, one per line. A URL in hang blocks until the context ends.
+type fakeWeb struct {
+	pages map[string]string
+	hang  map[string]bool
+
+	mu      sync.Mutex
+	fetched map[string]int
+	started chan string
+}
+
+func (w *fakeWeb) Fetch(ctx context.Context, u string) (*harvest.Response, error) {
+	w.mu.Lock()
+	w.fetched[u]++
+	w.mu.Unlock()
+	if w.started != nil {
+		w.started <- u
+	}
+	if w.hang[u] {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	body, ok := w.pages[u]
+	if !ok {
+		return &harvest.Response{URL: u, FinalURL: u, Status: 404}, nil
+	}
+	return &harvest.Response{URL: u, FinalURL: u, Status: 200, HTML: true, Body: []byte(body)}, nil
+}
+
+// extractLines is an ExtractFunc for fakeWeb bodies: "http..." lines are
+// links, "v:ID" lines are videos.
+func extractLines(base *url.URL, r io.Reader) (*harvest.Extraction, error) {
+	b, _ := io.ReadAll(r)
+	x := &harvest.Extraction{Title: base.Path}
+	for _, line := range strings.Fields(string(b)) {
+		if id, ok := strings.CutPrefix(line, "v:"); ok {
+			x.Refs = append(x.Refs, harvest.Reference{Type: harvest.RefVideo, ID: id, Kind: harvest.KindAnchor})
+		} else {
+			x.Links = append(x.Links, line)
+		}
+	}
+	return x, nil
+}
+
+type hostScope struct{}
+
+func (hostScope) Normalize(u string) (string, error) { return u, nil }
+func (hostScope) Allow(u string) bool                { return strings.HasPrefix(u, "http://site.test/") }
+
+// fakeVideos answers every video ok, except those in blocked.
+type fakeVideos struct {
+	blocked map[string]bool
+	mu      sync.Mutex
+	asked   []string
+}
+
+func (f *fakeVideos) Video(ctx context.Context, id string) (*harvest.Video, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	f.asked = append(f.asked, id)
+	f.mu.Unlock()
+	if f.blocked[id] {
+		return &harvest.Video{ID: id, Status: harvest.VideoBlocked, StatusReason: "Sign in to confirm you're not a bot"}, nil
+	}
+	return &harvest.Video{ID: id, Status: harvest.VideoOK, Title: "video " + id}, nil
+}
+
+func newHarvester(t *testing.T, web *fakeWeb, videos harvest.VideoSource) (*harvest.Harvester, *db.DB) {
+	t.Helper()
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return &harvest.Harvester{
+		Store: d, Fetcher: web, Extract: extractLines, Scope: hostScope{}, Videos: videos,
+		Depth: 2, Concurrency: 3, VideoConcurrency: 2, RefreshAfter: time.Hour,
+	}, d
+}
+
+func site() map[string]string {
+	return map[string]string{
+		"http://site.test/":   "http://site.test/a http://site.test/b http://site.test/c http://other.test/x v:aaaaaaaaaaa",
+		"http://site.test/a":  "v:bbbbbbbbbbb http://site.test/a2",
+		"http://site.test/b":  "v:ccccccccccc v:aaaaaaaaaaa",
+		"http://site.test/c":  "http://site.test/",
+		"http://site.test/a2": "v:ddddddddddd http://site.test/a3", // depth 2: its links are not followed
+	}
+}
+
+func TestRunCrawlsToDepth(t *testing.T) {
+	web := &fakeWeb{pages: site(), fetched: map[string]int{}}
+	vids := &fakeVideos{}
+	h, _ := newHarvester(t, web, vids)
+	run, err := h.Run(context.Background(), []string{"http://site.test/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != harvest.RunOK || run.PagesFetched != 5 || run.NewVideos != 4 || run.VideosFetched != 4 {
+		t.Errorf("run = %+v", run)
+	}
+	for u, n := range web.fetched {
+		if n != 1 {
+			t.Errorf("%s fetched %d times", u, n)
+		}
+	}
+	if web.fetched["http://site.test/a3"] != 0 || web.fetched["http://other.test/x"] != 0 {
+		t.Errorf("fetched beyond depth or scope: %v", web.fetched)
+	}
+}
+
+// Cancelling a run keeps what was committed; the next run fetches only
+// what was not, including the page that was in flight.
+func TestRunInterruptedResumes(t *testing.T) {
+	web := &fakeWeb{pages: site(), fetched: map[string]int{}, hang: map[string]bool{"http://site.test/b": true}, started: make(chan string, 100)}
+	h, d := newHarvester(t, web, &fakeVideos{})
+	h.Concurrency = 1
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for u := range web.started {
+			if u == "http://site.test/b" {
+				cancel()
+				return
+			}
+		}
+	}()
+	run, err := h.Run(ctx, []string{"http://site.test/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != harvest.RunInterrupted {
+		t.Fatalf("status %s, want interrupted", run.Status)
+	}
+	var state string
+	d.SQL().QueryRow(`SELECT state FROM pages WHERE url = 'http://site.test/b'`).Scan(&state)
+	if state != "fetching" {
+		t.Errorf("page in flight is %q, want fetching (until the next run queues it again)", state)
+	}
+	var status string
+	d.SQL().QueryRow(`SELECT status FROM runs WHERE id = ?`, run.ID).Scan(&status)
+	if status != "interrupted" {
+		t.Errorf("runs.status = %q, want interrupted", status)
+	}
+
+	var committed []string
+	rows, _ := d.SQL().Query(`SELECT url FROM pages WHERE state = 'fetched' AND is_seed = 0`)
+	for rows.Next() {
+		var u string
+		rows.Scan(&u)
+		committed = append(committed, u)
+	}
+	rows.Close()
+	if len(committed) == 0 {
+		t.Fatal("nothing committed before the interrupt")
+	}
+	web.hang = nil
+	web.started = nil
+	run2, err := h.Run(context.Background(), []string{"http://site.test/"})
+	if err != nil || run2.Status != harvest.RunOK {
+		t.Fatalf("second run: %+v, %v", run2, err)
+	}
+	for _, u := range committed {
+		if web.fetched[u] != 1 {
+			t.Errorf("%s was committed in the first run but fetched again", u)
+		}
+	}
+	if web.fetched["http://site.test/b"] != 2 || web.fetched["http://site.test/a2"] != 1 {
+		t.Errorf("fetches after resume: %v", web.fetched)
+	}
+}
+
+// The first block stops all YouTube calls for the run.
+func TestRunVideoBreaker(t *testing.T) {
+	pages := map[string]string{"http://site.test/": ""}
+	var ids []string
+	for i := range 20 {
+		id := fmt.Sprintf("vid%08d", i)
+		ids = append(ids, id)
+		pages["http://site.test/"] += " v:" + id
+	}
+	web := &fakeWeb{pages: pages, fetched: map[string]int{}}
+	vids := &fakeVideos{blocked: map[string]bool{ids[0]: true}}
+	h, d := newHarvester(t, web, vids)
+	h.VideoConcurrency = 1
+	run, err := h.Run(context.Background(), []string{"http://site.test/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != harvest.RunBlocked || !strings.Contains(run.Error, "not a bot") {
+		t.Errorf("run = %+v, want blocked", run)
+	}
+	if len(vids.asked) != 1 {
+		t.Errorf("asked YouTube about %d videos after the block, want 1: %v", len(vids.asked), vids.asked)
+	}
+	var pending int
+	d.SQL().QueryRow(`SELECT count(*) FROM videos WHERE status = 'pending'`).Scan(&pending)
+	if pending != 19 {
+		t.Errorf("%d videos pending, want 19", pending)
+	}
+}
