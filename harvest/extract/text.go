@@ -1,0 +1,273 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Context sizes. Anchor text is kept up to maxContext characters; a URL
+// pasted into text keeps about contextSide bytes of text on either side,
+// cut at word boundaries, and the whole is capped at maxTextContext
+// characters so that a pathological URL cannot bloat the row.
+const (
+	maxContext     = 200
+	contextSide    = 100
+	maxTextContext = 400
+)
+
+// maxHostLen is the longest DNS name; it bounds the scan for a host name.
+const maxHostLen = 253
+
+// textBuf accumulates text with runs of whitespace collapsed to one space
+// and leading whitespace dropped. A positive limit stops it growing past
+// that many bytes (anchor text needs only its first 200 characters).
+type textBuf struct {
+	b     []byte
+	limit int
+}
+
+// reset empties t, keeping its storage for reuse.
+func (t *textBuf) reset(limit int) {
+	t.b = t.b[:0]
+	t.limit = limit
+}
+
+// full reports whether t has reached its limit.
+func (t *textBuf) full() bool {
+	return t.limit > 0 && len(t.b) >= t.limit
+}
+
+// space adds a word break, unless there is one already.
+func (t *textBuf) space() {
+	if len(t.b) > 0 && t.b[len(t.b)-1] != ' ' && !t.full() {
+		t.b = append(t.b, ' ')
+	}
+}
+
+// add appends s with its whitespace collapsed. It copies runs of
+// non-space text at once, so the cost is one pass over s.
+func (t *textBuf) add(s string) {
+	for len(s) > 0 && !t.full() {
+		i, size := nextSpace(s)
+		if i > 0 {
+			chunk := s[:i]
+			if t.limit > 0 && len(t.b)+len(chunk) > t.limit {
+				chunk = chunk[:max(0, t.limit-len(t.b))]
+			}
+			t.b = append(t.b, chunk...)
+		}
+		if size == 0 {
+			return
+		}
+		t.space()
+		s = s[i+size:]
+	}
+}
+
+// String returns the collected text without trailing space.
+func (t *textBuf) String() string {
+	return strings.TrimRight(string(t.b), " ")
+}
+
+// nextSpace returns the offset and byte size of the first whitespace
+// character in s, or len(s) and 0 when there is none. Besides ASCII
+// whitespace it counts the Unicode spaces news text is full of (no-break
+// space, thin space, ideographic space).
+func nextSpace(s string) (int, int) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' {
+				return i, 1
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			return i, size
+		}
+		i += size
+	}
+	return len(s), 0
+}
+
+// collapse returns s with whitespace collapsed and trimmed.
+func collapse(s string) string {
+	var t textBuf
+	t.add(s)
+	return t.String()
+}
+
+// clip shortens s to at most n characters, preferring to cut at a word
+// break near the end.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := 0
+	for i := 0; i < n; i++ {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+	}
+	if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut*3/4 {
+		cut = sp
+	}
+	return strings.TrimSpace(s[:cut])
+}
+
+// window returns the text around b[start:end] (a URL found in the text
+// collected in b): about contextSide bytes either side, widened or
+// narrowed to whole words and characters.
+func window(b []byte, start, end int) string {
+	lo := start - contextSide
+	if lo <= 0 {
+		lo = 0
+	} else {
+		for lo < start && !utf8.RuneStart(b[lo]) {
+			lo++
+		}
+		if sp := indexByte(b[lo:start], ' '); sp >= 0 {
+			lo += sp + 1
+		}
+	}
+	hi := end + contextSide
+	if hi >= len(b) {
+		hi = len(b)
+	} else {
+		for hi > end && !utf8.RuneStart(b[hi]) {
+			hi--
+		}
+		if sp := lastIndexByte(b[end:hi], ' '); sp >= 0 {
+			hi = end + sp
+		}
+	}
+	return clip(strings.TrimSpace(string(b[lo:hi])), maxTextContext)
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func lastIndexByte(b []byte, c byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// textURL is a YouTube-looking URL found in text: s[start:end] as written.
+type textURL struct {
+	start, end int
+}
+
+// scanURLs finds the candidate YouTube URLs pasted into text s, with or
+// without a scheme ("https://youtu.be/ID", "www.youtube.com/watch?v=ID",
+// "youtu.be/ID"). It only delimits them; ParseURL decides. Each candidate
+// is anchored on "youtu" (every YouTube host contains it), grown left over
+// the host name and an optional "//" and http(s) scheme, and grown right
+// over URL characters, less the punctuation that ends a sentence.
+//
+// A candidate glued to a word or path on its left is refused, so a slug on
+// another site (example.com/youtube.com-tips) does not count.
+func scanURLs(s string, fn func(textURL)) {
+	for i := 0; i < len(s); {
+		j := indexFold(s[i:], "youtu")
+		if j < 0 {
+			return
+		}
+		j += i
+		next := j + len("youtu")
+		// Both scans to the left are bounded (a host name is at most 253
+		// bytes, and the only schemes taken are http and https), so text
+		// such as "youtuyoutuyoutu…" cannot make the scan quadratic. A
+		// longer run is left glued, and refused below.
+		start := j
+		for start > 0 && j-start < maxHostLen && isHostChar(s[start-1]) {
+			start--
+		}
+		if strings.HasSuffix(s[:start], "//") {
+			start -= 2
+			if start > 0 && s[start-1] == ':' {
+				k := start - 1
+				for k > 0 && start-1-k < len("https") && isLetter(s[k-1]) {
+					k--
+				}
+				if scheme := s[k : start-1]; !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
+					i = next
+					continue
+				}
+				start = k
+			}
+		}
+		if start > 0 && gluedLeft(s[start-1]) {
+			i = next
+			continue
+		}
+		end := j
+		for end < len(s) && isURLChar(s[end]) {
+			end++
+		}
+		for end > j && strings.IndexByte(".,;:!?)]}'\"*", s[end-1]) >= 0 {
+			end--
+		}
+		// A host with nothing after it ("on youtube.com", the word
+		// "YouTube") is never a reference; skip it before anyone parses it.
+		if !strings.ContainsAny(s[j:end], "/?#") {
+			i = max(end, next) // and never rescan this run to the right
+			continue
+		}
+		fn(textURL{start: start, end: end})
+		i = max(end, next)
+	}
+}
+
+// indexFold is strings.Index for an ASCII lower-case needle, ignoring the
+// case of s, without allocating a lower-cased copy of s.
+func indexFold(s, needle string) int {
+	first := needle[0]
+	for i := 0; i+len(needle) <= len(s); i++ {
+		if s[i]|0x20 != first {
+			continue
+		}
+		k := 1
+		for k < len(needle) && s[i+k]|0x20 == needle[k] {
+			k++
+		}
+		if k == len(needle) {
+			return i
+		}
+	}
+	return -1
+}
+
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+func isHostChar(c byte) bool {
+	return isLetter(c) || '0' <= c && c <= '9' || c == '.' || c == '-'
+}
+
+// gluedLeft reports whether a URL preceded by c is really the tail of a
+// longer word or URL.
+func gluedLeft(c byte) bool {
+	return isLetter(c) || '0' <= c && c <= '9' || strings.IndexByte("/\\.-_%@+~", c) >= 0
+}
+
+// isURLChar reports whether c may appear in a URL written in text: printable
+// ASCII less space, quotes, angle brackets and the characters RFC 3986
+// leaves out. A non-ASCII character ends the URL, which also stops it at
+// the CJK full stop or a typographic quote.
+func isURLChar(c byte) bool {
+	if c <= ' ' || c >= 0x7f {
+		return false
+	}
+	return strings.IndexByte("\"<>\\^`{|}", c) < 0
+}
