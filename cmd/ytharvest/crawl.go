@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/harvest"
+	"github.com/harvestdev/ytharvest/harvest/crawl"
+	"github.com/harvestdev/ytharvest/harvest/extract"
+	"github.com/harvestdev/ytharvest/harvest/youtube"
+)
+
+const crawlSummary = `Usage: ytharvest crawl [flags] SEED...
+
+Fetches the seed pages, follows links on the seeds' hosts up to --depth,
+finds the YouTube videos the pages embed or link, fetches each new video's
+metadata from YouTube, and records pages, links and videos in the database.
+Seeds are fetched on every run; other pages once. A second run adds nothing
+twice, and a killed run resumes where it stopped.`
+
+const crawlExamples = `  ytharvest crawl https://news.example/
+  ytharvest crawl --depth 2 --db news.db https://news.example/ https://other.example/world/
+  ytharvest crawl --seeds-file seeds.txt -q          # from cron: log only problems
+`
+
+type crawlFlags struct {
+	db                 *string
+	seedsFile          string
+	depth              int
+	maxPages           int
+	concurrency        int
+	timeout            time.Duration
+	maxBody            bytesFlag
+	userAgent          string
+	youtubeURL         string
+	youtubeConcurrency int
+	youtubeRate        float64
+	refreshAfter       time.Duration
+	log                logFlags
+}
+
+func (a *app) crawl(ctx context.Context, args []string) error {
+	fs := a.newFlagSet("crawl", crawlSummary, crawlExamples)
+	f := crawlFlags{maxBody: 10 << 20}
+	f.db = a.dbFlag(fs)
+	fs.StringVar(&f.seedsFile, "seeds-file", "", "read seed URLs from `FILE`, one per line (# starts a comment)")
+	fs.IntVar(&f.depth, "depth", 1, "follow links up to `N` hops from a seed (0 = seeds only)")
+	fs.IntVar(&f.maxPages, "max-pages", 0, "fetch at most `N` pages this run; the rest stay queued (0 = no limit)")
+	fs.IntVar(&f.concurrency, "concurrency", 4, "pages fetched at once")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit for one page fetch")
+	fs.Var(&f.maxBody, "max-body", "read at most this much of a page (e.g. 10MiB); longer pages are recorded as truncated")
+	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent for page requests (default names ytharvest and its version)")
+	fs.StringVar(&f.youtubeURL, "youtube-url", a.getenv("YTHARVEST_YOUTUBE_URL"),
+		"send every request meant for www.youtube.com to this base `URL` instead: a mirror, a recording proxy, or a fake (env YTHARVEST_YOUTUBE_URL)")
+	fs.IntVar(&f.youtubeConcurrency, "youtube-concurrency", 2, "videos fetched from YouTube at once")
+	fs.Float64Var(&f.youtubeRate, "youtube-rate", 1, "YouTube requests per second, over all videos (0 = no limit)")
+	fs.DurationVar(&f.refreshAfter, "refresh-after", 7*24*time.Hour, "re-fetch video metadata older than this")
+	f.log.register(fs)
+	seeds, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := a.setupLog(&f.log); err != nil {
+		return err
+	}
+	if f.seedsFile != "" {
+		more, err := readSeeds(f.seedsFile)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		seeds = append(seeds, more...)
+	}
+	if len(seeds) == 0 {
+		return usageError("no seeds: give URLs as arguments or --seeds-file FILE (see ytharvest help crawl)")
+	}
+	switch {
+	case f.depth < 0:
+		return usageError("--depth must be 0 or more")
+	case f.concurrency < 1 || f.youtubeConcurrency < 1:
+		return usageError("--concurrency and --youtube-concurrency must be at least 1")
+	case f.maxPages < 0 || f.youtubeRate < 0:
+		return usageError("--max-pages and --youtube-rate must not be negative")
+	}
+	scope, err := crawl.NewScope(seeds)
+	if err != nil {
+		return usageError("%v", err)
+	}
+
+	store, err := db.Open(ctx, *f.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	ua := f.userAgent
+	if ua == "" {
+		ua = "ytharvest/" + buildVersion() + " (+https://github.com/harvestdev/ytharvest)"
+	}
+	transport := a.httpTransport()
+	fetcher := crawl.NewFetcher(&http.Client{Transport: transport, Timeout: f.timeout}, ua, int64(f.maxBody))
+	videos, err := youtube.New(youtube.Options{
+		BaseURL:     f.youtubeURL,
+		Transport:   transport,
+		Concurrency: f.youtubeConcurrency,
+		Rate:        f.youtubeRate,
+		Log:         a.log,
+	})
+	if err != nil {
+		return usageError("--youtube-url: %v", err)
+	}
+	opts, _ := json.Marshal(map[string]any{
+		"seeds": len(seeds), "depth": f.depth, "max_pages": f.maxPages, "concurrency": f.concurrency,
+		"youtube_url": f.youtubeURL, "youtube_concurrency": f.youtubeConcurrency,
+		"youtube_rate": f.youtubeRate, "refresh_after": f.refreshAfter.String(),
+	})
+	h := &harvest.Harvester{
+		Store:            store,
+		Fetcher:          fetcher,
+		Extract:          extract.Extract,
+		Scope:            scope,
+		Videos:           videos,
+		Log:              a.log,
+		Depth:            f.depth,
+		Concurrency:      f.concurrency,
+		VideoConcurrency: f.youtubeConcurrency,
+		MaxPages:         f.maxPages,
+		RefreshAfter:     f.refreshAfter,
+		Options:          string(opts),
+		Version:          buildVersion(),
+	}
+	run, err := h.Run(ctx, seeds)
+	a.log.Info("run finished", "run", run.ID, "status", run.Status,
+		"pages_fetched", run.PagesFetched, "pages_failed", run.PagesFailed, "refs", run.RefsFound,
+		"new_videos", run.NewVideos, "videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed,
+		"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", *f.db)
+	if err != nil {
+		return err
+	}
+	switch run.Status {
+	case harvest.RunBlocked:
+		return &codeError{code: exitPartial, err: fmt.Errorf("partial: YouTube blocked us (%s); unfetched videos stay pending for the next run", run.Error)}
+	case harvest.RunStopped:
+		return &codeError{code: exitPartial, err: errors.New("partial: --max-pages reached; queued pages wait for the next run")}
+	case harvest.RunInterrupted:
+		return &codeError{code: exitInterrupted, err: errors.New("interrupted; committed work is kept and the next run resumes")}
+	}
+	return nil
+}
+
+// readSeeds reads one URL per line; blank lines and comments (from a "#"
+// at the start of a line or after a space, so URL fragments survive) are
+// skipped.
+func readSeeds(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("seeds file: %w", err)
+	}
+	defer f.Close()
+	var seeds []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.Index(line, " #"); i >= 0 {
+			line = line[:i]
+		}
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			seeds = append(seeds, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("seeds file %s: %w", path, err)
+	}
+	return seeds, nil
+}

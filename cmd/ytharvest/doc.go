@@ -1,0 +1,10 @@
+// Command ytharvest harvests the YouTube videos that web pages embed or
+// link, with their metadata, into one SQLite file.
+//
+//	ytharvest crawl [flags] SEED...   crawl seed pages, record videos and links
+//	ytharvest stats [flags]           what the database holds; recent runs
+//	ytharvest sql [flags] QUERY       run a read-only SQL query and print the rows
+//
+// Run `ytharvest help` for the flags, environment and exit codes; the
+// README has a crontab example and docs/schema.md the tables.
+package main

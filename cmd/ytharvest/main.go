@@ -1,0 +1,291 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/harvestdev/ytharvest/internal/envguard"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version string
+
+// Exit codes. They are documented in the README and in `ytharvest help`;
+// cron wrappers rely on them, so they never change meaning.
+const (
+	exitOK          = 0   // done; pages that failed are data, not failure
+	exitError       = 1   // the run could not go on: database or I/O error
+	exitUsage       = 2   // bad flags, arguments or seeds
+	exitPartial     = 3   // done, but YouTube blocked us or --max-pages left work queued
+	exitInterrupted = 130 // SIGINT or SIGTERM: committed work is kept, the next run resumes
+)
+
+const usage = `ytharvest harvests the YouTube videos that web pages embed or link,
+with their metadata, into one SQLite file.
+
+Usage:
+  ytharvest crawl [flags] SEED...   crawl seed pages, record videos and links
+  ytharvest stats [flags]           what the database holds; recent runs
+  ytharvest sql [flags] QUERY       run a read-only SQL query and print the rows
+  ytharvest version                 print the version
+  ytharvest help [COMMAND]          show help
+
+Flags follow the command name (ytharvest crawl --db x.db --depth 2 URL);
+-flag and --flag both work. Run 'ytharvest help crawl' for a command's flags.
+
+Environment:
+  YTHARVEST_DB           default for --db (else ytharvest.db)
+  YTHARVEST_YOUTUBE_URL  default for --youtube-url
+  HTTPS_PROXY            proxy for page and YouTube traffic
+
+Exit codes:
+  0    done (pages that failed are recorded, not fatal)
+  1    error: the database could not be opened or written
+  2    usage: bad flags, arguments or seeds
+  3    partial: YouTube blocked us (videos left pending) or --max-pages left pages queued;
+       the next run carries on
+  130  interrupted by SIGINT/SIGTERM; committed work is kept and the next run resumes
+
+The schema and example queries are in docs/schema.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	code := a.main(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// app is one invocation of the command line. Tests build one with their
+// own output buffers, environment and network.
+type app struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// transport, when set, carries every HTTP request (tests use it to
+	// keep the network out). Nil means a real transport.
+	transport http.RoundTripper
+	log       *slog.Logger
+}
+
+// main runs the command in args and returns the process exit code.
+func (a *app) main(ctx context.Context, args []string) int {
+	err := a.run(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	var ee *codeError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ee):
+		if ee.err != nil {
+			fmt.Fprintln(a.stderr, "ytharvest:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(a.stderr, "ytharvest:", err)
+	return exitError
+}
+
+// codeError carries an exit code other than 1 up to main.
+type codeError struct {
+	code int
+	err  error // printed when non-nil
+}
+
+func (e *codeError) Error() string {
+	if e.err == nil {
+		return "exit " + strconv.Itoa(e.code)
+	}
+	return e.err.Error()
+}
+
+func usageError(format string, args ...any) error {
+	return &codeError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func (a *app) run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(a.stderr, usage)
+		return &codeError{code: exitUsage}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "crawl":
+		return a.crawl(ctx, rest)
+	case "stats":
+		return a.stats(ctx, rest)
+	case "sql":
+		return a.sql(ctx, rest)
+	case "version", "--version", "-version":
+		fmt.Fprintln(a.stdout, "ytharvest", buildVersion())
+		return nil
+	case "help", "-h", "--help", "-help":
+		if len(rest) > 0 && rest[0] != "help" {
+			return a.run(ctx, []string{rest[0], "-h"})
+		}
+		fmt.Fprint(a.stdout, usage)
+		return nil
+	}
+	fmt.Fprint(a.stderr, usage)
+	return usageError("unknown command %q", cmd)
+}
+
+// newFlagSet returns a flag set for a subcommand whose -h prints summary,
+// the flags and examples.
+func (a *app) newFlagSet(name, summary, examples string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "%s\n\nFlags:\n", summary)
+		fs.PrintDefaults()
+		if examples != "" {
+			fmt.Fprintf(out, "\nExamples:\n%s", examples)
+		}
+	}
+	return fs
+}
+
+// parseArgs parses flags wherever they appear among the arguments
+// (`crawl URL --depth 2` as well as `crawl --depth 2 URL`) and returns the
+// positional arguments. "--" ends the flags.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &codeError{code: exitUsage} // flag printed the message
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// logFlags are the logging flags every command takes.
+type logFlags struct {
+	format  string
+	quiet   bool
+	verbose bool
+}
+
+func (l *logFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&l.format, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&l.quiet, "q", false, "quiet: log only warnings and errors")
+	fs.BoolVar(&l.verbose, "v", false, "verbose: log every page and video (debug)")
+}
+
+// setup builds the logger. kkdai/youtube logs through slog's default
+// logger, so that is set too.
+func (a *app) setupLog(l *logFlags) error {
+	level := slog.LevelInfo
+	switch {
+	case l.verbose:
+		level = slog.LevelDebug
+	case l.quiet:
+		level = slog.LevelWarn
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler
+	switch l.format {
+	case "text":
+		h = slog.NewTextHandler(a.stderr, opts)
+	case "json":
+		h = slog.NewJSONHandler(a.stderr, opts)
+	default:
+		return usageError("--log-format must be text or json, not %q", l.format)
+	}
+	a.log = slog.New(h)
+	slog.SetDefault(a.log)
+	if envguard.IgnoredLOGLEVEL != "" {
+		a.log.Warn("ignoring LOGLEVEL: not a log level name (use -v or -q)", "LOGLEVEL", envguard.IgnoredLOGLEVEL)
+	}
+	return nil
+}
+
+// dbFlag registers --db with its environment default.
+func (a *app) dbFlag(fs *flag.FlagSet) *string {
+	def := a.getenv("YTHARVEST_DB")
+	if def == "" {
+		def = "ytharvest.db"
+	}
+	return fs.String("db", def, "SQLite database file (env YTHARVEST_DB)")
+}
+
+// httpTransport returns the transport for pages and YouTube: the test's,
+// or a clone of the default one (which honours HTTPS_PROXY) with connect
+// and header timeouts.
+func (a *app) httpTransport() http.RoundTripper {
+	if a.transport != nil {
+		return a.transport
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.ResponseHeaderTimeout = 20 * time.Second
+	t.MaxIdleConnsPerHost = 4
+	return t
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// parseBytes reads a size such as 10485760, 512KiB, 10MiB or 1GB.
+func parseBytes(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 10MiB)", s)
+	}
+	return n * mult, nil
+}
+
+// bytesFlag is a flag.Value for sizes.
+type bytesFlag int64
+
+func (b *bytesFlag) String() string { return strconv.FormatInt(int64(*b), 10) }
+func (b *bytesFlag) Set(s string) error {
+	n, err := parseBytes(s)
+	*b = bytesFlag(n)
+	return err
+}

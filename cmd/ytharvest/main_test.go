@@ -1,0 +1,447 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/harvestdev/ytharvest/internal/testserver"
+)
+
+// hostMap sends requests for the fake hosts to their test servers and
+// refuses every other host, so no test can reach the internet.
+type hostMap map[string]*url.URL
+
+func (m hostMap) RoundTrip(req *http.Request) (*http.Response, error) {
+	target, ok := m[req.URL.Host]
+	if !ok {
+		return nil, fmt.Errorf("test transport: refusing unexpected host %q", req.URL.Host)
+	}
+	r := req.Clone(req.Context())
+	r.URL.Scheme, r.URL.Host = target.Scheme, target.Host
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if resp != nil {
+		resp.Request = req // the client sees the URL it asked for
+	}
+	return resp, err
+}
+
+// env is a fake world: a news site at http://news.example and a fake
+// YouTube on loopback, reachable only through the app's transport.
+type env struct {
+	t       *testing.T
+	site    *testserver.Site
+	youtube *testserver.YouTube
+	ytURL   string
+	app     *app
+	stdout  *bytes.Buffer
+	stderr  *bytes.Buffer
+	dbPath  string
+}
+
+func newEnv(t *testing.T, site http.Handler) *env {
+	t.Helper()
+	s := testserver.NewSite(filepath.Join("..", "..", "testdata", "site"))
+	if site == nil {
+		site = s
+	}
+	siteSrv := httptest.NewServer(site)
+	t.Cleanup(siteSrv.Close)
+	yt := testserver.NewYouTube(filepath.Join("..", "..", "testdata", "youtube"))
+	ytSrv := httptest.NewServer(yt)
+	t.Cleanup(ytSrv.Close)
+	su, _ := url.Parse(siteSrv.URL)
+	yu, _ := url.Parse(ytSrv.URL)
+	e := &env{
+		t: t, site: s, youtube: yt, ytURL: ytSrv.URL,
+		stdout: new(bytes.Buffer), stderr: new(bytes.Buffer),
+		dbPath: filepath.Join(t.TempDir(), "h.db"),
+	}
+	e.app = &app{
+		stdout: e.stdout, stderr: e.stderr,
+		getenv:    func(string) string { return "" },
+		transport: hostMap{"news.example": su, yu.Host: yu},
+	}
+	return e
+}
+
+// run runs ytharvest with args (and --db) and returns its exit code.
+func (e *env) run(args ...string) int {
+	e.t.Helper()
+	e.stdout.Reset()
+	e.stderr.Reset()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	args = append(args[:1:1], append([]string{"--db", e.dbPath}, args[1:]...)...)
+	code := e.app.main(ctx, args)
+	e.t.Logf("ytharvest %s -> exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, e.stdout, e.stderr)
+	return code
+}
+
+func (e *env) crawl(extra ...string) int {
+	e.t.Helper()
+	args := append([]string{"crawl", "--youtube-url", e.ytURL, "--youtube-rate", "0",
+		"--youtube-concurrency", "4", "--concurrency", "4"}, extra...)
+	return e.run(append(args, "http://news.example/")...)
+}
+
+func (e *env) query(q string) []string {
+	e.t.Helper()
+	d, err := sql.Open("sqlite", "file:"+e.dbPath+"?mode=ro")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer d.Close()
+	rows, err := d.Query(q)
+	if err != nil {
+		e.t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			e.t.Fatal(err)
+		}
+		var cells []string
+		for _, v := range vals {
+			if v.Valid {
+				cells = append(cells, v.String)
+			} else {
+				cells = append(cells, "NULL")
+			}
+		}
+		out = append(out, strings.Join(cells, " | "))
+	}
+	if err := rows.Err(); err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
+func (e *env) count(table string) int {
+	var n int
+	fmt.Sscan(e.query("SELECT count(*) FROM " + table)[0], &n)
+	return n
+}
+
+func diffRows(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if slices.Equal(got, want) {
+		return
+	}
+	t.Errorf("%s differ:\n got:\n  %s\nwant:\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+}
+
+func TestCrawlEndToEnd(t *testing.T) {
+	e := newEnv(t, nil)
+	if code := e.crawl(); code != exitOK {
+		t.Fatalf("crawl exit %d, want 0", code)
+	}
+
+	diffRows(t, "pages", e.query(`SELECT url, depth, state, coalesce(http_status, 0), coalesce(title, '') FROM pages ORDER BY url`), []string{
+		"http://news.example/ | 0 | fetched | 200 | The Example Herald — front page",
+		"http://news.example/about | 1 | fetched | 200 | About us | The Example Herald",
+		"http://news.example/articles/archive-footage | 1 | fetched | 200 | Archive footage resurfaces | The Example Herald",
+		"http://news.example/articles/budget | 1 | fetched | 200 | The budget in five minutes | The Example Herald",
+		"http://news.example/articles/corrections | 1 | fetched | 200 | Corrections and clarifications | The Example Herald",
+		"http://news.example/articles/election-live | 1 | fetched | 200 | Election night, live | The Example Herald",
+		"http://news.example/articles/festival | 1 | fetched | 200 | Festival review: loud, late and worth it | The Example Herald",
+		"http://news.example/articles/flood-barrier | 1 | fetched | 200 | How the new flood barrier works | The Example Herald",
+		"http://news.example/articles/leaked-memo | 1 | fetched | 200 | The leaked memo, explained | The Example Herald",
+		"http://news.example/articles/members | 1 | fetched | 200 | Behind the paywall: the members-only briefing | The Example Herald",
+		"http://news.example/articles/old-interview | 1 | fetched | 200 | From the archive: the 2019 interview | The Example Herald",
+		"http://news.example/articles/state-visit | 1 | fetched | 200 | State visit: pomp, protest and a pasted link | The Example Herald",
+		"http://news.example/articles/summit | 1 | fetched | 200 | Summit press conference: what to expect | The Example Herald",
+		"http://news.example/articles/withdrawn | 1 | failed | 404 | ",
+		"http://news.example/files/annual-report.pdf | 1 | fetched | 200 | ",
+	})
+
+	diffRows(t, "links", e.query(`
+		SELECT replace(p.url, 'http://news.example', ''), l.ref_type, l.ref_id, l.kind, l.in_body, coalesce(l.start_seconds, 0)
+		FROM links l JOIN pages p ON p.id = l.page_id ORDER BY p.url, l.ref_type, l.ref_id, l.kind`), []string{
+		"/ | channel | @examplenews | anchor | 0 | 0",
+		"/ | channel | UCexampleNewsChannel0001 | anchor | 0 | 0",
+		"/ | video | H7xQm2Lp9sA | anchor | 0 | 0",
+		"/articles/archive-footage | video | Xc1Vb4Nm8Qa | text | 1 | 65",
+		"/articles/budget | video | Zp4-eYc1UoM | iframe | 1 | 30",
+		"/articles/election-live | video | qW9xL2mN5bE | anchor | 1 | 0",
+		"/articles/festival | video | uY8iO4pE6rT | lazy_iframe | 1 | 0",
+		"/articles/flood-barrier | video | k3Rt_vB8nQw | iframe | 1 | 0",
+		"/articles/leaked-memo | video | T1gH6jKd0sF | iframe | 1 | 0",
+		"/articles/members | video | Lk5Jh2Gf9Ds | anchor | 1 | 0",
+		"/articles/old-interview | video | mB3nV7cX2zA | anchor | 1 | 0",
+		"/articles/state-visit | video | H7xQm2Lp9sA | text | 1 | 0",
+		"/articles/summit | video | Ne0Wq3Rt7Yu | anchor | 1 | 0",
+	})
+
+	diffRows(t, "videos", e.query(`
+		SELECT id, status, coalesce(title, ''), coalesce(channel_id, ''), coalesce(channel_title, ''),
+		       coalesce(duration_seconds, -1), is_live
+		FROM videos ORDER BY id`), []string{
+		"H7xQm2Lp9sA | ok | State visit: the arrival ceremony in full | UCexampleNewsChannel0001 | Example News | 312 | 0",
+		"Lk5Jh2Gf9Ds | unplayable | Members only: behind the scenes in the newsroom | UCexampleNewsChannel0001 | Example News | 845 | 0",
+		"Ne0Wq3Rt7Yu | live_upcoming | Coming up: the summit press conference | UCexampleNewsChannel0001 | Example News | -1 | 0",
+		"T1gH6jKd0sF | private |  |  |  | -1 | 0",
+		"Xc1Vb4Nm8Qa | removed |  |  |  | -1 | 0",
+		"Zp4-eYc1UoM | ok | The budget in five minutes | UCexampleNewsChannel0001 | Example News | 300 | 0",
+		"k3Rt_vB8nQw | ok | How the new flood barrier works | UCcityDeskChannel0000002 | City Desk | 95 | 0",
+		"mB3nV7cX2zA | removed |  |  |  | -1 | 0",
+		"qW9xL2mN5bE | ok | LIVE: election night coverage | UCexampleNewsChannel0001 | Example News | 0 | 1",
+		"uY8iO4pE6rT | age_restricted | Uncut footage from the front line | UCexampleNewsChannel0001 | Example News | 1204 | 0",
+	})
+	diffRows(t, "status reasons", e.query(`SELECT id, status_reason FROM videos WHERE status NOT IN ('ok') ORDER BY id`), []string{
+		"Lk5Jh2Gf9Ds | Join this channel to get access to members-only content like this video, and other exclusive perks.",
+		"Ne0Wq3Rt7Yu | This live event will begin in 3 days.",
+		"T1gH6jKd0sF | This video is private.",
+		"Xc1Vb4Nm8Qa | Video unavailable",
+		"mB3nV7cX2zA | This video has been removed by the uploader",
+		"uY8iO4pE6rT | This video may be inappropriate for some users.",
+	})
+	diffRows(t, "runs", e.query(`SELECT id, status, pages_fetched, pages_failed, new_videos, videos_fetched, videos_failed FROM runs`),
+		[]string{"1 | ok | 14 | 1 | 10 | 10 | 0"})
+
+	// A second run fetches the seed again (new stories appear there), no
+	// other page, adds no row, and asks YouTube nothing: every video
+	// already has a fresh, definitive answer.
+	before := map[string]int{}
+	tables := []string{"pages", "links", "videos", "video_views", "transcripts"}
+	for _, tb := range tables {
+		before[tb] = e.count(tb)
+	}
+	e.site.Reset()
+	e.youtube.Reset()
+	if code := e.crawl(); code != exitOK {
+		t.Fatalf("second crawl exit %d, want 0", code)
+	}
+	for _, tb := range tables {
+		if n := e.count(tb); n != before[tb] {
+			t.Errorf("second run: %s has %d rows, had %d", tb, n, before[tb])
+		}
+	}
+	if got := e.site.Requests(); !slices.Equal(got, []string{"/"}) {
+		t.Errorf("second run fetched %v, want only the seed", got)
+	}
+	if got := e.youtube.Requests(); len(got) != 0 {
+		t.Errorf("second run sent %d YouTube requests, want 0: %+v", len(got), got)
+	}
+	diffRows(t, "runs after the second", e.query(`SELECT id, status, pages_fetched, new_videos, videos_fetched FROM runs ORDER BY id`),
+		[]string{"1 | ok | 14 | 10 | 10", "2 | ok | 1 | 0 | 0"})
+
+	// stats reads what is there.
+	if code := e.run("stats"); code != exitOK {
+		t.Fatalf("stats exit %d", code)
+	}
+	for _, want := range []string{"videos     10 (ok 4, removed 2,", "lazy_iframe 1", "Example News (6 videos)"} {
+		if !strings.Contains(e.stdout.String(), want) {
+			t.Errorf("stats output lacks %q", want)
+		}
+	}
+}
+
+// A page linking a video YouTube refuses to tell us about (the bot check)
+// trips the circuit breaker: the run exits "partial", the blocked video is
+// recorded as blocked, videos after it stay pending, and a later run
+// carries on with them.
+func TestCrawlBlocked(t *testing.T) {
+	page := `<html><body><article>
+	  <iframe src="https://www.youtube.com/embed/Bk9Zx7Cv5Np"></iframe>
+	  <a href="https://youtu.be/H7xQm2Lp9sA">one</a> <a href="https://youtu.be/k3Rt_vB8nQw">two</a>
+	  <a href="https://youtu.be/Zp4-eYc1UoM">three</a>
+	</article></body></html>`
+	e := newEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(page))
+	}))
+	// One worker, so that nothing is fetched after the block.
+	if code := e.run("crawl", "--youtube-url", e.ytURL, "--youtube-rate", "0", "--youtube-concurrency", "1", "http://news.example/"); code != exitPartial {
+		t.Fatalf("crawl exit %d, want %d (partial)", code, exitPartial)
+	}
+	if !strings.Contains(e.stderr.String(), "YouTube blocked us") {
+		t.Errorf("stderr does not say YouTube blocked us:\n%s", e.stderr)
+	}
+	diffRows(t, "videos", e.query(`SELECT id, status FROM videos ORDER BY id`), []string{
+		"Bk9Zx7Cv5Np | blocked",
+		"H7xQm2Lp9sA | pending",
+		"Zp4-eYc1UoM | pending",
+		"k3Rt_vB8nQw | pending",
+	})
+	diffRows(t, "run", e.query(`SELECT status, videos_failed FROM runs`), []string{"blocked | 1"})
+
+	// The block is lifted: the next run fetches everything left.
+	e.youtube.Set("Bk9Zx7Cv5Np", testserver.FakeAnswer{Player: &testserver.FakeResponse{Status: 200, Body: []byte(`{"playabilityStatus":{"status":"ERROR","reason":"Video unavailable"}}`)}})
+	if code := e.run("crawl", "--youtube-url", e.ytURL, "--youtube-rate", "0", "http://news.example/"); code != exitOK {
+		t.Fatalf("second crawl exit %d, want 0", code)
+	}
+	diffRows(t, "videos after the block", e.query(`SELECT id, status FROM videos ORDER BY id`), []string{
+		"Bk9Zx7Cv5Np | removed",
+		"H7xQm2Lp9sA | ok",
+		"Zp4-eYc1UoM | ok",
+		"k3Rt_vB8nQw | ok",
+	})
+}
+
+func TestUsageErrors(t *testing.T) {
+	e := newEnv(t, nil)
+	tests := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"crawl"}, exitUsage, "no seeds"},
+		{[]string{"crawl", "ftp://news.example/"}, exitUsage, `unsupported scheme "ftp"`},
+		{[]string{"crawl", "news.example"}, exitUsage, "not an absolute URL"},
+		{[]string{"crawl", "--depth", "-1", "http://news.example/"}, exitUsage, "--depth"},
+		{[]string{"crawl", "--no-such-flag", "http://news.example/"}, exitUsage, "flag provided but not defined: -no-such-flag"},
+		{[]string{"crawl", "--seeds-file", "/nonexistent/seeds.txt"}, exitUsage, "seeds file"},
+		{[]string{"crawl", "--max-body", "lots", "http://news.example/"}, exitUsage, "invalid size"},
+		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{[]string{"stats"}, exitError, "no such database"},
+		{[]string{"sql", "SELECT 1"}, exitError, "no such database"},
+	}
+	for _, tc := range tests {
+		code := e.run(tc.args...)
+		if code != tc.code || !strings.Contains(e.stderr.String(), tc.msg) {
+			t.Errorf("ytharvest %v: exit %d, stderr %q; want exit %d and %q", tc.args, code, e.stderr, tc.code, tc.msg)
+		}
+	}
+}
+
+func TestSeedsFileAndInterspersedFlags(t *testing.T) {
+	e := newEnv(t, nil)
+	seeds := filepath.Join(t.TempDir(), "seeds.txt")
+	os.WriteFile(seeds, []byte("# our sites\n\nhttp://news.example/   # front page\n"), 0o644)
+	// Flags after the positional arguments work too.
+	if code := e.run("crawl", "--seeds-file", seeds, "--youtube-url", e.ytURL, "--youtube-rate", "0", "--depth", "0"); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	diffRows(t, "pages", e.query(`SELECT url, state FROM pages WHERE state <> 'queued'`), []string{"http://news.example/ | fetched"})
+}
+
+func TestMaxPagesIsPartial(t *testing.T) {
+	e := newEnv(t, nil)
+	if code := e.crawl("--max-pages", "3"); code != exitPartial {
+		t.Fatalf("exit %d, want %d", code, exitPartial)
+	}
+	if got := e.count("pages WHERE state IN ('fetched','failed')"); got != 3 {
+		t.Errorf("%d pages fetched, want 3", got)
+	}
+	// The next runs carry on where the last stopped, until the frontier is done.
+	for range 10 {
+		if code := e.crawl("--max-pages", "5"); code == exitOK {
+			break
+		}
+	}
+	if got := e.count("pages WHERE state = 'queued'"); got != 0 {
+		t.Errorf("%d pages still queued", got)
+	}
+}
+
+func TestSQLCommand(t *testing.T) {
+	e := newEnv(t, nil)
+	e.crawl("--depth", "0")
+	if code := e.run("sql", "SELECT count(*) AS n FROM pages WHERE is_seed = 1"); code != exitOK || !strings.Contains(e.stdout.String(), "n\n1\n") {
+		t.Errorf("sql: exit %d, stdout %q", code, e.stdout)
+	}
+	if code := e.run("sql", "--json", "SELECT url FROM pages WHERE is_seed = 1"); code != exitOK || strings.TrimSpace(e.stdout.String()) != `{"url":"http://news.example/"}` {
+		t.Errorf("sql --json: exit %d, stdout %q", code, e.stdout)
+	}
+	if code := e.run("sql", "DELETE FROM pages"); code == exitOK {
+		t.Error("sql ran a DELETE on the read-only database")
+	}
+	if code := e.run("sql", "SELEC nonsense"); code != exitUsage {
+		t.Errorf("sql with a syntax error: exit %d, want %d", code, exitUsage)
+	}
+}
+
+// kkdai/youtube panics at start-up on an unknown LOGLEVEL; the binary must
+// not (a cron environment may set one).
+func TestBadLOGLEVEL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "ytharvest")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "version")
+	cmd.Env = append(os.Environ(), "LOGLEVEL=verbose")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "ytharvest ") {
+		t.Errorf("LOGLEVEL=verbose ytharvest version: %v\n%s", err, out)
+	}
+}
+
+// Every example query in docs/schema.md runs against a harvested database,
+// and every table and column is documented there.
+func TestSchemaDoc(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "schema.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, nil)
+	if code := e.crawl(); code != exitOK {
+		t.Fatalf("crawl exit %d", code)
+	}
+	d, err := sql.Open("sqlite", "file:"+e.dbPath+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+
+	blocks := strings.Split(string(doc), "```sql\n")[1:]
+	if len(blocks) < 5 {
+		t.Fatalf("docs/schema.md has %d example queries, want at least 5", len(blocks))
+	}
+	for _, b := range blocks {
+		q, _, _ := strings.Cut(b, "```")
+		rows, err := d.Query(q)
+		if err != nil {
+			t.Errorf("example query fails: %v\n%s", err, q)
+			continue
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if n == 0 {
+			t.Errorf("example query returns no rows on the demo site:\n%s", q)
+		}
+	}
+
+	rows, err := d.Query(`SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p
+		WHERE m.type IN ('table', 'view') ORDER BY m.name, p.cid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, col string
+		rows.Scan(&table, &col)
+		if !strings.Contains(string(doc), "## "+table) && !strings.Contains(string(doc), ", "+table) {
+			t.Errorf("docs/schema.md does not document table %s", table)
+		}
+		if !strings.Contains(string(doc), "`"+col+"`") {
+			t.Errorf("docs/schema.md does not document column %s.%s", table, col)
+		}
+	}
+}

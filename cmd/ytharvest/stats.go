@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/harvestdev/ytharvest/db"
+)
+
+const statsSummary = `Usage: ytharvest stats [flags]
+
+Says what the database holds: pages by state, videos by status, links by
+kind, the hosts and channels with the most videos, and the last runs. It
+opens the database read-only, so it works while a crawl is writing.`
+
+func (a *app) stats(ctx context.Context, args []string) error {
+	fs := a.newFlagSet("stats", statsSummary, "  ytharvest stats --db news.db\n  ytharvest stats --json | jq .videos\n")
+	dbPath := a.dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError("stats takes no arguments (got %q)", pos[0])
+	}
+	d, err := db.OpenReadOnly(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	s, err := d.Stats(ctx)
+	if err != nil {
+		return fmt.Errorf("stats: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	printStats(a.stdout, *dbPath, s)
+	return nil
+}
+
+func printStats(w io.Writer, path string, s *db.Stats) {
+	fmt.Fprintf(w, "%s (schema v%d)\n", path, s.SchemaVersion)
+	fmt.Fprintf(w, "  pages      %s\n", counts(s.Pages))
+	fmt.Fprintf(w, "  videos     %s\n", counts(s.Videos))
+	fmt.Fprintf(w, "  links      %s\n", counts(s.Links))
+	fmt.Fprintf(w, "  playlists  %d   channels %d   transcripts %d\n", s.Playlists, s.Channels, s.Transcripts)
+	if len(s.TopHosts) > 0 {
+		fmt.Fprintf(w, "  top hosts     %s\n", top(s.TopHosts, "video", "videos"))
+	}
+	if len(s.TopChannels) > 0 {
+		fmt.Fprintf(w, "  top channels  %s\n", top(s.TopChannels, "video", "videos"))
+	}
+	if len(s.Runs) == 0 {
+		fmt.Fprintln(w, "  no runs yet")
+		return
+	}
+	fmt.Fprintln(w, "  last runs")
+	for _, r := range s.Runs {
+		took := "still running"
+		if !r.FinishedAt.IsZero() {
+			took = r.FinishedAt.Sub(r.StartedAt).Round(10 * time.Millisecond).String()
+		}
+		fmt.Fprintf(w, "    #%-4d %s  %-11s %-13s pages %d (%d failed)  videos %d new, %d fetched, %d failed\n",
+			r.ID, r.StartedAt.Format("2006-01-02 15:04:05Z"), r.Status, took,
+			r.PagesFetched+r.PagesFailed, r.PagesFailed, r.NewVideos, r.VideosFetched, r.VideosFailed)
+		if r.Error != "" {
+			fmt.Fprintf(w, "          %s\n", r.Error)
+		}
+	}
+}
+
+// counts renders "14 (fetched 12, failed 2)".
+func counts(cs []db.Count) string {
+	total := 0
+	var parts []string
+	for _, c := range cs {
+		total += c.Count
+		parts = append(parts, fmt.Sprintf("%s %d", c.Name, c.Count))
+	}
+	if total == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
+}
+
+func top(cs []db.Count, one, many string) string {
+	var parts []string
+	for _, c := range cs {
+		unit := many
+		if c.Count == 1 {
+			unit = one
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d %s)", c.Name, c.Count, unit))
+	}
+	return strings.Join(parts, ", ")
+}
