@@ -236,6 +236,11 @@ func (h *Harvester) count(run *Run, r pageResult, newVideos int) {
 	} else {
 		run.PagesFetched++
 	}
+	if p.Seed && p.State == PageFailed {
+		// Seeds failing usually means a site is down or moved: say so even
+		// at the default log level.
+		h.log().Warn("seed failed", "url", p.URL, "error", p.Error)
+	}
 	run.RefsFound += len(r.refs)
 	run.NewVideos += newVideos
 	h.log().Debug("page", "url", p.URL, "state", p.State, "status", p.HTTPStatus,

@@ -56,7 +56,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.IntVar(&f.maxPages, "max-pages", 0, "fetch at most `N` pages this run; the rest stay queued (0 = no limit)")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "pages fetched at once")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit for one page fetch")
-	fs.Var(&f.maxBody, "max-body", "read at most this much of a page (e.g. 10MiB); longer pages are recorded as truncated")
+	fs.Var(&f.maxBody, "max-body", "read at most `SIZE` of a page (e.g. 512KiB, 10MiB); longer pages are recorded as truncated")
 	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent for page requests (default names ytharvest and its version)")
 	fs.StringVar(&f.youtubeURL, "youtube-url", a.getenv("YTHARVEST_YOUTUBE_URL"),
 		"send every request meant for www.youtube.com to this base `URL` instead: a mirror, a recording proxy, or a fake (env YTHARVEST_YOUTUBE_URL)")

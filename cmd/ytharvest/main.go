@@ -283,7 +283,18 @@ func parseBytes(s string) (int64, error) {
 // bytesFlag is a flag.Value for sizes.
 type bytesFlag int64
 
-func (b *bytesFlag) String() string { return strconv.FormatInt(int64(*b), 10) }
+func (b *bytesFlag) String() string {
+	n := int64(*b)
+	for _, u := range []struct {
+		suffix string
+		size   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
 func (b *bytesFlag) Set(s string) error {
 	n, err := parseBytes(s)
 	*b = bytesFlag(n)
