@@ -40,6 +40,8 @@ Usage:
   ytharvest crawl [flags] SEED...   crawl seed pages, record videos and links
   ytharvest stats [flags]           what the database holds; recent runs
   ytharvest sql [flags] QUERY       run a read-only SQL query and print the rows
+  ytharvest extract [flags] URL|FILE|-
+                                    print the YouTube references one page makes (no database)
   ytharvest version                 print the version
   ytharvest help [COMMAND]          show help
 
@@ -64,7 +66,7 @@ The schema and example queries are in docs/schema.md.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	code := a.main(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -73,6 +75,7 @@ func main() {
 // app is one invocation of the command line. Tests build one with their
 // own output buffers, environment and network.
 type app struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	// transport, when set, carries every HTTP request (tests use it to
@@ -131,6 +134,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.stats(ctx, rest)
 	case "sql":
 		return a.sql(ctx, rest)
+	case "extract":
+		return a.extract(ctx, rest)
 	case "version", "--version", "-version":
 		fmt.Fprintln(a.stdout, "ytharvest", buildVersion())
 		return nil

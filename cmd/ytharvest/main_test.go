@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -78,14 +79,17 @@ func newEnv(t *testing.T, site http.Handler) *env {
 	return e
 }
 
-// run runs ytharvest with args (and --db) and returns its exit code.
+// run runs ytharvest with args (and --db, for the commands that take it)
+// and returns its exit code.
 func (e *env) run(args ...string) int {
 	e.t.Helper()
 	e.stdout.Reset()
 	e.stderr.Reset()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	args = append(args[:1:1], append([]string{"--db", e.dbPath}, args[1:]...)...)
+	if len(args) > 0 && slices.Contains([]string{"crawl", "stats", "sql"}, args[0]) {
+		args = append(args[:1:1], append([]string{"--db", e.dbPath}, args[1:]...)...)
+	}
 	code := e.app.main(ctx, args)
 	e.t.Logf("ytharvest %s -> exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, e.stdout, e.stderr)
 	return code
@@ -442,6 +446,79 @@ func TestSchemaDoc(t *testing.T) {
 		}
 		if !strings.Contains(string(doc), "`"+col+"`") {
 			t.Errorf("docs/schema.md does not document column %s.%s", table, col)
+		}
+	}
+}
+
+func TestExtractCommand(t *testing.T) {
+	e := newEnv(t, nil)
+	// A URL is fetched; --json prints one object.
+	if code := e.run("extract", "--json", "http://news.example/articles/budget"); code != exitOK {
+		t.Fatalf("extract URL: exit %d", code)
+	}
+	var out struct {
+		URL        string `json:"url"`
+		References []struct {
+			Type         string `json:"type"`
+			ID           string `json:"id"`
+			Kind         string `json:"kind"`
+			StartSeconds int    `json:"start_seconds"`
+			PlaylistID   string `json:"playlist_id"`
+			Context      string `json:"context"`
+			InBody       bool   `json:"in_body"`
+		} `json:"references"`
+	}
+	if err := json.Unmarshal(e.stdout.Bytes(), &out); err != nil {
+		t.Fatalf("extract --json output is not JSON: %v", err)
+	}
+	if out.URL != "http://news.example/articles/budget" || len(out.References) != 1 {
+		t.Fatalf("extract --json = %+v", out)
+	}
+	if r := out.References[0]; r.Type != "video" || r.ID != "Zp4-eYc1UoM" || r.Kind != "iframe" || r.StartSeconds != 30 || !r.InBody {
+		t.Errorf("reference = %+v", r)
+	}
+	// The stdout JSON keys are the documented ones, even when empty.
+	for _, key := range []string{`"type"`, `"id"`, `"kind"`, `"start_seconds"`, `"playlist_id"`, `"context"`, `"in_body"`} {
+		if !strings.Contains(e.stdout.String(), key) {
+			t.Errorf("extract --json lacks key %s", key)
+		}
+	}
+
+	// A file with --base: relative links resolve against it.
+	dir := t.TempDir()
+	page := filepath.Join(dir, "p.html")
+	os.WriteFile(page, []byte(`<html><body><article><p>Watch <a href="/watch?v=H7xQm2Lp9sA&amp;t=1m5s">this</a></p></article></body></html>`), 0o644)
+	if code := e.run("extract", "--base", "https://www.youtube.com/", page); code != exitOK {
+		t.Fatalf("extract FILE: exit %d", code)
+	}
+	if !strings.Contains(e.stdout.String(), "H7xQm2Lp9sA") || !strings.Contains(e.stdout.String(), "65s") {
+		t.Errorf("extract FILE output:\n%s", e.stdout)
+	}
+	// Without --base the relative link cannot be resolved.
+	e.run("extract", page)
+	if strings.Contains(e.stdout.String(), "H7xQm2Lp9sA") {
+		t.Errorf("a relative link was resolved without --base:\n%s", e.stdout)
+	}
+
+	// Standard input, in another charset declared by <meta>.
+	e.app.stdin = strings.NewReader("<meta charset=\"iso-8859-1\"><p>Caf\xe9: https://youtu.be/k3Rt_vB8nQw</p>")
+	if code := e.run("extract", "--json", "-"); code != exitOK || !strings.Contains(e.stdout.String(), `"context": "Café: https://youtu.be/k3Rt_vB8nQw"`) {
+		t.Errorf("extract -: exit %d\n%s", code, e.stdout)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"extract", "http://news.example/files/annual-report.pdf"}, exitError, "not an HTML page"},
+		{[]string{"extract", "http://news.example/articles/withdrawn"}, exitError, "HTTP 404"},
+		{[]string{"extract", filepath.Join(dir, "missing.html")}, exitUsage, "no such file"},
+		{[]string{"extract"}, exitUsage, "one URL, FILE or -"},
+		{[]string{"extract", "--base", "relative/", page}, exitUsage, "absolute URL"},
+	} {
+		if code := e.run(tc.args...); code != tc.code || !strings.Contains(e.stderr.String(), tc.msg) {
+			t.Errorf("ytharvest %v: exit %d, stderr %q; want %d and %q", tc.args, code, e.stderr, tc.code, tc.msg)
 		}
 	}
 }

@@ -82,7 +82,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*harvest.Response, 
 		return r, nil
 	}
 	r.HTML = true
-	utf8, err := toUTF8(body, r.ContentType)
+	utf8, err := ToUTF8(body, r.ContentType)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: convert to UTF-8: %w", rawURL, err)
 	}
@@ -100,9 +100,10 @@ func isHTML(contentType string, body []byte) bool {
 	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
-// toUTF8 converts an HTML body to UTF-8 using its BOM, the header's
-// charset or its <meta> declaration, in that order.
-func toUTF8(body []byte, contentType string) ([]byte, error) {
+// ToUTF8 converts an HTML body to UTF-8 using its BOM, the charset of
+// contentType (a Content-Type header; may be empty) or its <meta>
+// declaration, in that order. An unknown charset leaves the bytes as they are.
+func ToUTF8(body []byte, contentType string) ([]byte, error) {
 	r, err := charset.NewReader(bytes.NewReader(body), contentType)
 	if err != nil {
 		// An unknown charset label: parse the bytes as they are.

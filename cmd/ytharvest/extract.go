@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/harvestdev/ytharvest/harvest"
+	"github.com/harvestdev/ytharvest/harvest/crawl"
+	"github.com/harvestdev/ytharvest/harvest/extract"
+)
+
+const extractSummary = `Usage: ytharvest extract [flags] URL|FILE|-
+
+Prints the YouTube references one page makes — videos, playlists and
+channels, how each is made (iframe, anchor, text, script, meta...), its
+start time, and whether it sits in the article body — without a database.
+A URL is fetched; a FILE, or standard input for "-", is read, and --base
+gives the URL its relative links resolve against. The crawler stores the
+same references in the links table.`
+
+const extractExamples = `  ytharvest extract https://news.example/2026/11/state-visit
+  ytharvest extract --json --base https://news.example/a/ saved-page.html | jq '.references[].id'
+  curl -s https://news.example/ | ytharvest extract --base https://news.example/ -
+`
+
+// extractOutput is the --json shape.
+type extractOutput struct {
+	URL        string          `json:"url"`
+	Title      string          `json:"title,omitempty"`
+	References []jsonReference `json:"references"`
+}
+
+type jsonReference struct {
+	Type         string `json:"type"`
+	ID           string `json:"id"`
+	Kind         string `json:"kind"`
+	StartSeconds int    `json:"start_seconds"`
+	PlaylistID   string `json:"playlist_id"`
+	Context      string `json:"context"`
+	InBody       bool   `json:"in_body"`
+	URL          string `json:"url,omitempty"`
+}
+
+func (a *app) extract(ctx context.Context, args []string) error {
+	fs := a.newFlagSet("extract", extractSummary, extractExamples)
+	asJSON := fs.Bool("json", false, "print one JSON object: {\"url\", \"references\": [...]}")
+	baseFlag := fs.String("base", "", "resolve a file's relative links against this `URL`")
+	timeout := fs.Duration("timeout", 30*time.Second, "time limit for fetching a URL")
+	maxBody := bytesFlag(10 << 20)
+	fs.Var(&maxBody, "max-body", "read at most `SIZE` of the page")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("extract takes one URL, FILE or - (see ytharvest help extract)")
+	}
+	src := pos[0]
+	var base *url.URL
+	if *baseFlag != "" {
+		if base, err = url.Parse(*baseFlag); err != nil || !base.IsAbs() {
+			return usageError("--base %q: want an absolute URL", *baseFlag)
+		}
+	}
+
+	var body []byte
+	switch u, perr := url.Parse(src); {
+	case perr == nil && (u.Scheme == "http" || u.Scheme == "https"):
+		ua := "ytharvest/" + buildVersion() + " (+https://github.com/harvestdev/ytharvest)"
+		f := crawl.NewFetcher(&http.Client{Transport: a.httpTransport(), Timeout: *timeout}, ua, int64(maxBody))
+		r, err := f.Fetch(ctx, src)
+		if err != nil {
+			return err
+		}
+		if r.Status != http.StatusOK {
+			return fmt.Errorf("fetch %s: %s", src, harvest.HTTPStatusText(r.Status))
+		}
+		if !r.HTML {
+			return fmt.Errorf("fetch %s: %w (Content-Type %q)", src, harvest.ErrNotHTML, r.ContentType)
+		}
+		body = r.Body
+		if base == nil {
+			base, _ = url.Parse(r.FinalURL)
+		}
+	default:
+		in := a.stdin
+		if src != "-" {
+			f, err := os.Open(src)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			defer f.Close()
+			in = f
+		}
+		raw, err := io.ReadAll(io.LimitReader(in, int64(maxBody)))
+		if err != nil {
+			return fmt.Errorf("read %s: %w", src, err)
+		}
+		if body, err = crawl.ToUTF8(raw, ""); err != nil {
+			return fmt.Errorf("read %s: %w", src, err)
+		}
+	}
+
+	x, err := extract.Extract(base, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	out := extractOutput{Title: x.Title, References: []jsonReference{}}
+	if base != nil {
+		out.URL = base.String()
+	}
+	for _, r := range x.Refs {
+		out.References = append(out.References, jsonReference{
+			Type: string(r.Type), ID: r.ID, Kind: r.Kind, StartSeconds: r.StartSeconds,
+			PlaylistID: r.PlaylistID, Context: r.Context, InBody: r.InBody, URL: r.URL,
+		})
+	}
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TYPE\tID\tKIND\tSTART\tBODY\tCONTEXT")
+	for _, r := range out.References {
+		start := ""
+		if r.StartSeconds > 0 {
+			start = strconv.Itoa(r.StartSeconds) + "s"
+		}
+		body := "chrome"
+		if r.InBody {
+			body = "body"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Type, r.ID, r.Kind, start, body, cell(r.Context))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(out.References) == 0 {
+		fmt.Fprintln(a.stderr, "no YouTube references found")
+	}
+	return nil
+}
