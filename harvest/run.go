@@ -162,9 +162,19 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			}
 		})
 	}
+	var abandoned []int64
 	defer func() {
 		close(jobs)
 		wg.Wait()
+		if len(abandoned) > 0 {
+			// Requeue now rather than leave it to the next run's start. If
+			// this fails too, AddSeeds at the next start does it.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := h.Store.ReleasePages(rctx, abandoned); err != nil {
+				h.log().Warn("could not requeue interrupted pages; the next run will", "pages", len(abandoned), "error", err)
+			}
+		}
 	}()
 
 	inflight, done := 0, 0
@@ -204,13 +214,14 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 		case r := <-results:
 			inflight--
 			if ctx.Err() != nil {
-				// The fetch was cut short; the page stays "fetching" and the
-				// next run queues it again.
+				// The fetch was cut short: put the page back in the queue.
+				abandoned = append(abandoned, r.page.ID)
 				continue
 			}
 			newVideos, err := h.Store.SavePage(ctx, r.page, r.refs, r.out)
 			if err != nil {
 				if ctx.Err() != nil {
+					abandoned = append(abandoned, r.page.ID)
 					continue
 				}
 				return fmt.Errorf("save page %s: %w", r.page.URL, err)

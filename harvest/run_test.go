@@ -152,8 +152,8 @@ func TestRunInterruptedResumes(t *testing.T) {
 	}
 	var state string
 	d.SQL().QueryRow(`SELECT state FROM pages WHERE url = 'http://site.test/b'`).Scan(&state)
-	if state != "fetching" {
-		t.Errorf("page in flight is %q, want fetching (until the next run queues it again)", state)
+	if state != "queued" {
+		t.Errorf("page in flight is %q, want queued again", state)
 	}
 	var status string
 	d.SQL().QueryRow(`SELECT status FROM runs WHERE id = ?`, run.ID).Scan(&status)

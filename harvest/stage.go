@@ -24,6 +24,9 @@ type Store interface {
 	// ClaimPages marks up to limit queued pages no deeper than maxDepth as
 	// fetching and returns them, shallowest and oldest first.
 	ClaimPages(ctx context.Context, limit, maxDepth int) ([]Page, error)
+	// ReleasePages puts pages claimed by this run back in the queue: their
+	// fetch was abandoned (the run was interrupted).
+	ReleasePages(ctx context.Context, ids []int64) error
 	// CountQueued reports how many pages no deeper than maxDepth are queued.
 	CountQueued(ctx context.Context, maxDepth int) (int, error)
 	// SavePage stores the outcome of fetching p, the references found in it

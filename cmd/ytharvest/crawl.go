@@ -44,6 +44,7 @@ type crawlFlags struct {
 	youtubeConcurrency int
 	youtubeRate        float64
 	refreshAfter       time.Duration
+	wait               bool
 	log                logFlags
 }
 
@@ -63,6 +64,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.IntVar(&f.youtubeConcurrency, "youtube-concurrency", 2, "videos fetched from YouTube at once")
 	fs.Float64Var(&f.youtubeRate, "youtube-rate", 1, "YouTube requests per second, over all videos (0 = no limit)")
 	fs.DurationVar(&f.refreshAfter, "refresh-after", 7*24*time.Hour, "re-fetch video metadata older than this")
+	fs.BoolVar(&f.wait, "wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
 	f.log.register(fs)
 	seeds, err := parseArgs(fs, args)
 	if err != nil {
@@ -94,6 +96,17 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		return usageError("%v", err)
 	}
 
+	lock, err := db.Acquire(ctx, *f.db, f.wait)
+	if err != nil {
+		if errors.Is(err, harvest.ErrLocked) {
+			return &codeError{code: exitLocked, err: err}
+		}
+		if ctx.Err() != nil {
+			return &codeError{code: exitInterrupted, err: errors.New("interrupted while waiting for the lock")}
+		}
+		return err
+	}
+	defer lock.Release()
 	store, err := db.Open(ctx, *f.db)
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ const (
 	exitError       = 1   // the run could not go on: database or I/O error
 	exitUsage       = 2   // bad flags, arguments or seeds
 	exitPartial     = 3   // done, but YouTube blocked us or --max-pages left work queued
+	exitLocked      = 4   // another run holds the database
 	exitInterrupted = 130 // SIGINT or SIGTERM: committed work is kept, the next run resumes
 )
 
@@ -59,6 +60,7 @@ Exit codes:
   2    usage: bad flags, arguments or seeds
   3    partial: YouTube blocked us (videos left pending) or --max-pages left pages queued;
        the next run carries on
+  4    another run holds the database (see --wait); nothing was done
   130  interrupted by SIGINT/SIGTERM; committed work is kept and the next run resumes
 
 The schema and example queries are in docs/schema.md.
@@ -66,6 +68,11 @@ The schema and example queries are in docs/schema.md.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, a second one kills at once.
+		<-ctx.Done()
+		stop()
+	}()
 	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	code := a.main(ctx, os.Args[1:])
 	stop()

@@ -14,11 +14,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
 
+	"github.com/harvestdev/ytharvest/db"
 	"github.com/harvestdev/ytharvest/internal/testserver"
 )
 
@@ -376,21 +378,99 @@ func TestSQLCommand(t *testing.T) {
 	}
 }
 
-// kkdai/youtube panics at start-up on an unknown LOGLEVEL; the binary must
-// not (a cron environment may set one).
-func TestBadLOGLEVEL(t *testing.T) {
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds ytharvest once per test process.
+func binary(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "ytharvest")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ytharvest-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "ytharvest")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	cmd := exec.Command(bin, "version")
+	return binPath
+}
+
+// kkdai/youtube panics at start-up on an unknown LOGLEVEL; the binary must
+// not (a cron environment may set one).
+func TestBadLOGLEVEL(t *testing.T) {
+	cmd := exec.Command(binary(t), "version")
 	cmd.Env = append(os.Environ(), "LOGLEVEL=verbose")
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "ytharvest ") {
 		t.Errorf("LOGLEVEL=verbose ytharvest version: %v\n%s", err, out)
+	}
+}
+
+// SIGINT: no new work, pages in flight back in the queue, the run recorded
+// as interrupted, exit 130.
+func TestSIGINT(t *testing.T) {
+	bin := binary(t)
+	hit := make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte(`<a href="/slow1">1</a> <a href="/slow2">2</a>`))
+			return
+		}
+		hit <- r.URL.Path
+		<-r.Context().Done() // hang until the client gives up
+	}))
+	defer srv.Close()
+	dbPath := filepath.Join(t.TempDir(), "s.db")
+	cmd := exec.Command(bin, "crawl", "--db", dbPath, "--youtube-url", "http://127.0.0.1:1", srv.URL+"/")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		select {
+		case <-hit:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("the crawl never reached the slow pages; stderr:\n%s", &stderr)
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("ytharvest did not exit after SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Errorf("exit %d after SIGINT, want %d; stderr:\n%s", code, exitInterrupted, &stderr)
+	}
+	d, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var status string
+	var queued int
+	d.QueryRow(`SELECT status FROM runs`).Scan(&status)
+	d.QueryRow(`SELECT count(*) FROM pages WHERE url LIKE '%/slow%' AND state = 'queued'`).Scan(&queued)
+	if status != "interrupted" || queued != 2 {
+		t.Errorf("after SIGINT: run %q, %d slow pages queued; want interrupted and 2", status, queued)
 	}
 }
 
@@ -520,5 +600,26 @@ func TestExtractCommand(t *testing.T) {
 		if code := e.run(tc.args...); code != tc.code || !strings.Contains(e.stderr.String(), tc.msg) {
 			t.Errorf("ytharvest %v: exit %d, stderr %q; want %d and %q", tc.args, code, e.stderr, tc.code, tc.msg)
 		}
+	}
+}
+
+func TestSecondRunIsLockedOut(t *testing.T) {
+	e := newEnv(t, nil)
+	l, err := db.Acquire(context.Background(), e.dbPath, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := e.crawl(); code != exitLocked || !strings.Contains(e.stderr.String(), "another run holds the database") {
+		t.Errorf("crawl while locked: exit %d, stderr %q; want %d", code, e.stderr, exitLocked)
+	}
+	// stats and sql still read.
+	l.Release()
+	if code := e.crawl("--depth", "0"); code != exitOK {
+		t.Fatalf("crawl after release: exit %d", code)
+	}
+	l, _ = db.Acquire(context.Background(), e.dbPath, false)
+	defer l.Release()
+	if code := e.run("stats"); code != exitOK {
+		t.Errorf("stats while a run holds the lock: exit %d", code)
 	}
 }
