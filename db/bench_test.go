@@ -36,9 +36,9 @@ func BenchmarkSavePage(b *testing.B) {
 		for j := range 50 {
 			out = append(out, harvest.Page{URL: fmt.Sprintf("https://news.example/p%d/l%d", i, j), Depth: 1})
 		}
-		n, err := d.SavePage(ctx, &p, refs, out)
-		if err != nil || n != 5 {
-			b.Fatalf("SavePage = %d, %v", n, err)
+		st, err := d.SavePage(ctx, &p, refs, out)
+		if err != nil || st.NewVideos != 5 || st.NewLinks != 5 || st.NewPages != 50 {
+			b.Fatalf("SavePage = %+v, %v", st, err)
 		}
 	}
 }

@@ -253,13 +253,13 @@ func TestFrontier(t *testing.T) {
 		{URL: "https://news.example/b", Depth: 1},
 		{URL: "https://news.example/deep", Depth: 2},
 	}
-	n, err := d.SavePage(ctx, &p, refs, out)
-	if err != nil || n != 1 {
-		t.Fatalf("SavePage = %d, %v; want 1 new video", n, err)
+	st, err := d.SavePage(ctx, &p, refs, out)
+	if want := (harvest.SaveStats{NewPages: 3, NewLinks: 4, NewVideos: 1}); err != nil || st != want {
+		t.Fatalf("SavePage = %+v, %v; want %+v", st, err, want)
 	}
 	// Saving the same again adds nothing.
-	if n, err := d.SavePage(ctx, &p, refs, out); err != nil || n != 0 {
-		t.Fatalf("SavePage again = %d, %v; want 0 new videos", n, err)
+	if st, err := d.SavePage(ctx, &p, refs, out); err != nil || st != (harvest.SaveStats{}) {
+		t.Fatalf("SavePage again = %+v, %v; want nothing new", st, err)
 	}
 	var links, pagesN int
 	d.SQL().QueryRow(`SELECT count(*) FROM links`).Scan(&links)

@@ -32,10 +32,10 @@ func (db *DB) StartRun(ctx context.Context, r *harvest.Run) error {
 func (db *DB) FinishRun(ctx context.Context, r *harvest.Run) error {
 	_, err := db.sql.ExecContext(ctx, `
 		UPDATE runs SET finished_at = ?, status = ?, seeds = ?, pages_fetched = ?, pages_failed = ?,
-		       refs_found = ?, new_videos = ?, videos_fetched = ?, videos_failed = ?, error = ?
+		       refs_found = ?, new_links = ?, new_videos = ?, videos_fetched = ?, videos_failed = ?, error = ?
 		WHERE id = ?`,
 		formatTime(r.FinishedAt), string(r.Status), r.Seeds, r.PagesFetched, r.PagesFailed,
-		r.RefsFound, r.NewVideos, r.VideosFetched, r.VideosFailed, nullString(r.Error), r.ID)
+		r.RefsFound, r.NewLinks, r.NewVideos, r.VideosFetched, r.VideosFailed, nullString(r.Error), r.ID)
 	return mapError(err)
 }
 
@@ -52,12 +52,15 @@ func (db *DB) AddSeeds(ctx context.Context, urls []string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE pages SET state = 'queued' WHERE state = 'fetching'`); err != nil {
 		return mapError(err)
 	}
+	var seeds []harvest.Page
 	for _, u := range urls {
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO pages (url, host, depth, is_seed, state, first_seen_at)
-			VALUES (?, ?, 0, 1, 'queued', ?)
-			ON CONFLICT (url) DO UPDATE SET is_seed = 1, depth = 0, state = 'queued'`,
-			u, hostOf(u), now)
+		seeds = append(seeds, harvest.Page{URL: u})
+	}
+	if _, err := queuePages(ctx, tx, seeds, 0, now); err != nil {
+		return err
+	}
+	for _, u := range urls {
+		_, err := tx.ExecContext(ctx, `UPDATE pages SET is_seed = 1, depth = 0, state = 'queued' WHERE url = ?`, u)
 		if err != nil {
 			return fmt.Errorf("add seed %s: %w", u, mapError(err))
 		}
@@ -79,23 +82,27 @@ func (db *DB) ClaimPages(ctx context.Context, limit, maxDepth int) ([]harvest.Pa
 	rows, err := tx.QueryContext(ctx, `
 		UPDATE pages SET state = 'fetching'
 		WHERE id IN (SELECT id FROM pages WHERE state = 'queued' AND depth <= ?
-		             ORDER BY depth, id LIMIT ?)
-		RETURNING id, url, host, depth, coalesce(found_from, 0), is_seed, etag, last_modified`,
+		             ORDER BY depth, host_seq, id LIMIT ?)
+		RETURNING id, url, host, depth, coalesce(found_from, 0), is_seed, etag, last_modified, coalesce(host_seq, 0)`,
 		maxDepth, limit)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	var pages []harvest.Page
+	type claimed struct {
+		harvest.Page
+		seq int64
+	}
+	var cs []claimed
 	for rows.Next() {
-		var p harvest.Page
+		var c claimed
 		var etag, lastMod sql.NullString
-		if err := rows.Scan(&p.ID, &p.URL, &p.Host, &p.Depth, &p.FoundFrom, &p.Seed, &etag, &lastMod); err != nil {
+		if err := rows.Scan(&c.ID, &c.URL, &c.Host, &c.Depth, &c.FoundFrom, &c.Seed, &etag, &lastMod, &c.seq); err != nil {
 			rows.Close()
 			return nil, mapError(err)
 		}
-		p.State = harvest.PageFetching
-		p.ETag, p.LastModified = etag.String, lastMod.String
-		pages = append(pages, p)
+		c.State = harvest.PageFetching
+		c.ETag, c.LastModified = etag.String, lastMod.String
+		cs = append(cs, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapError(err)
@@ -105,9 +112,13 @@ func (db *DB) ClaimPages(ctx context.Context, limit, maxDepth int) ([]harvest.Pa
 		return nil, mapError(err)
 	}
 	// RETURNING gives no order; keep the frontier's.
-	slices.SortFunc(pages, func(a, b harvest.Page) int {
-		return cmp.Or(cmp.Compare(a.Depth, b.Depth), cmp.Compare(a.ID, b.ID))
+	slices.SortFunc(cs, func(a, b claimed) int {
+		return cmp.Or(cmp.Compare(a.Depth, b.Depth), cmp.Compare(a.seq, b.seq), cmp.Compare(a.ID, b.ID))
 	})
+	pages := make([]harvest.Page, len(cs))
+	for i, c := range cs {
+		pages[i] = c.Page
+	}
 	return pages, nil
 }
 
@@ -136,11 +147,12 @@ func (db *DB) CountQueued(ctx context.Context, maxDepth int) (int, error) {
 
 // SavePage stores the outcome of fetching p, its references and the
 // out-links to queue, all in one transaction: a page is all in or all out.
-// It reports how many videos were seen for the first time.
-func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Reference, out []harvest.Page) (int, error) {
+// It reports what it added.
+func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Reference, out []harvest.Page) (harvest.SaveStats, error) {
+	var st harvest.SaveStats
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, mapError(err)
+		return st, mapError(err)
 	}
 	defer tx.Rollback()
 	now := formatTime(db.now())
@@ -170,42 +182,80 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 			string(p.State), nullInt(p.HTTPStatus), nullString(p.Error), fetchedAt, p.ID)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("update page: %w", mapError(err))
+		return st, fmt.Errorf("update page: %w", mapError(err))
 	}
-	newVideos := 0
 	for _, r := range refs {
-		n, err := saveRef(ctx, tx, p.ID, r, now)
+		newLink, newVideo, err := saveRef(ctx, tx, p.ID, r, now)
 		if err != nil {
-			return 0, fmt.Errorf("save reference %s %s: %w", r.Type, r.ID, err)
+			return st, fmt.Errorf("save reference %s %s: %w", r.Type, r.ID, err)
 		}
-		newVideos += n
+		st.NewLinks += newLink
+		st.NewVideos += newVideo
 	}
+	n, err := queuePages(ctx, tx, out, p.ID, now)
+	if err != nil {
+		return st, err
+	}
+	st.NewPages = n
+	return st, mapError(tx.Commit())
+}
+
+// queuePages adds out-links to the frontier. Each host's new pages are
+// numbered on from hosts.pages_seen (pages.host_seq), which interleaves
+// hosts in the frontier order. A known URL found at a smaller depth while
+// still queued takes that depth.
+func queuePages(ctx context.Context, tx *sql.Tx, out []harvest.Page, foundFrom int64, now any) (int, error) {
+	seq := make(map[string]int64) // host -> last host_seq used
+	added := 0
 	for _, o := range out {
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO pages (url, host, depth, found_from, state, first_seen_at)
-			VALUES (?, ?, ?, ?, 'queued', ?)
-			ON CONFLICT (url) DO UPDATE SET depth = excluded.depth
-			WHERE state = 'queued' AND excluded.depth < depth`,
-			o.URL, hostOf(o.URL), o.Depth, nullInt64(p.ID), now)
+		host := hostOf(o.URL)
+		last, ok := seq[host]
+		if !ok {
+			err := tx.QueryRowContext(ctx, `
+				INSERT INTO hosts (host) VALUES (?)
+				ON CONFLICT (host) DO UPDATE SET host = host
+				RETURNING pages_seen`, host).Scan(&last)
+			if err != nil {
+				return 0, fmt.Errorf("count pages of %s: %w", host, mapError(err))
+			}
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO pages (url, host, host_seq, depth, found_from, state, first_seen_at)
+			VALUES (?, ?, ?, ?, ?, 'queued', ?)
+			ON CONFLICT (url) DO NOTHING`,
+			o.URL, host, last+1, o.Depth, nullInt64(foundFrom), now)
 		if err != nil {
 			return 0, fmt.Errorf("queue %s: %w", o.URL, mapError(err))
 		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			last++
+			added++
+		} else if _, err := tx.ExecContext(ctx, `
+			UPDATE pages SET depth = ? WHERE url = ? AND state = 'queued' AND depth > ?`,
+			o.Depth, o.URL, o.Depth); err != nil {
+			return 0, fmt.Errorf("queue %s: %w", o.URL, mapError(err))
+		}
+		seq[host] = last
 	}
-	return newVideos, mapError(tx.Commit())
+	for host, last := range seq {
+		if _, err := tx.ExecContext(ctx, `UPDATE hosts SET pages_seen = ? WHERE host = ? AND pages_seen < ?`, last, host, last); err != nil {
+			return 0, fmt.Errorf("count pages of %s: %w", host, mapError(err))
+		}
+	}
+	return added, nil
 }
 
 // saveRef upserts one reference (and, for a video, its stub row so that
-// the foreign key holds). It reports 1 when the video is new.
-func saveRef(ctx context.Context, tx *sql.Tx, pageID int64, r harvest.Reference, now any) (int, error) {
+// the foreign key holds). It reports 1s for a new link and a new video.
+func saveRef(ctx context.Context, tx *sql.Tx, pageID int64, r harvest.Reference, now any) (newLink, newVideo int, err error) {
 	var videoID, playlistID, channelRef any
-	newVideo := 0
 	switch r.Type {
 	case harvest.RefVideo:
 		videoID = r.ID
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO videos (id, first_seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, r.ID, now)
 		if err != nil {
-			return 0, mapError(err)
+			return 0, 0, mapError(err)
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
 			newVideo = 1
@@ -216,19 +266,31 @@ func saveRef(ctx context.Context, tx *sql.Tx, pageID int64, r harvest.Reference,
 	case harvest.RefChannel:
 		channelRef = r.ID
 	default:
-		return 0, fmt.Errorf("unknown reference type %q", r.Type)
+		return 0, 0, fmt.Errorf("unknown reference type %q", r.Type)
 	}
-	_, err := tx.ExecContext(ctx, `
+	res, err := tx.ExecContext(ctx, `
 		INSERT INTO links (page_id, ref_type, ref_id, video_id, playlist_id, channel_ref, kind, url,
 		                   start_seconds, context, in_body, first_seen_at, last_seen_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (page_id, ref_type, ref_id, kind) DO UPDATE SET
-		  last_seen_at = excluded.last_seen_at, url = excluded.url,
-		  start_seconds = excluded.start_seconds, playlist_id = excluded.playlist_id,
-		  context = excluded.context, in_body = excluded.in_body`,
+		ON CONFLICT (page_id, ref_type, ref_id, kind) DO NOTHING`,
 		pageID, string(r.Type), r.ID, videoID, playlistID, channelRef, r.Kind, nullString(r.URL),
 		nullInt(r.StartSeconds), nullString(r.Context), boolInt(r.InBody), now, now)
-	return newVideo, mapError(err)
+	if err != nil {
+		return 0, 0, mapError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return 1, newVideo, nil
+	}
+	// Seen before: it is still there, and may have changed.
+	_, err = tx.ExecContext(ctx, `
+		UPDATE links SET last_seen_at = ?, url = ?, start_seconds = ?, playlist_id = ?, context = ?, in_body = ?
+		WHERE page_id = ? AND ref_type = ? AND ref_id = ? AND kind = ?`,
+		now, nullString(r.URL), nullInt(r.StartSeconds), playlistID, nullString(r.Context), boolInt(r.InBody),
+		pageID, string(r.Type), r.ID, r.Kind)
+	if err != nil {
+		return 0, 0, mapError(err)
+	}
+	return newLink, newVideo, nil
 }
 
 // ClaimVideos returns up to limit IDs of videos due for a fetch and marks

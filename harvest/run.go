@@ -35,6 +35,7 @@ type Run struct {
 	PagesFetched  int // pages answered 200 (HTML or not)
 	PagesFailed   int // errors and non-200 answers
 	RefsFound     int // references stored (new or seen again)
+	NewLinks      int // references not seen on their page before
 	NewVideos     int // videos seen for the first time
 	VideosFetched int // videos with a definitive answer
 	VideosFailed  int // videos answered blocked or error
@@ -57,6 +58,8 @@ type Harvester struct {
 
 	Depth            int           // how many links away from a seed to follow
 	Concurrency      int           // pages fetched at once
+	HostConcurrency  int           // pages fetched at once from one host (default 1)
+	Delay            time.Duration // least time between the starts of two requests to one host
 	VideoConcurrency int           // videos fetched at once
 	MaxPages         int           // pages fetched per run; 0 = no limit
 	RefreshAfter     time.Duration // re-fetch video metadata older than this
@@ -143,11 +146,13 @@ type pageResult struct {
 	page *Page
 	refs []Reference
 	out  []Page
+	wait time.Duration // the server asked us to wait this long (Retry-After)
 }
 
-// crawlStage works through the frontier: claim queued pages, fetch and
-// extract them on Concurrency workers, and store each result in its own
-// transaction from this goroutine (SQLite has one writer).
+// crawlStage works through the frontier: claim queued pages a few at a
+// time, hold them in a scheduler until their host may be asked again,
+// fetch and extract them on Concurrency workers, and store each result in
+// its own transaction from this goroutine (SQLite has one writer).
 func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct{}) error {
 	n := max(h.Concurrency, 1)
 	// Buffered to n so that sending never blocks: at most n pages are in
@@ -162,10 +167,18 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			}
 		})
 	}
+	sched := newScheduler(h.Delay, h.HostConcurrency)
+	// How many claimed pages to hold beyond those in flight: enough to keep
+	// every worker busy across hosts, few enough that memory does not grow
+	// with the frontier and an interrupted run has little to put back.
+	lookahead := max(4*n, 32)
 	var abandoned []int64
 	defer func() {
 		close(jobs)
 		wg.Wait()
+		for _, p := range sched.drain() {
+			abandoned = append(abandoned, p.ID)
+		}
 		if len(abandoned) > 0 {
 			// Requeue now rather than leave it to the next run's start. If
 			// this fails too, AddSeeds at the next start does it.
@@ -177,27 +190,46 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 		}
 	}()
 
+	// Since Go 1.23 a timer can be Reset at any time without draining it.
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
 	inflight, done := 0, 0
 	stopping := false
+	frontierChanged := true // a claim may find something new
 	for {
-		if !stopping && ctx.Err() == nil {
-			free := n - inflight
+		stopping = stopping || ctx.Err() != nil
+		if !stopping {
+			limit := lookahead - sched.held
 			if h.MaxPages > 0 {
-				free = min(free, h.MaxPages-done-inflight)
+				limit = min(limit, h.MaxPages-done-inflight-sched.held)
 			}
-			if free > 0 {
-				pages, err := h.Store.ClaimPages(ctx, free, h.Depth)
+			if limit > 0 && frontierChanged {
+				pages, err := h.Store.ClaimPages(ctx, limit, h.Depth)
 				if err != nil {
+					if ctx.Err() != nil {
+						continue
+					}
 					return fmt.Errorf("claim pages: %w", err)
 				}
 				for _, p := range pages {
-					jobs <- p
-					inflight++
+					sched.add(p)
 				}
+				// Fewer than asked for: nothing more until a save queues more.
+				frontierChanged = len(pages) == limit
+			}
+			now := h.now()
+			for inflight < n {
+				p, ok := sched.next(now)
+				if !ok {
+					break
+				}
+				jobs <- p
+				inflight++
 			}
 		}
-		if inflight == 0 {
-			if h.MaxPages > 0 && done >= h.MaxPages && ctx.Err() == nil {
+		if inflight == 0 && (stopping || sched.held == 0) {
+			if !stopping && h.MaxPages > 0 && done >= h.MaxPages {
 				left, err := h.Store.CountQueued(ctx, h.Depth)
 				if err != nil {
 					return fmt.Errorf("count queued pages: %w", err)
@@ -210,15 +242,21 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			}
 			return nil
 		}
+		var wakeUp <-chan time.Time
+		if at, ok := sched.wakeAt(); ok && !stopping && inflight < n {
+			timer.Reset(max(at.Sub(h.now()), 0))
+			wakeUp = timer.C
+		}
 		select {
 		case r := <-results:
 			inflight--
+			sched.done(r.page.Host, h.now(), r.wait)
 			if ctx.Err() != nil {
 				// The fetch was cut short: put the page back in the queue.
 				abandoned = append(abandoned, r.page.ID)
 				continue
 			}
-			newVideos, err := h.Store.SavePage(ctx, r.page, r.refs, r.out)
+			st, err := h.Store.SavePage(ctx, r.page, r.refs, r.out)
 			if err != nil {
 				if ctx.Err() != nil {
 					abandoned = append(abandoned, r.page.ID)
@@ -227,20 +265,22 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				return fmt.Errorf("save page %s: %w", r.page.URL, err)
 			}
 			done++
-			h.count(run, r, newVideos)
-			if newVideos > 0 {
+			frontierChanged = frontierChanged || st.NewPages > 0
+			h.count(run, r, st)
+			if st.NewVideos > 0 {
 				select {
 				case wake <- struct{}{}:
 				default:
 				}
 			}
+		case <-wakeUp:
 		case <-ctx.Done():
 			stopping = true
 		}
 	}
 }
 
-func (h *Harvester) count(run *Run, r pageResult, newVideos int) {
+func (h *Harvester) count(run *Run, r pageResult, st SaveStats) {
 	p := r.page
 	if p.State == PageFailed {
 		run.PagesFailed++
@@ -253,7 +293,8 @@ func (h *Harvester) count(run *Run, r pageResult, newVideos int) {
 		h.log().Warn("seed failed", "url", p.URL, "error", p.Error)
 	}
 	run.RefsFound += len(r.refs)
-	run.NewVideos += newVideos
+	run.NewVideos += st.NewVideos
+	run.NewLinks += st.NewLinks
 	h.log().Debug("page", "url", p.URL, "state", p.State, "status", p.HTTPStatus,
 		"refs", len(r.refs), "links", len(r.out), "error", p.Error)
 }
@@ -276,6 +317,7 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 	p.ContentHash = resp.ContentHash
 	p.BodyBytes = resp.BodyBytes
 	p.Truncated = resp.Truncated
+	res.wait = resp.RetryAfter
 	if resp.Status != 200 {
 		p.State, p.Error = PageFailed, HTTPStatusText(resp.Status)
 		return res

@@ -23,12 +23,14 @@ type fakeWeb struct {
 
 	mu      sync.Mutex
 	fetched map[string]int
+	times   []time.Time // when each fetch started
 	started chan string
 }
 
 func (w *fakeWeb) Fetch(ctx context.Context, u string) (*harvest.Response, error) {
 	w.mu.Lock()
 	w.fetched[u]++
+	w.times = append(w.times, time.Now())
 	w.mu.Unlock()
 	if w.started != nil {
 		w.started <- u
@@ -215,5 +217,24 @@ func TestRunVideoBreaker(t *testing.T) {
 	d.SQL().QueryRow(`SELECT count(*) FROM videos WHERE status = 'pending'`).Scan(&pending)
 	if pending != 19 {
 		t.Errorf("%d videos pending, want 19", pending)
+	}
+}
+
+// Requests to one host start at least Delay apart, whatever the
+// concurrency.
+func TestRunPoliteness(t *testing.T) {
+	web := &fakeWeb{pages: site(), fetched: map[string]int{}}
+	h, _ := newHarvester(t, web, nil)
+	h.Delay, h.HostConcurrency, h.Concurrency = 80*time.Millisecond, 1, 4
+	if _, err := h.Run(context.Background(), []string{"http://site.test/"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(web.times) != 5 {
+		t.Fatalf("%d fetches, want 5", len(web.times))
+	}
+	for i := 1; i < len(web.times); i++ {
+		if gap := web.times[i].Sub(web.times[i-1]); gap < 75*time.Millisecond {
+			t.Errorf("fetch %d started %v after the previous one, want >= 80ms", i, gap)
+		}
 	}
 }

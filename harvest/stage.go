@@ -31,8 +31,7 @@ type Store interface {
 	CountQueued(ctx context.Context, maxDepth int) (int, error)
 	// SavePage stores the outcome of fetching p, the references found in it
 	// and the out-links to queue (URLs already known are left as they are).
-	// It reports how many videos were seen for the first time.
-	SavePage(ctx context.Context, p *Page, refs []Reference, out []Page) (newVideos int, err error)
+	SavePage(ctx context.Context, p *Page, refs []Reference, out []Page) (SaveStats, error)
 	// ClaimVideos returns up to limit IDs of videos due for a fetch and marks
 	// them attempted now: videos never fetched, videos whose last answer was
 	// not definitive (blocked, error), and videos fetched before staleBefore.
@@ -42,6 +41,13 @@ type Store interface {
 	// SaveVideo stores what was learnt about a video. A non-definitive status
 	// (blocked, error) never overwrites a definitive one or its metadata.
 	SaveVideo(ctx context.Context, v *Video) error
+}
+
+// SaveStats says what a SavePage added.
+type SaveStats struct {
+	NewPages  int // out-links that joined the frontier
+	NewLinks  int // references not seen on this page before
+	NewVideos int // videos seen for the first time
 }
 
 // Response is a fetched URL.
@@ -56,7 +62,8 @@ type Response struct {
 	Body         []byte // kept only for HTML pages
 	BodyBytes    int64  // bytes read, for every response
 	Truncated    bool   // the body was cut at the size limit
-	ContentHash  string // hex SHA-256 of the bytes read
+	ContentHash  string        // hex SHA-256 of the bytes read
+	RetryAfter   time.Duration // a 429 or 503 asked us to wait this long before the next request
 }
 
 // Fetcher fetches pages. crawl.Fetcher implements it.

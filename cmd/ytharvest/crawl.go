@@ -37,6 +37,8 @@ type crawlFlags struct {
 	depth              int
 	maxPages           int
 	concurrency        int
+	hostConcurrency    int
+	delay              time.Duration
 	timeout            time.Duration
 	maxBody            bytesFlag
 	userAgent          string
@@ -55,7 +57,9 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.StringVar(&f.seedsFile, "seeds-file", "", "read seed URLs from `FILE`, one per line (# starts a comment)")
 	fs.IntVar(&f.depth, "depth", 1, "follow links up to `N` hops from a seed (0 = seeds only)")
 	fs.IntVar(&f.maxPages, "max-pages", 0, "fetch at most `N` pages this run; the rest stay queued (0 = no limit)")
-	fs.IntVar(&f.concurrency, "concurrency", 4, "pages fetched at once")
+	fs.IntVar(&f.concurrency, "concurrency", 4, "pages fetched at once, over all hosts")
+	fs.IntVar(&f.hostConcurrency, "host-concurrency", 1, "pages fetched at once from one host")
+	fs.DurationVar(&f.delay, "delay", time.Second, "least time between two requests to one host (0s turns it off)")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit for one page fetch")
 	fs.Var(&f.maxBody, "max-body", "read at most `SIZE` of a page (e.g. 512KiB, 10MiB); longer pages are recorded as truncated")
 	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent for page requests (default names ytharvest and its version)")
@@ -86,8 +90,10 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	switch {
 	case f.depth < 0:
 		return usageError("--depth must be 0 or more")
-	case f.concurrency < 1 || f.youtubeConcurrency < 1:
-		return usageError("--concurrency and --youtube-concurrency must be at least 1")
+	case f.concurrency < 1 || f.hostConcurrency < 1 || f.youtubeConcurrency < 1:
+		return usageError("--concurrency, --host-concurrency and --youtube-concurrency must be at least 1")
+	case f.delay < 0:
+		return usageError("--delay must not be negative")
 	case f.maxPages < 0 || f.youtubeRate < 0:
 		return usageError("--max-pages and --youtube-rate must not be negative")
 	}
@@ -131,6 +137,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	}
 	opts, _ := json.Marshal(map[string]any{
 		"seeds": len(seeds), "depth": f.depth, "max_pages": f.maxPages, "concurrency": f.concurrency,
+		"host_concurrency": f.hostConcurrency, "delay": f.delay.String(),
 		"youtube_url": f.youtubeURL, "youtube_concurrency": f.youtubeConcurrency,
 		"youtube_rate": f.youtubeRate, "refresh_after": f.refreshAfter.String(),
 	})
@@ -143,6 +150,8 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		Log:              a.log,
 		Depth:            f.depth,
 		Concurrency:      f.concurrency,
+		HostConcurrency:  f.hostConcurrency,
+		Delay:            f.delay,
 		VideoConcurrency: f.youtubeConcurrency,
 		MaxPages:         f.maxPages,
 		RefreshAfter:     f.refreshAfter,

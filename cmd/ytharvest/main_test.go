@@ -100,7 +100,7 @@ func (e *env) run(args ...string) int {
 func (e *env) crawl(extra ...string) int {
 	e.t.Helper()
 	args := append([]string{"crawl", "--youtube-url", e.ytURL, "--youtube-rate", "0",
-		"--youtube-concurrency", "4", "--concurrency", "4"}, extra...)
+		"--youtube-concurrency", "4", "--concurrency", "4", "--host-concurrency", "4", "--delay", "0s"}, extra...)
 	return e.run(append(args, "http://news.example/")...)
 }
 
@@ -278,7 +278,7 @@ func TestCrawlBlocked(t *testing.T) {
 		w.Write([]byte(page))
 	}))
 	// One worker, so that nothing is fetched after the block.
-	if code := e.run("crawl", "--youtube-url", e.ytURL, "--youtube-rate", "0", "--youtube-concurrency", "1", "http://news.example/"); code != exitPartial {
+	if code := e.run("crawl", "--youtube-url", e.ytURL, "--youtube-rate", "0", "--youtube-concurrency", "1", "--delay", "0s", "http://news.example/"); code != exitPartial {
 		t.Fatalf("crawl exit %d, want %d (partial)", code, exitPartial)
 	}
 	if !strings.Contains(e.stderr.String(), "YouTube blocked us") {
@@ -294,7 +294,7 @@ func TestCrawlBlocked(t *testing.T) {
 
 	// The block is lifted: the next run fetches everything left.
 	e.youtube.Set("Bk9Zx7Cv5Np", testserver.FakeAnswer{Player: &testserver.FakeResponse{Status: 200, Body: []byte(`{"playabilityStatus":{"status":"ERROR","reason":"Video unavailable"}}`)}})
-	if code := e.run("crawl", "--youtube-url", e.ytURL, "--youtube-rate", "0", "http://news.example/"); code != exitOK {
+	if code := e.run("crawl", "--youtube-url", e.ytURL, "--youtube-rate", "0", "--delay", "0s", "http://news.example/"); code != exitOK {
 		t.Fatalf("second crawl exit %d, want 0", code)
 	}
 	diffRows(t, "videos after the block", e.query(`SELECT id, status FROM videos ORDER BY id`), []string{
@@ -336,7 +336,7 @@ func TestSeedsFileAndInterspersedFlags(t *testing.T) {
 	seeds := filepath.Join(t.TempDir(), "seeds.txt")
 	os.WriteFile(seeds, []byte("# our sites\n\nhttp://news.example/   # front page\n"), 0o644)
 	// Flags after the positional arguments work too.
-	if code := e.run("crawl", "--seeds-file", seeds, "--youtube-url", e.ytURL, "--youtube-rate", "0", "--depth", "0"); code != exitOK {
+	if code := e.run("crawl", "--seeds-file", seeds, "--youtube-url", e.ytURL, "--youtube-rate", "0", "--depth", "0", "--delay", "0s"); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
 	diffRows(t, "pages", e.query(`SELECT url, state FROM pages WHERE state <> 'queued'`), []string{"http://news.example/ | fetched"})
@@ -434,7 +434,8 @@ func TestSIGINT(t *testing.T) {
 	}))
 	defer srv.Close()
 	dbPath := filepath.Join(t.TempDir(), "s.db")
-	cmd := exec.Command(bin, "crawl", "--db", dbPath, "--youtube-url", "http://127.0.0.1:1", srv.URL+"/")
+	cmd := exec.Command(bin, "crawl", "--db", dbPath, "--youtube-url", "http://127.0.0.1:1",
+		"--host-concurrency", "2", "--delay", "0s", srv.URL+"/")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -68,10 +68,12 @@ func run(ctx context.Context, bin, dbPath, siteDir, ytDir string) error {
 	defer stopYT()
 	fmt.Printf("# fake news site on %s, fake YouTube on %s\n\n", siteURL, ytURL)
 
-	// The fake answers at once, so the demo lifts the YouTube rate limit
-	// (1 request/s by default, to be gentle with the real one).
+	// The fakes are ours and on loopback, so the demo turns politeness off:
+	// by default ytharvest waits 1s between two requests to one host and
+	// asks YouTube at most once a second.
 	steps := [][]string{
-		{"crawl", "--db", dbPath, "--depth", "1", "--youtube-url", ytURL, "--youtube-rate", "0", siteURL + "/"},
+		{"crawl", "--db", dbPath, "--depth", "1", "--delay", "0s", "--host-concurrency", "4",
+			"--youtube-url", ytURL, "--youtube-rate", "0", siteURL + "/"},
 		{"stats", "--db", dbPath},
 		{"sql", "--db", dbPath, videosPerPage},
 		{"sql", "--db", dbPath, videoStatuses},
