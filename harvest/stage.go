@@ -58,10 +58,10 @@ type Response struct {
 	ContentType  string
 	ETag         string
 	LastModified string
-	HTML         bool   // the body is an HTML page, converted to UTF-8
-	Body         []byte // kept only for HTML pages
-	BodyBytes    int64  // bytes read, for every response
-	Truncated    bool   // the body was cut at the size limit
+	HTML         bool          // the body is an HTML page, converted to UTF-8
+	Body         []byte        // kept only for HTML pages
+	BodyBytes    int64         // bytes read, for every response
+	Truncated    bool          // the body was cut at the size limit
 	ContentHash  string        // hex SHA-256 of the bytes read
 	RetryAfter   time.Duration // a 429 or 503 asked us to wait this long before the next request
 }
