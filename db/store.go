@@ -32,10 +32,12 @@ func (db *DB) StartRun(ctx context.Context, r *harvest.Run) error {
 func (db *DB) FinishRun(ctx context.Context, r *harvest.Run) error {
 	_, err := db.sql.ExecContext(ctx, `
 		UPDATE runs SET finished_at = ?, status = ?, seeds = ?, pages_fetched = ?, pages_failed = ?,
-		       refs_found = ?, new_links = ?, new_videos = ?, videos_fetched = ?, videos_failed = ?, error = ?
+		       refs_found = ?, new_links = ?, new_videos = ?, videos_fetched = ?, videos_failed = ?, error = ?,
+		       pages_not_modified = ?
 		WHERE id = ?`,
 		formatTime(r.FinishedAt), string(r.Status), r.Seeds, r.PagesFetched, r.PagesFailed,
-		r.RefsFound, r.NewLinks, r.NewVideos, r.VideosFetched, r.VideosFailed, nullString(r.Error), r.ID)
+		r.RefsFound, r.NewLinks, r.NewVideos, r.VideosFetched, r.VideosFailed, nullString(r.Error),
+		r.PagesNotModified, r.ID)
 	return mapError(err)
 }
 
@@ -66,6 +68,19 @@ func (db *DB) AddSeeds(ctx context.Context, urls []string) error {
 		}
 	}
 	return mapError(tx.Commit())
+}
+
+// QueueDue queues again the fetched and failed pages whose next fetch time
+// has come.
+func (db *DB) QueueDue(ctx context.Context, now time.Time) (int, error) {
+	res, err := db.sql.ExecContext(ctx, `
+		UPDATE pages SET state = 'queued'
+		WHERE state IN ('fetched', 'failed') AND next_fetch_at <= ?`, formatTime(now))
+	if err != nil {
+		return 0, mapError(err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // ClaimPages marks up to limit queued pages no deeper than maxDepth as
@@ -161,25 +176,36 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 		fetchedAt = now
 	}
 	// A failed re-fetch keeps what the last good fetch learnt: only the
-	// state, status and error change.
-	if p.State == harvest.PageFetched {
+	// state, status and error change. So does a 304, which also says the
+	// page's links are all still there.
+	switch {
+	case p.NotModified:
+		_, err = tx.ExecContext(ctx, `
+			UPDATE pages SET state = 'fetched', http_status = 304, error = NULL, fetched_at = ?,
+			  next_fetch_at = ?, fetch_count = fetch_count + 1
+			WHERE id = ?`, fetchedAt, formatTime(p.NextFetchAt), p.ID)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `UPDATE links SET last_seen_at = ? WHERE page_id = ?`, now, p.ID)
+		}
+	case p.State == harvest.PageFetched:
 		_, err = tx.ExecContext(ctx, `
 			UPDATE pages SET state = ?, http_status = ?, error = ?, fetched_at = ?,
 			  fetch_count = fetch_count + 1, final_url = ?, canonical_url = ?, content_type = ?,
 			  etag = ?, last_modified = ?, content_hash = ?, body_bytes = ?, truncated = ?,
-			  title = ?, published_at = ?, language = ?
+			  title = ?, published_at = ?, language = ?, next_fetch_at = ?
 			WHERE id = ?`,
 			string(p.State), nullInt(p.HTTPStatus), nullString(p.Error), fetchedAt,
 			nullString(p.FinalURL), nullString(p.CanonicalURL), nullString(p.ContentType),
 			nullString(p.ETag), nullString(p.LastModified), nullString(p.ContentHash),
 			p.BodyBytes, boolInt(p.Truncated), nullString(p.Title), formatTime(p.PublishedAt),
-			nullString(p.Language), p.ID)
-	} else {
+			nullString(p.Language), formatTime(p.NextFetchAt), p.ID)
+	default:
 		_, err = tx.ExecContext(ctx, `
 			UPDATE pages SET state = ?, http_status = ?, error = ?, fetched_at = ?,
-			  fetch_count = fetch_count + 1
+			  next_fetch_at = ?, fetch_count = fetch_count + 1
 			WHERE id = ?`,
-			string(p.State), nullInt(p.HTTPStatus), nullString(p.Error), fetchedAt, p.ID)
+			string(p.State), nullInt(p.HTTPStatus), nullString(p.Error), fetchedAt,
+			formatTime(p.NextFetchAt), p.ID)
 	}
 	if err != nil {
 		return st, fmt.Errorf("update page: %w", mapError(err))

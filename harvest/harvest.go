@@ -39,7 +39,9 @@ type Page struct {
 	Language     string
 	BodyBytes    int64
 	Truncated    bool // the body was longer than the size limit
+	NotModified  bool // the server answered 304: nothing was parsed
 	FetchedAt    time.Time
+	NextFetchAt  time.Time // when to check the page again; zero = never (seeds are fetched every run)
 	Error        string
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -27,21 +28,22 @@ const (
 
 // Run is one invocation of the harvester, as recorded in the runs table.
 type Run struct {
-	ID            int64
-	StartedAt     time.Time
-	FinishedAt    time.Time
-	Status        RunStatus
-	Seeds         int
-	PagesFetched  int // pages answered 200 (HTML or not)
-	PagesFailed   int // errors and non-200 answers
-	RefsFound     int // references stored (new or seen again)
-	NewLinks      int // references not seen on their page before
-	NewVideos     int // videos seen for the first time
-	VideosFetched int // videos with a definitive answer
-	VideosFailed  int // videos answered blocked or error
-	Error         string
-	Options       string // the options of the run, as JSON
-	Version       string // of the ytharvest that ran it
+	ID               int64
+	StartedAt        time.Time
+	FinishedAt       time.Time
+	Status           RunStatus
+	Seeds            int
+	PagesFetched     int // pages answered 200 (HTML or not)
+	PagesFailed      int // errors and non-200 answers
+	PagesNotModified int // re-checked pages that answered 304
+	RefsFound        int // references stored (new or seen again)
+	NewLinks         int // references not seen on their page before
+	NewVideos        int // videos seen for the first time
+	VideosFetched    int // videos with a definitive answer
+	VideosFailed     int // videos answered blocked or error
+	Error            string
+	Options          string // the options of the run, as JSON
+	Version          string // of the ytharvest that ran it
 }
 
 // Harvester drives one run of the pipeline: seeds -> frontier -> fetch ->
@@ -63,6 +65,7 @@ type Harvester struct {
 	VideoConcurrency int           // videos fetched at once
 	MaxPages         int           // pages fetched per run; 0 = no limit
 	RefreshAfter     time.Duration // re-fetch video metadata older than this
+	RecrawlAfter     time.Duration // check fetched pages again after this; 0 = never
 	Options          string        // recorded with the run
 	Version          string        // recorded with the run
 }
@@ -107,6 +110,11 @@ func (h *Harvester) run(ctx context.Context, run *Run, seeds []string) error {
 	run.Seeds = len(norm)
 	if err := h.Store.AddSeeds(ctx, norm); err != nil {
 		return fmt.Errorf("add seeds: %w", err)
+	}
+	if n, err := h.Store.QueueDue(ctx, run.StartedAt); err != nil {
+		return fmt.Errorf("queue pages due for a re-check: %w", err)
+	} else if n > 0 {
+		h.log().Info("re-checking pages", "pages", n)
 	}
 
 	var (
@@ -282,9 +290,12 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 
 func (h *Harvester) count(run *Run, r pageResult, st SaveStats) {
 	p := r.page
-	if p.State == PageFailed {
+	switch {
+	case p.State == PageFailed:
 		run.PagesFailed++
-	} else {
+	case p.NotModified:
+		run.PagesNotModified++
+	default:
 		run.PagesFetched++
 	}
 	if p.Seed && p.State == PageFailed {
@@ -304,21 +315,27 @@ func (h *Harvester) count(run *Run, r pageResult, st SaveStats) {
 func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 	res := pageResult{page: &p}
 	p.FetchedAt = h.now()
-	resp, err := h.Fetcher.Fetch(ctx, p.URL)
+	defer h.planNextFetch(&p)
+	resp, err := h.Fetcher.Fetch(ctx, Request{URL: p.URL, ETag: p.ETag, LastModified: p.LastModified})
 	if err != nil {
 		p.State, p.Error = PageFailed, err.Error()
 		return res
 	}
-	p.FinalURL = resp.FinalURL
 	p.HTTPStatus = resp.Status
+	res.wait = resp.RetryAfter
+	if resp.Status == http.StatusNotModified {
+		// Unchanged since the last fetch: what we know of it stands.
+		p.State, p.NotModified = PageFetched, true
+		return res
+	}
+	p.FinalURL = resp.FinalURL
 	p.ContentType = resp.ContentType
 	p.ETag = resp.ETag
 	p.LastModified = resp.LastModified
 	p.ContentHash = resp.ContentHash
 	p.BodyBytes = resp.BodyBytes
 	p.Truncated = resp.Truncated
-	res.wait = resp.RetryAfter
-	if resp.Status != 200 {
+	if resp.Status != http.StatusOK {
 		p.State, p.Error = PageFailed, HTTPStatusText(resp.Status)
 		return res
 	}
@@ -352,6 +369,26 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 		}
 	}
 	return res
+}
+
+// planNextFetch sets when a page is checked again: after RecrawlAfter, or
+// within the hour after a failure that may pass (a timeout, a 5xx, a 429).
+// Seeds need no plan: they are fetched on every run.
+func (h *Harvester) planNextFetch(p *Page) {
+	if p.Seed || h.RecrawlAfter <= 0 {
+		return
+	}
+	wait := h.RecrawlAfter
+	if p.State == PageFailed && transient(p.HTTPStatus) {
+		wait = min(wait, time.Hour)
+	}
+	p.NextFetchAt = p.FetchedAt.Add(wait)
+}
+
+// transient reports whether a failure with this HTTP status (0: no answer)
+// may go away by itself.
+func transient(status int) bool {
+	return status == 0 || status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500
 }
 
 type videoStats struct {

@@ -27,7 +27,8 @@ type fakeWeb struct {
 	started chan string
 }
 
-func (w *fakeWeb) Fetch(ctx context.Context, u string) (*harvest.Response, error) {
+func (w *fakeWeb) Fetch(ctx context.Context, req harvest.Request) (*harvest.Response, error) {
+	u := req.URL
 	w.mu.Lock()
 	w.fetched[u]++
 	w.times = append(w.times, time.Now())
@@ -43,7 +44,11 @@ func (w *fakeWeb) Fetch(ctx context.Context, u string) (*harvest.Response, error
 	if !ok {
 		return &harvest.Response{URL: u, FinalURL: u, Status: 404}, nil
 	}
-	return &harvest.Response{URL: u, FinalURL: u, Status: 200, HTML: true, Body: []byte(body)}, nil
+	etag := fmt.Sprintf("%q", body)
+	if req.ETag == etag {
+		return &harvest.Response{URL: u, FinalURL: u, Status: 304}, nil
+	}
+	return &harvest.Response{URL: u, FinalURL: u, Status: 200, HTML: true, Body: []byte(body), ETag: etag}, nil
 }
 
 // extractLines is an ExtractFunc for fakeWeb bodies: "http..." lines are
@@ -236,5 +241,43 @@ func TestRunPoliteness(t *testing.T) {
 		if gap := web.times[i].Sub(web.times[i-1]); gap < 75*time.Millisecond {
 			t.Errorf("fetch %d started %v after the previous one, want >= 80ms", i, gap)
 		}
+	}
+}
+
+// Pages are checked again after RecrawlAfter with a conditional GET; an
+// unchanged page (304) is not parsed, and its links are marked seen.
+func TestRunRecrawl(t *testing.T) {
+	web := &fakeWeb{pages: site(), fetched: map[string]int{}}
+	h, d := newHarvester(t, web, nil)
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	h.Now = func() time.Time { return now }
+	d.Now = h.Now
+	h.RecrawlAfter = 7 * 24 * time.Hour
+	if _, err := h.Run(context.Background(), []string{"http://site.test/"}); err != nil {
+		t.Fatal(err)
+	}
+	// A day later only the seed is fetched (unchanged: 304).
+	now = now.Add(24 * time.Hour)
+	run, err := h.Run(context.Background(), []string{"http://site.test/"})
+	if err != nil || run.PagesNotModified != 1 || run.PagesFetched != 0 {
+		t.Fatalf("day 2: %+v, %v; want the seed not modified and nothing else", run, err)
+	}
+	// A week later everything is checked again; page b changed.
+	now = now.Add(7 * 24 * time.Hour)
+	web.pages["http://site.test/b"] = "v:ccccccccccc v:eeeeeeeeeee"
+	run, err = h.Run(context.Background(), []string{"http://site.test/"})
+	if err != nil || run.PagesNotModified != 4 || run.PagesFetched != 1 || run.NewVideos != 1 || run.NewLinks != 1 {
+		t.Fatalf("day 9: %+v, %v; want 4 not modified, b fetched with one new video", run, err)
+	}
+	var lastSeen string
+	d.SQL().QueryRow(`SELECT max(last_seen_at) FROM links l JOIN pages p ON p.id = l.page_id WHERE p.url = 'http://site.test/a'`).Scan(&lastSeen)
+	if !strings.HasPrefix(lastSeen, "2026-11-09") {
+		t.Errorf("links of an unchanged page last seen %s, want the day of the 304", lastSeen)
+	}
+	var status int
+	var next string
+	d.SQL().QueryRow(`SELECT http_status, next_fetch_at FROM pages WHERE url = 'http://site.test/a'`).Scan(&status, &next)
+	if status != 304 || !strings.HasPrefix(next, "2026-11-16") {
+		t.Errorf("page a: status %d, next fetch %s", status, next)
 	}
 }

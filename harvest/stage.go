@@ -21,6 +21,9 @@ type Store interface {
 	// depth 0. Seeds are fetched on every run, so a seed fetched before is
 	// queued again. Pages left fetching by a killed run are queued again too.
 	AddSeeds(ctx context.Context, urls []string) error
+	// QueueDue queues again the fetched and failed pages whose next fetch
+	// time has come, and reports how many.
+	QueueDue(ctx context.Context, now time.Time) (int, error)
 	// ClaimPages marks up to limit queued pages no deeper than maxDepth as
 	// fetching and returns them, shallowest and oldest first.
 	ClaimPages(ctx context.Context, limit, maxDepth int) ([]Page, error)
@@ -66,12 +69,21 @@ type Response struct {
 	RetryAfter   time.Duration // a 429 or 503 asked us to wait this long before the next request
 }
 
+// Request is a page to fetch, with the validators of its last fetch.
+type Request struct {
+	URL          string
+	ETag         string // sent as If-None-Match
+	LastModified string // sent as If-Modified-Since
+}
+
 // Fetcher fetches pages. crawl.Fetcher implements it.
 type Fetcher interface {
-	// Fetch GETs rawURL. An HTTP error status is not an error: it is in
-	// Response.Status. Errors are failures to get an answer at all (DNS,
-	// connection, timeout, too many redirects, a refused URL).
-	Fetch(ctx context.Context, rawURL string) (*Response, error)
+	// Fetch GETs req.URL, conditionally when req carries validators (an
+	// unchanged page answers 304 Not Modified). An HTTP error status is not
+	// an error: it is in Response.Status. Errors are failures to get an
+	// answer at all (DNS, connection, timeout, too many redirects, a
+	// refused URL).
+	Fetch(ctx context.Context, req Request) (*Response, error)
 }
 
 // ExtractFunc finds the references, out-links and facts of an HTML page

@@ -46,6 +46,7 @@ type crawlFlags struct {
 	youtubeConcurrency int
 	youtubeRate        float64
 	refreshAfter       time.Duration
+	recrawlAfter       time.Duration
 	wait               bool
 	log                logFlags
 }
@@ -68,6 +69,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.IntVar(&f.youtubeConcurrency, "youtube-concurrency", 2, "videos fetched from YouTube at once")
 	fs.Float64Var(&f.youtubeRate, "youtube-rate", 1, "YouTube requests per second, over all videos (0 = no limit)")
 	fs.DurationVar(&f.refreshAfter, "refresh-after", 7*24*time.Hour, "re-fetch video metadata older than this")
+	fs.DurationVar(&f.recrawlAfter, "recrawl-after", 7*24*time.Hour, "check fetched pages again after this, with a conditional GET (seeds are fetched every run)")
 	fs.BoolVar(&f.wait, "wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
 	f.log.register(fs)
 	seeds, err := parseArgs(fs, args)
@@ -92,8 +94,8 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		return usageError("--depth must be 0 or more")
 	case f.concurrency < 1 || f.hostConcurrency < 1 || f.youtubeConcurrency < 1:
 		return usageError("--concurrency, --host-concurrency and --youtube-concurrency must be at least 1")
-	case f.delay < 0:
-		return usageError("--delay must not be negative")
+	case f.delay < 0 || f.recrawlAfter < 0 || f.refreshAfter < 0:
+		return usageError("--delay, --recrawl-after and --refresh-after must not be negative")
 	case f.maxPages < 0 || f.youtubeRate < 0:
 		return usageError("--max-pages and --youtube-rate must not be negative")
 	}
@@ -140,6 +142,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		"host_concurrency": f.hostConcurrency, "delay": f.delay.String(),
 		"youtube_url": f.youtubeURL, "youtube_concurrency": f.youtubeConcurrency,
 		"youtube_rate": f.youtubeRate, "refresh_after": f.refreshAfter.String(),
+		"recrawl_after": f.recrawlAfter.String(),
 	})
 	h := &harvest.Harvester{
 		Store:            store,
@@ -155,6 +158,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		VideoConcurrency: f.youtubeConcurrency,
 		MaxPages:         f.maxPages,
 		RefreshAfter:     f.refreshAfter,
+		RecrawlAfter:     f.recrawlAfter,
 		Options:          string(opts),
 		Version:          buildVersion(),
 	}

@@ -77,7 +77,7 @@ func (a *app) extract(ctx context.Context, args []string) error {
 	case perr == nil && (u.Scheme == "http" || u.Scheme == "https"):
 		ua := "ytharvest/" + buildVersion() + " (+https://github.com/harvestdev/ytharvest)"
 		f := crawl.NewFetcher(&http.Client{Transport: a.httpTransport(), Timeout: *timeout}, ua, int64(maxBody))
-		r, err := f.Fetch(ctx, src)
+		r, err := f.Fetch(ctx, harvest.Request{URL: src})
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
 	"golang.org/x/net/html/charset"
 
@@ -46,14 +49,24 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
+// MaxRetryAfter caps how long a Retry-After may hold a host back.
+const MaxRetryAfter = time.Hour
+
 // Fetch implements harvest.Fetcher.
-func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*harvest.Response, error) {
+func (f *Fetcher) Fetch(ctx context.Context, hr harvest.Request) (*harvest.Response, error) {
+	rawURL := hr.URL
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}
 	req.Header.Set("User-Agent", f.userAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+	if hr.ETag != "" {
+		req.Header.Set("If-None-Match", hr.ETag)
+	}
+	if hr.LastModified != "" {
+		req.Header.Set("If-Modified-Since", hr.LastModified)
+	}
 	resp, err := f.client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, unwrapURLError(err))
@@ -67,6 +80,9 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*harvest.Response, 
 		ContentType:  resp.Header.Get("Content-Type"),
 		ETag:         resp.Header.Get("ETag"),
 		LastModified: resp.Header.Get("Last-Modified"),
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		r.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
 	if err != nil {
@@ -88,6 +104,22 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*harvest.Response, 
 	}
 	r.Body = utf8
 	return r, nil
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date, capped
+// at MaxRetryAfter; 0 when absent or unreadable.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		d = time.Duration(min(max(secs, 0), int64(MaxRetryAfter/time.Second))) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), MaxRetryAfter)
 }
 
 // isHTML decides from the Content-Type header, and sniffs the body when the

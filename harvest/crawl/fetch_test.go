@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 func testSite(t *testing.T) *httptest.Server {
@@ -53,6 +55,20 @@ func testSite(t *testing.T) *httptest.Server {
 	mux.HandleFunc("/to-ftp", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "ftp://example.com/file", http.StatusFound)
 	})
+	mux.HandleFunc("/cond", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v1"` || r.Header.Get("If-Modified-Since") == "Wed, 25 Nov 2026 10:00:00 GMT" {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Last-Modified", "Wed, 25 Nov 2026 10:00:00 GMT")
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<p>page</p>"))
+	})
+	mux.HandleFunc("/busy", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "120")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	})
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
@@ -91,7 +107,7 @@ func TestFetch(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {
-			r, err := f.Fetch(ctx, ts.URL+tc.path)
+			r, err := f.Fetch(ctx, harvest.Request{URL: ts.URL + tc.path})
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("Fetch(%s) = %v, want error containing %q", tc.path, err, tc.err)
@@ -121,7 +137,7 @@ func TestFetch(t *testing.T) {
 			}
 		})
 	}
-	if r, _ := f.Fetch(ctx, ts.URL+"/big"); r.BodyBytes != 1000 {
+	if r, _ := f.Fetch(ctx, harvest.Request{URL: ts.URL + "/big"}); r.BodyBytes != 1000 {
 		t.Errorf("truncated body bytes = %d, want 1000", r.BodyBytes)
 	}
 }
@@ -130,7 +146,7 @@ func TestFetchTimeout(t *testing.T) {
 	ts := testSite(t)
 	f := NewFetcher(&http.Client{Timeout: 200 * time.Millisecond}, "test-agent/1", 1000)
 	start := time.Now()
-	_, err := f.Fetch(context.Background(), ts.URL+"/slow")
+	_, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/slow"})
 	if err == nil {
 		t.Fatal("Fetch of a hanging page succeeded")
 	}
@@ -141,7 +157,47 @@ func TestFetchTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	f = NewFetcher(&http.Client{}, "test-agent/1", 1000)
-	if _, err := f.Fetch(ctx, ts.URL+"/slow"); err == nil {
+	if _, err := f.Fetch(ctx, harvest.Request{URL: ts.URL + "/slow"}); err == nil {
 		t.Fatal("Fetch with a cancelled context succeeded")
+	}
+}
+
+func TestFetchConditional(t *testing.T) {
+	ts := testSite(t)
+	f := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1000)
+	ctx := context.Background()
+	r, err := f.Fetch(ctx, harvest.Request{URL: ts.URL + "/cond"})
+	if err != nil || r.Status != 200 || r.ETag != `"v1"` || r.LastModified == "" {
+		t.Fatalf("first fetch: %+v, %v", r, err)
+	}
+	for _, req := range []harvest.Request{
+		{URL: ts.URL + "/cond", ETag: r.ETag},
+		{URL: ts.URL + "/cond", LastModified: r.LastModified},
+	} {
+		r2, err := f.Fetch(ctx, req)
+		if err != nil || r2.Status != http.StatusNotModified || r2.HTML || r2.Body != nil {
+			t.Errorf("conditional fetch %+v: %+v, %v; want 304 with no body", req, r2, err)
+		}
+	}
+	r3, err := f.Fetch(ctx, harvest.Request{URL: ts.URL + "/busy"})
+	if err != nil || r3.Status != 429 || r3.RetryAfter != 2*time.Minute {
+		t.Errorf("429: %+v, %v; want RetryAfter 2m", r3, err)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	for v, want := range map[string]time.Duration{
+		"":                              0,
+		"30":                            30 * time.Second,
+		"-5":                            0,
+		"999999999":                     MaxRetryAfter,
+		"Fri, 27 Nov 2026 12:10:00 GMT": 10 * time.Minute,
+		"Fri, 27 Nov 2026 11:00:00 GMT": 0,
+		"soon":                          0,
+	} {
+		if got := retryAfter(v, now); got != want {
+			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
+		}
 	}
 }
