@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -48,7 +49,31 @@ type crawlFlags struct {
 	refreshAfter       time.Duration
 	recrawlAfter       time.Duration
 	wait               bool
+	sameDomain         bool
+	anyHost            bool
+	sameHost           bool
+	allow, deny        regexpList
 	log                logFlags
+}
+
+// regexpList is a repeatable flag of regular expressions.
+type regexpList []*regexp.Regexp
+
+func (l *regexpList) String() string {
+	var s []string
+	for _, re := range *l {
+		s = append(s, re.String())
+	}
+	return strings.Join(s, " ")
+}
+
+func (l *regexpList) Set(v string) error {
+	re, err := regexp.Compile(v)
+	if err != nil {
+		return err
+	}
+	*l = append(*l, re)
+	return nil
 }
 
 func (a *app) crawl(ctx context.Context, args []string) error {
@@ -57,6 +82,11 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	f.db = a.dbFlag(fs)
 	fs.StringVar(&f.seedsFile, "seeds-file", "", "read seed URLs from `FILE`, one per line (# starts a comment)")
 	fs.IntVar(&f.depth, "depth", 1, "follow links up to `N` hops from a seed (0 = seeds only)")
+	fs.BoolVar(&f.sameHost, "same-host", false, "follow links only to the seeds' hosts (the default)")
+	fs.BoolVar(&f.sameDomain, "same-domain", false, "follow links anywhere on the seeds' registrable domains (news.a.example with www.a.example)")
+	fs.BoolVar(&f.anyHost, "any-host", false, "follow links to any host (mind --depth)")
+	fs.Var(&f.allow, "allow", "follow only URLs matching this `REGEXP` (repeatable; any match allows)")
+	fs.Var(&f.deny, "deny", "never follow URLs matching this `REGEXP` (repeatable)")
 	fs.IntVar(&f.maxPages, "max-pages", 0, "fetch at most `N` pages this run; the rest stay queued (0 = no limit)")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "pages fetched at once, over all hosts")
 	fs.IntVar(&f.hostConcurrency, "host-concurrency", 1, "pages fetched at once from one host")
@@ -99,7 +129,16 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	case f.maxPages < 0 || f.youtubeRate < 0:
 		return usageError("--max-pages and --youtube-rate must not be negative")
 	}
-	scope, err := crawl.NewScope(seeds)
+	mode := crawl.SameHost
+	switch {
+	case boolCount(f.sameHost, f.sameDomain, f.anyHost) > 1:
+		return usageError("--same-host, --same-domain and --any-host exclude each other")
+	case f.sameDomain:
+		mode = crawl.SameDomain
+	case f.anyHost:
+		mode = crawl.AnyHost
+	}
+	scope, err := crawl.NewScope(seeds, crawl.ScopeOptions{Hosts: mode, Allow: f.allow, Deny: f.deny})
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -142,7 +181,8 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		"host_concurrency": f.hostConcurrency, "delay": f.delay.String(),
 		"youtube_url": f.youtubeURL, "youtube_concurrency": f.youtubeConcurrency,
 		"youtube_rate": f.youtubeRate, "refresh_after": f.refreshAfter.String(),
-		"recrawl_after": f.recrawlAfter.String(),
+		"recrawl_after": f.recrawlAfter.String(), "hosts": []string{"same-host", "same-domain", "any-host"}[mode],
+		"allow": f.allow.String(), "deny": f.deny.String(),
 	})
 	h := &harvest.Harvester{
 		Store:            store,
@@ -179,6 +219,16 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		return &codeError{code: exitInterrupted, err: errors.New("interrupted; committed work is kept and the next run resumes")}
 	}
 	return nil
+}
+
+func boolCount(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // readSeeds reads one URL per line; blank lines and comments (from a "#"

@@ -319,6 +319,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"crawl", "--no-such-flag", "http://news.example/"}, exitUsage, "flag provided but not defined: -no-such-flag"},
 		{[]string{"crawl", "--seeds-file", "/nonexistent/seeds.txt"}, exitUsage, "seeds file"},
 		{[]string{"crawl", "--max-body", "lots", "http://news.example/"}, exitUsage, "invalid size"},
+		{[]string{"crawl", "--deny", "(unclosed", "http://news.example/"}, exitUsage, "missing closing )"},
+		{[]string{"crawl", "--same-domain", "--any-host", "http://news.example/"}, exitUsage, "exclude each other"},
 		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{[]string{"stats"}, exitError, "no such database"},
 		{[]string{"sql", "SELECT 1"}, exitError, "no such database"},
@@ -623,4 +625,13 @@ func TestSecondRunIsLockedOut(t *testing.T) {
 	if code := e.run("stats"); code != exitOK {
 		t.Errorf("stats while a run holds the lock: exit %d", code)
 	}
+}
+
+func TestScopeFlags(t *testing.T) {
+	e := newEnv(t, nil)
+	if code := e.crawl("--deny", `/articles/(festival|budget)`, "--allow", `/articles/`, "--allow", `/about`); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	got := e.query(`SELECT replace(url, 'http://news.example', '') FROM pages WHERE url LIKE '%festival%' OR url LIKE '%budget%' OR url LIKE '%.pdf' OR url LIKE '%/about'`)
+	diffRows(t, "pages in scope", got, []string{"/about"})
 }

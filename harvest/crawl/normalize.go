@@ -117,31 +117,3 @@ func escapeUnsafe(s string) string {
 	}
 	return b.String()
 }
-
-// Scope keeps the crawl on the hosts of its seeds.
-type Scope struct {
-	hosts map[string]bool
-}
-
-// NewScope returns a scope that allows the hosts of the given seeds.
-func NewScope(seeds []string) (*Scope, error) {
-	s := &Scope{hosts: make(map[string]bool)}
-	for _, seed := range seeds {
-		n, err := Normalize(seed)
-		if err != nil {
-			return nil, fmt.Errorf("seed %q: %w", seed, err)
-		}
-		u, _ := url.Parse(n)
-		s.hosts[u.Host] = true
-	}
-	return s, nil
-}
-
-// Normalize implements harvest.Scope.
-func (s *Scope) Normalize(rawURL string) (string, error) { return Normalize(rawURL) }
-
-// Allow reports whether the normalised URL u is on a seed's host.
-func (s *Scope) Allow(u string) bool {
-	p, err := url.Parse(u)
-	return err == nil && s.hosts[p.Host]
-}

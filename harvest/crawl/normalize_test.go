@@ -1,6 +1,10 @@
 package crawl
 
-import "testing"
+import (
+	"fmt"
+	"regexp"
+	"testing"
+)
 
 func normalizeTests() []struct{ in, want, err string } {
 	return []struct{ in, want, err string }{
@@ -46,21 +50,87 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestScope(t *testing.T) {
-	s, err := NewScope([]string{"https://News.Example/", "http://127.0.0.1:8080/x"})
-	if err != nil {
-		t.Fatal(err)
+	seeds := []string{"https://News.Example/", "http://127.0.0.1:8080/x", "https://www.paper.co.uk/world"}
+	tests := []struct {
+		name string
+		opts ScopeOptions
+		want map[string]bool
+	}{
+		{"same host", ScopeOptions{}, map[string]bool{
+			"https://news.example/a":       true,
+			"http://news.example/a":        true, // same host, other scheme
+			"https://www.news.example/a":   false,
+			"https://other.example/":       false,
+			"http://127.0.0.1:8080/y":      true,
+			"http://127.0.0.1:9090/":       false,
+			"https://www.paper.co.uk/news": true,
+			"https://sport.paper.co.uk/":   false,
+		}},
+		{"same domain", ScopeOptions{Hosts: SameDomain}, map[string]bool{
+			"https://www.news.example/a": true,
+			"https://sport.paper.co.uk/": true,
+			"https://other.co.uk/":       false, // co.uk is a public suffix, not a domain
+			"https://other.example/":     false,
+			"http://127.0.0.1:9090/":     true, // an IP is its own domain
+		}},
+		{"any host", ScopeOptions{Hosts: AnyHost}, map[string]bool{
+			"https://other.example/": true,
+		}},
+		{"allow and deny", ScopeOptions{
+			Allow: []*regexp.Regexp{regexp.MustCompile(`/20\d\d/`), regexp.MustCompile(`/video/`)},
+			Deny:  []*regexp.Regexp{regexp.MustCompile(`/2019/`)},
+		}, map[string]bool{
+			"https://news.example/2026/11/a": true,
+			"https://news.example/video/b":   true,
+			"https://news.example/2019/05/c": false,
+			"https://news.example/about":     false,
+		}},
+		{"traps", ScopeOptions{}, map[string]bool{
+			"https://news.example/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p":   true,
+			"https://news.example/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q": false,
+			"https://news.example/cal/2026/cal/2027/cal/2028":        false,
+			"https://news.example/page/page/x":                       true,
+		}},
 	}
-	for u, want := range map[string]bool{
-		"https://news.example/a":      true,
-		"http://news.example/a":       true, // same host, other scheme
-		"https://www.news.example/a":  false,
-		"https://other.example/":      false,
-		"http://127.0.0.1:8080/y":     true,
-		"http://127.0.0.1:9090/":      false,
-		"https://youtube.com/watch?v": false,
-	} {
-		if got := s.Allow(u); got != want {
-			t.Errorf("Allow(%q) = %v, want %v", u, got, want)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := NewScope(seeds, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for u, want := range tc.want {
+				if got := s.Allow(u); got != want {
+					t.Errorf("Allow(%q) = %v, want %v", u, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestScopeQueryVariants(t *testing.T) {
+	s, _ := NewScope([]string{"https://news.example/"}, ScopeOptions{})
+	allowed := 0
+	for i := range 500 {
+		if s.Allow(fmt.Sprintf("https://news.example/search?q=%d", i)) {
+			allowed++
+		}
+	}
+	if allowed != MaxQueryVariants {
+		t.Errorf("%d query variants allowed on one path, want %d", allowed, MaxQueryVariants)
+	}
+	if !s.Allow("https://news.example/search?q=1") {
+		t.Error("a query seen before was refused")
+	}
+	if !s.Allow("https://news.example/other?q=1") {
+		t.Error("another path was refused")
+	}
+}
+
+func TestSeedHost(t *testing.T) {
+	s, _ := NewScope([]string{"http://127.0.0.1:8080/", "https://News.Example/", "http://[::1]:9/"}, ScopeOptions{})
+	for host, want := range map[string]bool{"127.0.0.1": true, "news.example": true, "NEWS.example.": true, "::1": true, "[::1]": true, "10.0.0.1": false, "evil.example": false} {
+		if got := s.SeedHost(host); got != want {
+			t.Errorf("SeedHost(%q) = %v, want %v", host, got, want)
 		}
 	}
 }
