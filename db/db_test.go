@@ -232,11 +232,11 @@ func TestFrontier(t *testing.T) {
 	if err := d.AddSeeds(ctx, []string{seed}); err != nil {
 		t.Fatal(err)
 	}
-	pages, err := d.ClaimPages(ctx, 10, 1)
+	pages, err := d.ClaimPages(ctx, 10, 1, nil)
 	if err != nil || len(pages) != 1 || pages[0].URL != seed || !pages[0].Seed || pages[0].Host != "news.example" {
 		t.Fatalf("ClaimPages = %+v, %v; want the seed", pages, err)
 	}
-	if again, _ := d.ClaimPages(ctx, 10, 1); len(again) != 0 {
+	if again, _ := d.ClaimPages(ctx, 10, 1, nil); len(again) != 0 {
 		t.Fatalf("a claimed page was claimed again: %+v", again)
 	}
 
@@ -272,7 +272,7 @@ func TestFrontier(t *testing.T) {
 	if q, _ := d.CountQueued(ctx, 1); q != 2 {
 		t.Errorf("CountQueued(1) = %d, want 2", q)
 	}
-	got, err := d.ClaimPages(ctx, 10, 1)
+	got, err := d.ClaimPages(ctx, 10, 1, nil)
 	if err != nil || len(got) != 2 || got[0].URL != "https://news.example/a" || got[1].FoundFrom != p.ID {
 		t.Fatalf("ClaimPages = %+v, %v", got, err)
 	}
@@ -305,7 +305,7 @@ func TestClaimAndSaveVideos(t *testing.T) {
 	clk := &clock{time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)}
 	d.Now = clk.now
 	d.AddSeeds(ctx, []string{"https://news.example/"})
-	ps, _ := d.ClaimPages(ctx, 1, 0)
+	ps, _ := d.ClaimPages(ctx, 1, 0, nil)
 	p := ps[0]
 	p.State = harvest.PageFetched
 	var refs []harvest.Reference

@@ -83,9 +83,9 @@ func (db *DB) QueueDue(ctx context.Context, now time.Time) (int, error) {
 	return int(n), err
 }
 
-// ClaimPages marks up to limit queued pages no deeper than maxDepth as
-// fetching and returns them, shallowest and oldest first.
-func (db *DB) ClaimPages(ctx context.Context, limit, maxDepth int) ([]harvest.Page, error) {
+// ClaimPages marks up to limit queued pages no deeper than maxDepth and
+// not on excludeHosts as fetching, and returns them in frontier order.
+func (db *DB) ClaimPages(ctx context.Context, limit, maxDepth int, excludeHosts []string) ([]harvest.Page, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -97,9 +97,10 @@ func (db *DB) ClaimPages(ctx context.Context, limit, maxDepth int) ([]harvest.Pa
 	rows, err := tx.QueryContext(ctx, `
 		UPDATE pages SET state = 'fetching'
 		WHERE id IN (SELECT id FROM pages WHERE state = 'queued' AND depth <= ?
+		               AND host NOT IN (SELECT value FROM json_each(?))
 		             ORDER BY depth, host_seq, id LIMIT ?)
 		RETURNING id, url, host, depth, coalesce(found_from, 0), is_seed, etag, last_modified, coalesce(host_seq, 0)`,
-		maxDepth, limit)
+		maxDepth, jsonList(excludeHosts), limit)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -441,6 +442,15 @@ func nullViews(v *harvest.Video) any {
 		return nil
 	}
 	return v.ViewCount
+}
+
+// jsonList encodes a list of strings as a JSON array, for json_each.
+func jsonList(ss []string) string {
+	if len(ss) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(ss)
+	return string(b)
 }
 
 func nullInt(n int) any {

@@ -26,6 +26,8 @@ const (
 	RunFailed      RunStatus = "failed"      // the run could not go on (database error)
 )
 
+var errMaxDuration = errors.New("--max-duration reached")
+
 // Run is one invocation of the harvester, as recorded in the runs table.
 type Run struct {
 	ID               int64
@@ -64,6 +66,8 @@ type Harvester struct {
 	Delay            time.Duration // least time between the starts of two requests to one host
 	VideoConcurrency int           // videos fetched at once
 	MaxPages         int           // pages fetched per run; 0 = no limit
+	MaxPagesPerHost  int           // pages fetched per host per run; 0 = no limit
+	MaxDuration      time.Duration // stop taking work after this long; 0 = no limit
 	RefreshAfter     time.Duration // re-fetch video metadata older than this
 	RecrawlAfter     time.Duration // check fetched pages again after this; 0 = never
 	Options          string        // recorded with the run
@@ -81,8 +85,18 @@ func (h *Harvester) Run(ctx context.Context, seeds []string) (*Run, error) {
 		run.Status = RunFailed
 		return run, fmt.Errorf("start run: %w", err)
 	}
-	err := h.run(ctx, run, seeds)
+	// --max-duration ends the run like a signal would, but it is a planned
+	// stop: the run is "stopped", and the next one carries on.
+	rctx, cancel := ctx, context.CancelFunc(func() {})
+	if h.MaxDuration > 0 {
+		rctx, cancel = context.WithTimeoutCause(ctx, h.MaxDuration, errMaxDuration)
+	}
+	err := h.run(rctx, run, seeds)
+	cancel()
 	switch {
+	case ctx.Err() == nil && errors.Is(context.Cause(rctx), errMaxDuration) && (err == nil || rctx.Err() != nil):
+		h.log().Info("--max-duration reached; the rest waits for the next run", "max_duration", h.MaxDuration)
+		run.Status, err = RunStopped, nil
 	case err != nil && ctx.Err() != nil:
 		run.Status, err = RunInterrupted, nil
 	case err != nil:
@@ -204,6 +218,9 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 	defer timer.Stop()
 	inflight, done := 0, 0
 	stopping := false
+	perHost := make(map[string]int) // pages sent per host, for MaxPagesPerHost
+	var fullHosts []string          // hosts that reached MaxPagesPerHost
+	overQuota := 0                  // pages claimed, then put back for that
 	frontierChanged := true // a claim may find something new
 	for {
 		stopping = stopping || ctx.Err() != nil
@@ -213,7 +230,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				limit = min(limit, h.MaxPages-done-inflight-sched.held)
 			}
 			if limit > 0 && frontierChanged {
-				pages, err := h.Store.ClaimPages(ctx, limit, h.Depth)
+				pages, err := h.Store.ClaimPages(ctx, limit, h.Depth, fullHosts)
 				if err != nil {
 					if ctx.Err() != nil {
 						continue
@@ -232,11 +249,35 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				if !ok {
 					break
 				}
+				if h.MaxPagesPerHost > 0 {
+					if perHost[p.Host] >= h.MaxPagesPerHost {
+						// Claimed before the host filled up: back it goes.
+						sched.done(p.Host, now, 0)
+						abandoned = append(abandoned, p.ID)
+						overQuota++
+						continue
+					}
+					if perHost[p.Host]++; perHost[p.Host] == h.MaxPagesPerHost {
+						fullHosts = append(fullHosts, p.Host)
+						frontierChanged = true // other hosts may have pages the filter hid
+					}
+				}
 				jobs <- p
 				inflight++
 			}
 		}
 		if inflight == 0 && (stopping || sched.held == 0) {
+			if !stopping && len(fullHosts) > 0 {
+				left, err := h.Store.CountQueued(ctx, h.Depth)
+				if err != nil {
+					return fmt.Errorf("count queued pages: %w", err)
+				}
+				if left+overQuota > 0 {
+					h.log().Info("page limit per host reached; the rest stays queued for the next run",
+						"max_pages_per_host", h.MaxPagesPerHost, "hosts", len(fullHosts), "queued", left+overQuota)
+					run.Status = RunStopped
+				}
+			}
 			if !stopping && h.MaxPages > 0 && done >= h.MaxPages {
 				left, err := h.Store.CountQueued(ctx, h.Depth)
 				if err != nil {

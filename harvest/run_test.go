@@ -281,3 +281,48 @@ func TestRunRecrawl(t *testing.T) {
 		t.Errorf("page a: status %d, next fetch %s", status, next)
 	}
 }
+
+func TestRunLimits(t *testing.T) {
+	pages := map[string]string{"http://site.test/": ""}
+	for i := range 10 {
+		u := fmt.Sprintf("http://site.test/p%d", i)
+		pages["http://site.test/"] += " " + u
+		pages[u] = ""
+	}
+	t.Run("max pages per host", func(t *testing.T) {
+		web := &fakeWeb{pages: pages, fetched: map[string]int{}}
+		h, d := newHarvester(t, web, nil)
+		h.MaxPagesPerHost = 4
+		run, err := h.Run(context.Background(), []string{"http://site.test/"})
+		if err != nil || run.Status != harvest.RunStopped || run.PagesFetched != 4 {
+			t.Fatalf("run = %+v, %v; want stopped after 4 pages", run, err)
+		}
+		var queued int
+		d.SQL().QueryRow(`SELECT count(*) FROM pages WHERE state = 'queued'`).Scan(&queued)
+		if queued != 7 {
+			t.Errorf("%d pages queued after the run, want 7", queued)
+		}
+	})
+	t.Run("max duration", func(t *testing.T) {
+		web := &fakeWeb{pages: pages, fetched: map[string]int{}}
+		h, d := newHarvester(t, web, nil)
+		h.Delay, h.MaxDuration = 100*time.Millisecond, 250*time.Millisecond
+		run, err := h.Run(context.Background(), []string{"http://site.test/"})
+		if err != nil || run.Status != harvest.RunStopped || run.PagesFetched < 2 || run.PagesFetched > 4 {
+			t.Fatalf("run = %+v, %v; want stopped after about 3 pages", run, err)
+		}
+		var fetching, queued int
+		d.SQL().QueryRow(`SELECT count(*) FROM pages WHERE state = 'fetching'`).Scan(&fetching)
+		d.SQL().QueryRow(`SELECT count(*) FROM pages WHERE state = 'queued'`).Scan(&queued)
+		if fetching != 0 || queued != 11-run.PagesFetched {
+			t.Errorf("after the stop: %d fetching, %d queued; want 0 and %d", fetching, queued, 11-run.PagesFetched)
+		}
+		// The next run carries on.
+		h.MaxDuration = 0
+		h.Delay = 0
+		run, err = h.Run(context.Background(), []string{"http://site.test/"})
+		if err != nil || run.Status != harvest.RunOK {
+			t.Fatalf("next run = %+v, %v", run, err)
+		}
+	})
+}

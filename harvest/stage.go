@@ -24,9 +24,10 @@ type Store interface {
 	// QueueDue queues again the fetched and failed pages whose next fetch
 	// time has come, and reports how many.
 	QueueDue(ctx context.Context, now time.Time) (int, error)
-	// ClaimPages marks up to limit queued pages no deeper than maxDepth as
-	// fetching and returns them, shallowest and oldest first.
-	ClaimPages(ctx context.Context, limit, maxDepth int) ([]Page, error)
+	// ClaimPages marks up to limit queued pages no deeper than maxDepth and
+	// not on the excluded hosts as fetching, and returns them in frontier
+	// order (shallowest first, hosts taking turns).
+	ClaimPages(ctx context.Context, limit, maxDepth int, excludeHosts []string) ([]Page, error)
 	// ReleasePages puts pages claimed by this run back in the queue: their
 	// fetch was abandoned (the run was interrupted).
 	ReleasePages(ctx context.Context, ids []int64) error

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +39,9 @@ type crawlFlags struct {
 	seedsFile          string
 	depth              int
 	maxPages           int
+	maxPagesPerHost    int
+	maxDuration        time.Duration
+	contact            string
 	concurrency        int
 	hostConcurrency    int
 	delay              time.Duration
@@ -80,7 +85,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs := a.newFlagSet("crawl", crawlSummary, crawlExamples)
 	f := crawlFlags{maxBody: 10 << 20}
 	f.db = a.dbFlag(fs)
-	fs.StringVar(&f.seedsFile, "seeds-file", "", "read seed URLs from `FILE`, one per line (# starts a comment)")
+	fs.StringVar(&f.seedsFile, "seeds-file", "", "read seed URLs from `FILE`, one per line (# starts a comment); - reads standard input")
 	fs.IntVar(&f.depth, "depth", 1, "follow links up to `N` hops from a seed (0 = seeds only)")
 	fs.BoolVar(&f.sameHost, "same-host", false, "follow links only to the seeds' hosts (the default)")
 	fs.BoolVar(&f.sameDomain, "same-domain", false, "follow links anywhere on the seeds' registrable domains (news.a.example with www.a.example)")
@@ -88,12 +93,15 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.Var(&f.allow, "allow", "follow only URLs matching this `REGEXP` (repeatable; any match allows)")
 	fs.Var(&f.deny, "deny", "never follow URLs matching this `REGEXP` (repeatable)")
 	fs.IntVar(&f.maxPages, "max-pages", 0, "fetch at most `N` pages this run; the rest stay queued (0 = no limit)")
+	fs.IntVar(&f.maxPagesPerHost, "max-pages-per-host", 0, "fetch at most `N` pages from one host this run (0 = no limit)")
+	fs.DurationVar(&f.maxDuration, "max-duration", 0, "stop taking work after this long and record the run as stopped; the next run carries on (0 = no limit)")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "pages fetched at once, over all hosts")
 	fs.IntVar(&f.hostConcurrency, "host-concurrency", 1, "pages fetched at once from one host")
 	fs.DurationVar(&f.delay, "delay", time.Second, "least time between two requests to one host (0s turns it off)")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit for one page fetch")
 	fs.Var(&f.maxBody, "max-body", "read at most `SIZE` of a page (e.g. 512KiB, 10MiB); longer pages are recorded as truncated")
-	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent for page requests (default names ytharvest and its version)")
+	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent for page requests (default: ytharvest/VERSION (+CONTACT))")
+	fs.StringVar(&f.contact, "contact", "https://github.com/harvestdev/ytharvest", "a `URL` or address for site owners, sent in the default User-Agent")
 	fs.StringVar(&f.youtubeURL, "youtube-url", a.getenv("YTHARVEST_YOUTUBE_URL"),
 		"send every request meant for www.youtube.com to this base `URL` instead: a mirror, a recording proxy, or a fake (env YTHARVEST_YOUTUBE_URL)")
 	fs.IntVar(&f.youtubeConcurrency, "youtube-concurrency", 2, "videos fetched from YouTube at once")
@@ -109,8 +117,31 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	if err := a.setupLog(&f.log); err != nil {
 		return err
 	}
+	// "-" among the seeds reads more from standard input, as --seeds-file - does.
+	if i := slices.Index(seeds, "-"); i >= 0 {
+		seeds = slices.Delete(seeds, i, i+1)
+		if f.seedsFile != "" && f.seedsFile != "-" {
+			more, err := readSeeds(a.stdin, "standard input")
+			if err != nil {
+				return usageError("%v", err)
+			}
+			seeds = append(seeds, more...)
+		} else {
+			f.seedsFile = "-"
+		}
+	}
 	if f.seedsFile != "" {
-		more, err := readSeeds(f.seedsFile)
+		var in io.Reader = a.stdin
+		name := "standard input"
+		if f.seedsFile != "-" {
+			file, err := os.Open(f.seedsFile)
+			if err != nil {
+				return usageError("seeds file: %v", err)
+			}
+			defer file.Close()
+			in, name = file, f.seedsFile
+		}
+		more, err := readSeeds(in, name)
 		if err != nil {
 			return usageError("%v", err)
 		}
@@ -126,8 +157,8 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		return usageError("--concurrency, --host-concurrency and --youtube-concurrency must be at least 1")
 	case f.delay < 0 || f.recrawlAfter < 0 || f.refreshAfter < 0:
 		return usageError("--delay, --recrawl-after and --refresh-after must not be negative")
-	case f.maxPages < 0 || f.youtubeRate < 0:
-		return usageError("--max-pages and --youtube-rate must not be negative")
+	case f.maxPages < 0 || f.maxPagesPerHost < 0 || f.maxDuration < 0 || f.youtubeRate < 0:
+		return usageError("--max-pages, --max-pages-per-host, --max-duration and --youtube-rate must not be negative")
 	}
 	mode := crawl.SameHost
 	switch {
@@ -162,7 +193,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 
 	ua := f.userAgent
 	if ua == "" {
-		ua = "ytharvest/" + buildVersion() + " (+https://github.com/harvestdev/ytharvest)"
+		ua = "ytharvest/" + buildVersion() + " (+" + f.contact + ")"
 	}
 	transport := a.httpTransport()
 	fetcher := crawl.NewFetcher(&http.Client{Transport: transport, Timeout: f.timeout}, ua, int64(f.maxBody))
@@ -178,6 +209,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	}
 	opts, _ := json.Marshal(map[string]any{
 		"seeds": len(seeds), "depth": f.depth, "max_pages": f.maxPages, "concurrency": f.concurrency,
+		"max_pages_per_host": f.maxPagesPerHost, "max_duration": f.maxDuration.String(),
 		"host_concurrency": f.hostConcurrency, "delay": f.delay.String(),
 		"youtube_url": f.youtubeURL, "youtube_concurrency": f.youtubeConcurrency,
 		"youtube_rate": f.youtubeRate, "refresh_after": f.refreshAfter.String(),
@@ -197,6 +229,8 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		Delay:            f.delay,
 		VideoConcurrency: f.youtubeConcurrency,
 		MaxPages:         f.maxPages,
+		MaxPagesPerHost:  f.maxPagesPerHost,
+		MaxDuration:      f.maxDuration,
 		RefreshAfter:     f.refreshAfter,
 		RecrawlAfter:     f.recrawlAfter,
 		Options:          string(opts),
@@ -214,7 +248,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	case harvest.RunBlocked:
 		return &codeError{code: exitPartial, err: fmt.Errorf("partial: YouTube blocked us (%s); unfetched videos stay pending for the next run", run.Error)}
 	case harvest.RunStopped:
-		return &codeError{code: exitPartial, err: errors.New("partial: --max-pages reached; queued pages wait for the next run")}
+		return &codeError{code: exitPartial, err: errors.New("partial: a limit (--max-pages, --max-pages-per-host or --max-duration) was reached; queued pages wait for the next run")}
 	case harvest.RunInterrupted:
 		return &codeError{code: exitInterrupted, err: errors.New("interrupted; committed work is kept and the next run resumes")}
 	}
@@ -233,15 +267,10 @@ func boolCount(bs ...bool) int {
 
 // readSeeds reads one URL per line; blank lines and comments (from a "#"
 // at the start of a line or after a space, so URL fragments survive) are
-// skipped.
-func readSeeds(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("seeds file: %w", err)
-	}
-	defer f.Close()
+// skipped. name says where the lines come from, for errors.
+func readSeeds(r io.Reader, name string) ([]string, error) {
 	var seeds []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		line := sc.Text()
 		if i := strings.Index(line, " #"); i >= 0 {
@@ -252,7 +281,7 @@ func readSeeds(path string) ([]string, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("seeds file %s: %w", path, err)
+		return nil, fmt.Errorf("seeds from %s: %w", name, err)
 	}
 	return seeds, nil
 }

@@ -29,7 +29,7 @@ const (
 	exitOK          = 0   // done; pages that failed are data, not failure
 	exitError       = 1   // the run could not go on: database or I/O error
 	exitUsage       = 2   // bad flags, arguments or seeds
-	exitPartial     = 3   // done, but YouTube blocked us or --max-pages left work queued
+	exitPartial     = 3   // done, but YouTube blocked us or a limit left work queued
 	exitLocked      = 4   // another run holds the database
 	exitInterrupted = 130 // SIGINT or SIGTERM: committed work is kept, the next run resumes
 )
@@ -58,8 +58,8 @@ Exit codes:
   0    done (pages that failed are recorded, not fatal)
   1    error: the database could not be opened or written
   2    usage: bad flags, arguments or seeds
-  3    partial: YouTube blocked us (videos left pending) or --max-pages left pages queued;
-       the next run carries on
+  3    partial: YouTube blocked us (videos left pending), or a limit (--max-pages,
+       --max-pages-per-host, --max-duration) left pages queued; the next run carries on
   4    another run holds the database (see --wait); nothing was done
   130  interrupted by SIGINT/SIGTERM; committed work is kept and the next run resumes
 

@@ -342,6 +342,13 @@ func TestSeedsFileAndInterspersedFlags(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	diffRows(t, "pages", e.query(`SELECT url, state FROM pages WHERE state <> 'queued'`), []string{"http://news.example/ | fetched"})
+
+	// Seeds from standard input.
+	e.app.stdin = strings.NewReader("http://news.example/articles/budget\n")
+	if code := e.run("crawl", "--youtube-url", e.ytURL, "--youtube-rate", "0", "--depth", "0", "--delay", "0s", "-"); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	diffRows(t, "seeds", e.query(`SELECT url FROM pages WHERE is_seed = 1 ORDER BY url`), []string{"http://news.example/", "http://news.example/articles/budget"})
 }
 
 func TestMaxPagesIsPartial(t *testing.T) {
