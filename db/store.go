@@ -71,7 +71,7 @@ func (db *DB) AddSeeds(ctx context.Context, urls []string) error {
 }
 
 // QueueDue queues again the fetched and failed pages whose next fetch time
-// has come.
+// has come, and every sitemap and feed.
 func (db *DB) QueueDue(ctx context.Context, now time.Time) (int, error) {
 	res, err := db.sql.ExecContext(ctx, `
 		UPDATE pages SET state = 'queued'
@@ -79,8 +79,17 @@ func (db *DB) QueueDue(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, mapError(err)
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	n, _ := res.RowsAffected()
+	// Sitemaps and feeds list new pages all the time: like seeds, they are
+	// fetched on every run.
+	res, err = db.sql.ExecContext(ctx, `
+		UPDATE pages SET state = 'queued'
+		WHERE kind IN ('sitemap', 'sitemapindex', 'feed') AND state IN ('fetched', 'failed')`)
+	if err != nil {
+		return 0, mapError(err)
+	}
+	m, _ := res.RowsAffected()
+	return int(n + m), nil
 }
 
 // ClaimPages marks up to limit queued pages no deeper than maxDepth and
@@ -190,12 +199,12 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 		}
 	case p.State == harvest.PageFetched:
 		_, err = tx.ExecContext(ctx, `
-			UPDATE pages SET state = ?, http_status = ?, error = ?, fetched_at = ?,
+			UPDATE pages SET state = ?, http_status = ?, error = ?, fetched_at = ?, kind = ?,
 			  fetch_count = fetch_count + 1, final_url = ?, canonical_url = ?, content_type = ?,
 			  etag = ?, last_modified = ?, content_hash = ?, body_bytes = ?, truncated = ?,
 			  title = ?, published_at = ?, language = ?, next_fetch_at = ?
 			WHERE id = ?`,
-			string(p.State), nullInt(p.HTTPStatus), nullString(p.Error), fetchedAt,
+			string(p.State), nullInt(p.HTTPStatus), nullString(p.Error), fetchedAt, nullString(string(p.Kind)),
 			nullString(p.FinalURL), nullString(p.CanonicalURL), nullString(p.ContentType),
 			nullString(p.ETag), nullString(p.LastModified), nullString(p.ContentHash),
 			p.BodyBytes, boolInt(p.Truncated), nullString(p.Title), formatTime(p.PublishedAt),
@@ -247,10 +256,10 @@ func queuePages(ctx context.Context, tx *sql.Tx, out []harvest.Page, foundFrom i
 			}
 		}
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO pages (url, host, host_seq, depth, found_from, state, first_seen_at)
-			VALUES (?, ?, ?, ?, ?, 'queued', ?)
+			INSERT INTO pages (url, host, host_seq, depth, found_from, kind, state, first_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)
 			ON CONFLICT (url) DO NOTHING`,
-			o.URL, host, last+1, o.Depth, nullInt64(foundFrom), now)
+			o.URL, host, last+1, o.Depth, nullInt64(foundFrom), nullString(string(o.Kind)), now)
 		if err != nil {
 			return 0, fmt.Errorf("queue %s: %w", o.URL, mapError(err))
 		}

@@ -28,6 +28,7 @@ type Page struct {
 	Depth        int   // 0 for seeds
 	FoundFrom    int64 // the page that linked here; 0 for seeds
 	Seed         bool
+	Kind         DocKind // what the document turned out to be; for a queued page, what it is expected to be
 	State        PageState
 	HTTPStatus   int
 	ContentType  string
@@ -55,12 +56,29 @@ const (
 	RefChannel  RefType = "channel"
 )
 
-// Reference kinds: how a page referenced a video, playlist or channel.
+// Reference kinds: how a page referenced a video, playlist or channel. The
+// crawler stores one links row per (page, type, id, kind), so the kinds are
+// a user-facing vocabulary, kept to this set; docs/extraction.md shows the
+// markup behind each. Where two apply, the more specific wins: a thumbnail
+// image is KindThumbnail and a URL wrapped in another site's URL is
+// KindProxy wherever they sit, and a direct reference inside WordPress,
+// lite-youtube or amp-youtube player markup takes that player's kind.
 const (
-	KindIframe     = "iframe"      // <iframe src=…/embed/ID>
-	KindLazyIframe = "lazy_iframe" // <iframe data-src=…>
-	KindAnchor     = "anchor"      // <a href=…>
-	KindText       = "text"        // a URL pasted into the visible text
+	KindIframe        = "iframe"         // <iframe src=…/embed/ID> (also <frame>, <amp-iframe>)
+	KindLazyIframe    = "lazy_iframe"    // a YouTube URL in an iframe's data-* attribute (data-src, data-lazy-src, data-cmp-src…) or srcdoc
+	KindAnchor        = "anchor"         // <a href=…> or <area href=…>
+	KindText          = "text"           // a URL pasted into the visible text
+	KindScript        = "script"         // a URL in script text (JSON state, JS calls, document.write) or an on* handler
+	KindMeta          = "meta"           // <meta>/<link> metadata: og:video, twitter:player, itemprop=embedUrl, app links
+	KindJSONLD        = "json_ld"        // a URL in a JSON-LD block: VideoObject embedUrl/contentUrl/url, sameAs…
+	KindOEmbed        = "oembed"         // <link type="application/json+oembed"> pointing at YouTube's oEmbed endpoint
+	KindLiteYouTube   = "lite_youtube"   // <lite-youtube videoid=…> and what it wraps
+	KindAMP           = "amp"            // <amp-youtube data-videoid=…>
+	KindWordPress     = "wordpress"      // WordPress embed markup: wp-block-embed-youtube, Jetpack's embed-youtube, WP YouTube Lyte
+	KindObject        = "object"         // <object data>, <param value>, <embed src>, <video>/<audio>/<source src>
+	KindThumbnail     = "thumbnail"      // a thumbnail or storyboard image (i.ytimg.com/vi/ID/…), in any attribute, CSS or script
+	KindDataAttribute = "data_attribute" // a bare ID or a URL in a data-*, id or other attribute of YouTube player markup
+	KindProxy         = "proxy"          // a YouTube URL or ID carried by another site's URL: redirector, embed proxy, archive
 )
 
 // Reference is one YouTube thing a page refers to, and how.

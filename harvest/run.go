@@ -70,6 +70,7 @@ type Harvester struct {
 	MaxDuration      time.Duration // stop taking work after this long; 0 = no limit
 	RefreshAfter     time.Duration // re-fetch video metadata older than this
 	RecrawlAfter     time.Duration // check fetched pages again after this; 0 = never
+	Since            time.Time     // skip sitemap and feed entries published before this
 	Options          string        // recorded with the run
 	Version          string        // recorded with the run
 }
@@ -381,6 +382,11 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 		return res
 	}
 	p.State = PageFetched
+	p.Kind = resp.Kind
+	if resp.Kind.Listing() {
+		h.listed(&p, resp, &res)
+		return res
+	}
 	if !resp.HTML {
 		return res
 	}
@@ -412,11 +418,40 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 	return res
 }
 
+// listed queues what a sitemap or feed lists: child sitemaps at the
+// sitemap's own depth (an index and its sitemaps are one listing), pages
+// one level down. Entries published before Since are left out; entries
+// that give no date are kept.
+func (h *Harvester) listed(p *Page, resp *Response, res *pageResult) {
+	p.Error = resp.ParseError // a partly readable sitemap still yields what it could
+	seen := make(map[string]bool)
+	add := func(e Entry, depth int, kind DocKind) {
+		u, err := h.Scope.Normalize(e.URL)
+		if err != nil || seen[u] || u == p.URL || !h.Scope.Allow(u) {
+			return
+		}
+		seen[u] = true
+		res.out = append(res.out, Page{URL: u, Depth: depth, FoundFrom: p.ID, Kind: kind})
+	}
+	for _, e := range resp.Sitemaps {
+		add(e, p.Depth, DocSitemap)
+	}
+	if p.Depth >= h.Depth {
+		return
+	}
+	for _, e := range resp.Entries {
+		if !h.Since.IsZero() && !e.Published.IsZero() && e.Published.Before(h.Since) {
+			continue
+		}
+		add(e, p.Depth+1, "")
+	}
+}
+
 // planNextFetch sets when a page is checked again: after RecrawlAfter, or
 // within the hour after a failure that may pass (a timeout, a 5xx, a 429).
 // Seeds need no plan: they are fetched on every run.
 func (h *Harvester) planNextFetch(p *Page) {
-	if p.Seed || h.RecrawlAfter <= 0 {
+	if p.Seed || p.Kind.Listing() || h.RecrawlAfter <= 0 {
 		return
 	}
 	wait := h.RecrawlAfter

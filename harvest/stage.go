@@ -54,6 +54,32 @@ type SaveStats struct {
 	NewVideos int // videos seen for the first time
 }
 
+// DocKind is what a fetched document is, judged by its content.
+type DocKind string
+
+// The document kinds. HTML pages are extracted; sitemaps and feeds yield
+// URLs to queue and are fetched again on every run; other documents are
+// recorded and left alone.
+const (
+	DocHTML         DocKind = "html"
+	DocSitemap      DocKind = "sitemap"      // a sitemap <urlset>
+	DocSitemapIndex DocKind = "sitemapindex" // a <sitemapindex> of more sitemaps
+	DocFeed         DocKind = "feed"         // RSS, Atom or JSON Feed
+	DocOther        DocKind = "other"
+)
+
+// Listing reports whether documents of this kind list pages to crawl.
+func (k DocKind) Listing() bool {
+	return k == DocSitemap || k == DocSitemapIndex || k == DocFeed
+}
+
+// Entry is a URL a sitemap or feed lists.
+type Entry struct {
+	URL       string    // absolute, not yet normalised
+	Published time.Time // when the page was published or changed; zero when not said
+	Title     string
+}
+
 // Response is a fetched URL.
 type Response struct {
 	URL          string // as requested
@@ -62,8 +88,12 @@ type Response struct {
 	ContentType  string
 	ETag         string
 	LastModified string
-	HTML         bool          // the body is an HTML page, converted to UTF-8
+	Kind         DocKind       // judged by the content; the header is only a hint
+	HTML         bool          // Kind is DocHTML and Body holds the page in UTF-8
 	Body         []byte        // kept only for HTML pages
+	Entries      []Entry       // the pages a sitemap or feed lists
+	Sitemaps     []Entry       // the sitemaps a sitemap index lists
+	ParseError   string        // a sitemap or feed that could not be read (wholly or in part)
 	BodyBytes    int64         // bytes read, for every response
 	Truncated    bool          // the body was cut at the size limit
 	ContentHash  string        // hex SHA-256 of the bytes read

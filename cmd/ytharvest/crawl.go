@@ -42,6 +42,7 @@ type crawlFlags struct {
 	maxPagesPerHost    int
 	maxDuration        time.Duration
 	contact            string
+	since              string
 	concurrency        int
 	hostConcurrency    int
 	delay              time.Duration
@@ -93,6 +94,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.Var(&f.allow, "allow", "follow only URLs matching this `REGEXP` (repeatable; any match allows)")
 	fs.Var(&f.deny, "deny", "never follow URLs matching this `REGEXP` (repeatable)")
 	fs.IntVar(&f.maxPages, "max-pages", 0, "fetch at most `N` pages this run; the rest stay queued (0 = no limit)")
+	fs.StringVar(&f.since, "since", "", "skip sitemap and feed entries published before this `DATE` (2026-11-01, or RFC 3339); entries without a date are kept")
 	fs.IntVar(&f.maxPagesPerHost, "max-pages-per-host", 0, "fetch at most `N` pages from one host this run (0 = no limit)")
 	fs.DurationVar(&f.maxDuration, "max-duration", 0, "stop taking work after this long and record the run as stopped; the next run carries on (0 = no limit)")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "pages fetched at once, over all hosts")
@@ -160,6 +162,17 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	case f.maxPages < 0 || f.maxPagesPerHost < 0 || f.maxDuration < 0 || f.youtubeRate < 0:
 		return usageError("--max-pages, --max-pages-per-host, --max-duration and --youtube-rate must not be negative")
 	}
+	var since time.Time
+	if f.since != "" {
+		for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+			if since, err = time.Parse(layout, f.since); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			return usageError("--since %q: want a date such as 2026-11-01 or 2026-11-01T12:00:00Z", f.since)
+		}
+	}
 	mode := crawl.SameHost
 	switch {
 	case boolCount(f.sameHost, f.sameDomain, f.anyHost) > 1:
@@ -209,7 +222,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	}
 	opts, _ := json.Marshal(map[string]any{
 		"seeds": len(seeds), "depth": f.depth, "max_pages": f.maxPages, "concurrency": f.concurrency,
-		"max_pages_per_host": f.maxPagesPerHost, "max_duration": f.maxDuration.String(),
+		"max_pages_per_host": f.maxPagesPerHost, "max_duration": f.maxDuration.String(), "since": f.since,
 		"host_concurrency": f.hostConcurrency, "delay": f.delay.String(),
 		"youtube_url": f.youtubeURL, "youtube_concurrency": f.youtubeConcurrency,
 		"youtube_rate": f.youtubeRate, "refresh_after": f.refreshAfter.String(),
@@ -231,6 +244,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		MaxPages:         f.maxPages,
 		MaxPagesPerHost:  f.maxPagesPerHost,
 		MaxDuration:      f.maxDuration,
+		Since:            since,
 		RefreshAfter:     f.refreshAfter,
 		RecrawlAfter:     f.recrawlAfter,
 		Options:          string(opts),

@@ -97,11 +97,16 @@ func (e *env) run(args ...string) int {
 	return code
 }
 
+// crawl crawls the fake site with politeness off; the seed is the front
+// page unless extra names seeds of its own.
 func (e *env) crawl(extra ...string) int {
 	e.t.Helper()
 	args := append([]string{"crawl", "--youtube-url", e.ytURL, "--youtube-rate", "0",
 		"--youtube-concurrency", "4", "--concurrency", "4", "--host-concurrency", "4", "--delay", "0s"}, extra...)
-	return e.run(append(args, "http://news.example/")...)
+	if !slices.ContainsFunc(extra, func(a string) bool { return strings.HasPrefix(a, "http://") }) {
+		args = append(args, "http://news.example/")
+	}
+	return e.run(args...)
 }
 
 func (e *env) query(q string) []string {
@@ -641,4 +646,33 @@ func TestScopeFlags(t *testing.T) {
 	}
 	got := e.query(`SELECT replace(url, 'http://news.example', '') FROM pages WHERE url LIKE '%festival%' OR url LIKE '%budget%' OR url LIKE '%.pdf' OR url LIKE '%/about'`)
 	diffRows(t, "pages in scope", got, []string{"/about"})
+}
+
+// Sitemaps (an index, a news sitemap) and feeds are recognised by their
+// content and yield the pages they list; they are fetched again on every
+// run, like seeds.
+func TestSitemapAndFeedSeeds(t *testing.T) {
+	e := newEnv(t, nil)
+	if code := e.crawl("--since", "2026-01-01", "http://news.example/sitemap-index.xml", "http://news.example/feed.xml"); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	diffRows(t, "pages", e.query(`SELECT replace(url, 'http://news.example', ''), depth, coalesce(kind, ''), state FROM pages ORDER BY url`), []string{
+		"/articles/archive-footage | 1 | html | fetched",
+		"/articles/festival | 1 | html | fetched",
+		"/articles/flood-barrier | 1 | html | fetched",
+		"/articles/summit | 1 | html | fetched",
+		"/feed.xml | 0 | feed | fetched",
+		"/sitemap-index.xml | 0 | sitemapindex | fetched",
+		"/sitemap-news.xml | 0 | sitemap | fetched",
+	})
+	// The 2019 interview is older than --since; other.example is out of scope.
+	e.site.Reset()
+	if code := e.crawl("--since", "2026-01-01", "http://news.example/sitemap-index.xml"); code != exitOK {
+		t.Fatalf("second run exit %d", code)
+	}
+	got := e.site.Requests()
+	slices.Sort(got)
+	if want := []string{"/feed.xml", "/sitemap-index.xml", "/sitemap-news.xml"}; !slices.Equal(got, want) {
+		t.Errorf("second run fetched %v, want the seeds, sitemaps and feeds again: %v", got, want)
+	}
 }

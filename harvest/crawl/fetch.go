@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -88,22 +87,56 @@ func (f *Fetcher) Fetch(ctx context.Context, hr harvest.Request) (*harvest.Respo
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: read body: %w", rawURL, err)
 	}
-	if int64(len(body)) > f.maxBody {
+	r.Kind = harvest.DocKind(Sniff(r.ContentType, body))
+	if int64(len(body)) > f.maxBody && r.Kind.Listing() && resp.StatusCode == http.StatusOK {
+		// Sitemaps may be 50 MB by their protocol; read on for them.
+		rest, err := io.ReadAll(io.LimitReader(resp.Body, MaxDocumentSize+1-int64(len(body))))
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: read body: %w", rawURL, err)
+		}
+		body = append(body, rest...)
+		if len(body) > MaxDocumentSize {
+			body, r.Truncated = body[:MaxDocumentSize], true
+		}
+	} else if int64(len(body)) > f.maxBody {
 		body, r.Truncated = body[:f.maxBody], true
 	}
 	r.BodyBytes = int64(len(body))
 	sum := sha256.Sum256(body)
 	r.ContentHash = hex.EncodeToString(sum[:])
-	if resp.StatusCode != http.StatusOK || !isHTML(r.ContentType, body) {
+	if resp.StatusCode != http.StatusOK {
 		return r, nil
 	}
-	r.HTML = true
-	utf8, err := ToUTF8(body, r.ContentType)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: convert to UTF-8: %w", rawURL, err)
+	switch r.Kind {
+	case harvest.DocHTML:
+		r.HTML = true
+		if r.Body, err = ToUTF8(body, r.ContentType); err != nil {
+			return nil, fmt.Errorf("fetch %s: convert to UTF-8: %w", rawURL, err)
+		}
+	case harvest.DocSitemap, harvest.DocSitemapIndex:
+		// The parsers read the raw bytes: XML says its own encoding, and a
+		// .xml.gz arrives still compressed.
+		pages, maps, err := ParseSitemap(body)
+		r.Entries, r.Sitemaps = entries(pages), entries(maps)
+		if err != nil {
+			r.ParseError = fmt.Sprintf("sitemap: %v", err)
+		}
+	case harvest.DocFeed:
+		items, err := ParseFeed(body)
+		r.Entries = entries(items)
+		if err != nil {
+			r.ParseError = fmt.Sprintf("feed: %v", err)
+		}
 	}
-	r.Body = utf8
 	return r, nil
+}
+
+func entries(es []Entry) []harvest.Entry {
+	out := make([]harvest.Entry, len(es))
+	for i, e := range es {
+		out[i] = harvest.Entry{URL: e.URL, Published: e.Published, Title: e.Title}
+	}
+	return out
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date, capped
@@ -120,16 +153,6 @@ func retryAfter(v string, now time.Time) time.Duration {
 		d = t.Sub(now)
 	}
 	return min(max(d, 0), MaxRetryAfter)
-}
-
-// isHTML decides from the Content-Type header, and sniffs the body when the
-// header is missing or too generic to say.
-func isHTML(contentType string, body []byte) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil || mt == "" || mt == "application/octet-stream" || mt == "text/plain" {
-		mt, _, _ = mime.ParseMediaType(http.DetectContentType(body))
-	}
-	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
 // ToUTF8 converts an HTML body to UTF-8 using its BOM, the charset of

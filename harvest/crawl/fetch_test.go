@@ -1,7 +1,10 @@
 package crawl
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -198,6 +201,50 @@ func TestRetryAfter(t *testing.T) {
 	} {
 		if got := retryAfter(v, now); got != want {
 			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestFetchListings(t *testing.T) {
+	big := `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`
+	for i := range 100 {
+		big += fmt.Sprintf("<url><loc>https://news.example/a/%d</loc></url>", i)
+	}
+	big += "</urlset>"
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(big))
+	zw.Close()
+	feed := `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://news.example/</link>` +
+		`<item><title>one</title><link>https://news.example/one</link><pubDate>Wed, 25 Nov 2026 07:00:00 GMT</pubDate></item></channel></rss>`
+	files := map[string]struct{ ctype, body string }{
+		"/sitemap.xml":    {"text/html", big}, // a server that lies
+		"/sitemap.xml.gz": {"application/octet-stream", gz.String()},
+		"/feed":           {"text/plain", feed},
+	}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f := files[r.URL.Path]
+		w.Header().Set("Content-Type", f.ctype)
+		w.Write([]byte(f.body))
+	}))
+	defer ts.Close()
+	// A body limit smaller than the sitemap: sitemaps are read on to their own limit.
+	f := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1000)
+	for path, want := range map[string]struct {
+		kind    harvest.DocKind
+		entries int
+	}{
+		"/sitemap.xml":    {harvest.DocSitemap, 100},
+		"/sitemap.xml.gz": {harvest.DocSitemap, 100},
+		"/feed":           {harvest.DocFeed, 1},
+	} {
+		r, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + path})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if r.Kind != want.kind || len(r.Entries) != want.entries || r.HTML || r.Truncated || r.ParseError != "" {
+			t.Errorf("%s: kind %s, %d entries, html %v, truncated %v, error %q; want %s with %d entries",
+				path, r.Kind, len(r.Entries), r.HTML, r.Truncated, r.ParseError, want.kind, want.entries)
 		}
 	}
 }
