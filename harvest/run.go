@@ -222,7 +222,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 	perHost := make(map[string]int) // pages sent per host, for MaxPagesPerHost
 	var fullHosts []string          // hosts that reached MaxPagesPerHost
 	overQuota := 0                  // pages claimed, then put back for that
-	frontierChanged := true // a claim may find something new
+	frontierChanged := true         // a claim may find something new
 	for {
 		stopping = stopping || ctx.Err() != nil
 		if !stopping {
