@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -33,11 +34,11 @@ func (db *DB) FinishRun(ctx context.Context, r *harvest.Run) error {
 	_, err := db.sql.ExecContext(ctx, `
 		UPDATE runs SET finished_at = ?, status = ?, seeds = ?, pages_fetched = ?, pages_failed = ?,
 		       refs_found = ?, new_links = ?, new_videos = ?, videos_fetched = ?, videos_failed = ?, error = ?,
-		       pages_not_modified = ?
+		       pages_not_modified = ?, pages_skipped = ?
 		WHERE id = ?`,
 		formatTime(r.FinishedAt), string(r.Status), r.Seeds, r.PagesFetched, r.PagesFailed,
 		r.RefsFound, r.NewLinks, r.NewVideos, r.VideosFetched, r.VideosFailed, nullString(r.Error),
-		r.PagesNotModified, r.ID)
+		r.PagesNotModified, r.PagesSkipped, r.ID)
 	return mapError(err)
 }
 
@@ -75,7 +76,7 @@ func (db *DB) AddSeeds(ctx context.Context, urls []string) error {
 func (db *DB) QueueDue(ctx context.Context, now time.Time) (int, error) {
 	res, err := db.sql.ExecContext(ctx, `
 		UPDATE pages SET state = 'queued'
-		WHERE state IN ('fetched', 'failed') AND next_fetch_at <= ?`, formatTime(now))
+		WHERE state IN ('fetched', 'failed', 'skipped') AND next_fetch_at <= ?`, formatTime(now))
 	if err != nil {
 		return 0, mapError(err)
 	}
@@ -483,4 +484,32 @@ func hostOf(u string) string {
 		return ""
 	}
 	return strings.ToLower(p.Host)
+}
+
+// LoadRobots returns the stored robots.txt answer of host; see
+// crawl.RobotsStore.
+func (db *DB) LoadRobots(ctx context.Context, host string) (int, []byte, time.Time, bool, error) {
+	var status sql.NullInt64
+	var body, fetched sql.NullString
+	err := db.sql.QueryRowContext(ctx, `
+		SELECT robots_status, robots_txt, robots_fetched_at FROM hosts WHERE host = ?`, host).Scan(&status, &body, &fetched)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !fetched.Valid {
+		return 0, nil, time.Time{}, false, nil
+	}
+	if err != nil {
+		return 0, nil, time.Time{}, false, mapError(err)
+	}
+	return int(status.Int64), []byte(body.String), parseTime(fetched), true, nil
+}
+
+// SaveRobots stores the robots.txt answer of host; see crawl.RobotsStore.
+func (db *DB) SaveRobots(ctx context.Context, host string, status int, body []byte, fetchedAt time.Time, crawlDelay time.Duration) error {
+	_, err := db.sql.ExecContext(ctx, `
+		INSERT INTO hosts (host, robots_status, robots_txt, robots_fetched_at, crawl_delay_ms)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (host) DO UPDATE SET robots_status = excluded.robots_status,
+		  robots_txt = excluded.robots_txt, robots_fetched_at = excluded.robots_fetched_at,
+		  crawl_delay_ms = excluded.crawl_delay_ms`,
+		host, status, string(body), formatTime(fetchedAt), crawlDelay.Milliseconds())
+	return mapError(err)
 }

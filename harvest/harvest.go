@@ -160,4 +160,7 @@ var (
 	ErrBlocked = errors.New("blocked by YouTube")
 	// ErrLocked means another run holds the database.
 	ErrLocked = errors.New("another run holds the database")
+	// ErrUnreachable means a host's robots.txt could not be fetched (no
+	// answer, 429 or 5xx): its pages wait for a later run.
+	ErrUnreachable = errors.New("host unreachable")
 )

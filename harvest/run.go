@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,7 +22,7 @@ const (
 	RunRunning     RunStatus = "running"     // still going, or killed without a trace
 	RunOK          RunStatus = "ok"          // the frontier and the video queue were worked through
 	RunBlocked     RunStatus = "blocked"     // YouTube blocked us; videos left pending for the next run
-	RunStopped     RunStatus = "stopped"     // a limit (--max-pages) stopped the run with work left
+	RunStopped     RunStatus = "stopped"     // a limit, or a postponed host, left work for the next run (Run.Error says which)
 	RunInterrupted RunStatus = "interrupted" // a signal or deadline cut the run short
 	RunFailed      RunStatus = "failed"      // the run could not go on (database error)
 )
@@ -38,6 +39,7 @@ type Run struct {
 	PagesFetched     int // pages answered 200 (HTML or not)
 	PagesFailed      int // errors and non-200 answers
 	PagesNotModified int // re-checked pages that answered 304
+	PagesSkipped     int // pages robots.txt kept us from
 	RefsFound        int // references stored (new or seen again)
 	NewLinks         int // references not seen on their page before
 	NewVideos        int // videos seen for the first time
@@ -56,23 +58,26 @@ type Harvester struct {
 	Extract ExtractFunc
 	Scope   Scope
 	Videos  VideoSource // nil: record references only, fetch no metadata
+	Robots  Robots      // nil: robots.txt is not consulted
 
 	Log *slog.Logger
 	Now func() time.Time
 
-	Depth            int           // how many links away from a seed to follow
-	Concurrency      int           // pages fetched at once
-	HostConcurrency  int           // pages fetched at once from one host (default 1)
-	Delay            time.Duration // least time between the starts of two requests to one host
-	VideoConcurrency int           // videos fetched at once
-	MaxPages         int           // pages fetched per run; 0 = no limit
-	MaxPagesPerHost  int           // pages fetched per host per run; 0 = no limit
-	MaxDuration      time.Duration // stop taking work after this long; 0 = no limit
-	RefreshAfter     time.Duration // re-fetch video metadata older than this
-	RecrawlAfter     time.Duration // check fetched pages again after this; 0 = never
-	Since            time.Time     // skip sitemap and feed entries published before this
-	Options          string        // recorded with the run
-	Version          string        // recorded with the run
+	Depth              int           // how many links away from a seed to follow
+	Concurrency        int           // pages fetched at once
+	HostConcurrency    int           // pages fetched at once from one host (default 1)
+	Delay              time.Duration // least time between the starts of two requests to one host
+	VideoConcurrency   int           // videos fetched at once
+	MaxPages           int           // pages fetched per run; 0 = no limit
+	MaxPagesPerHost    int           // pages fetched per host per run; 0 = no limit
+	MaxDuration        time.Duration // stop taking work after this long; 0 = no limit
+	RefreshAfter       time.Duration // re-fetch video metadata older than this
+	RecrawlAfter       time.Duration // check fetched pages again after this; 0 = never
+	Since              time.Time     // skip sitemap and feed entries published before this
+	MaxCrawlDelay      time.Duration // cap on a robots.txt Crawl-delay (default 1 minute)
+	SitemapsFromRobots bool          // add the Sitemap lines of the seeds' robots.txt as seeds
+	Options            string        // recorded with the run
+	Version            string        // recorded with the run
 }
 
 // Run harvests from seeds until the frontier and the video queue are done,
@@ -97,7 +102,7 @@ func (h *Harvester) Run(ctx context.Context, seeds []string) (*Run, error) {
 	switch {
 	case ctx.Err() == nil && errors.Is(context.Cause(rctx), errMaxDuration) && (err == nil || rctx.Err() != nil):
 		h.log().Info("--max-duration reached; the rest waits for the next run", "max_duration", h.MaxDuration)
-		run.Status, err = RunStopped, nil
+		run.Status, run.Error, err = RunStopped, fmt.Sprintf("--max-duration %v reached; the rest waits for the next run", h.MaxDuration), nil
 	case err != nil && ctx.Err() != nil:
 		run.Status, err = RunInterrupted, nil
 	case err != nil:
@@ -121,6 +126,9 @@ func (h *Harvester) run(ctx context.Context, run *Run, seeds []string) error {
 			return fmt.Errorf("seed %q: %w", s, err)
 		}
 		norm = append(norm, u)
+	}
+	if h.SitemapsFromRobots && h.Robots != nil {
+		norm = h.robotsSitemaps(ctx, norm)
 	}
 	run.Seeds = len(norm)
 	if err := h.Store.AddSeeds(ctx, norm); err != nil {
@@ -164,12 +172,39 @@ func (h *Harvester) run(ctx context.Context, run *Run, seeds []string) error {
 	return nil
 }
 
+// robotsSitemaps adds to the seeds the Sitemap lines of their hosts'
+// robots.txt files.
+func (h *Harvester) robotsSitemaps(ctx context.Context, seeds []string) []string {
+	out := slices.Clone(seeds)
+	done := make(map[string]bool)
+	for _, s := range seeds {
+		u, err := url.Parse(s)
+		if err != nil || done[u.Scheme+u.Host] {
+			continue
+		}
+		done[u.Scheme+u.Host] = true
+		maps, err := h.Robots.Sitemaps(ctx, s)
+		if err != nil {
+			h.log().Warn("could not read the sitemaps of robots.txt", "host", u.Host, "error", err)
+			continue
+		}
+		for _, m := range maps {
+			if n, err := h.Scope.Normalize(m); err == nil && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
 // pageResult is what a fetch worker hands to the writer.
 type pageResult struct {
-	page *Page
-	refs []Reference
-	out  []Page
-	wait time.Duration // the server asked us to wait this long (Retry-After)
+	page       *Page
+	refs       []Reference
+	out        []Page
+	wait       time.Duration // the server asked us to wait this long (Retry-After)
+	crawlDelay time.Duration // robots.txt asks for this much between requests
+	postponed  bool          // robots.txt could not be fetched: the page waits for a later run
 }
 
 // crawlStage works through the frontier: claim queued pages a few at a
@@ -221,7 +256,9 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 	stopping := false
 	perHost := make(map[string]int) // pages sent per host, for MaxPagesPerHost
 	var fullHosts []string          // hosts that reached MaxPagesPerHost
+	var closedHosts []string        // hosts not to claim pages of: full, or postponed
 	overQuota := 0                  // pages claimed, then put back for that
+	postponed := 0                  // pages put back because robots.txt was unreachable
 	frontierChanged := true         // a claim may find something new
 	for {
 		stopping = stopping || ctx.Err() != nil
@@ -231,7 +268,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				limit = min(limit, h.MaxPages-done-inflight-sched.held)
 			}
 			if limit > 0 && frontierChanged {
-				pages, err := h.Store.ClaimPages(ctx, limit, h.Depth, fullHosts)
+				pages, err := h.Store.ClaimPages(ctx, limit, h.Depth, closedHosts)
 				if err != nil {
 					if ctx.Err() != nil {
 						continue
@@ -260,6 +297,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 					}
 					if perHost[p.Host]++; perHost[p.Host] == h.MaxPagesPerHost {
 						fullHosts = append(fullHosts, p.Host)
+						closedHosts = append(closedHosts, p.Host)
 						frontierChanged = true // other hosts may have pages the filter hid
 					}
 				}
@@ -268,6 +306,11 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			}
 		}
 		if inflight == 0 && (stopping || sched.held == 0) {
+			if !stopping && postponed > 0 {
+				n := len(closedHosts) - len(fullHosts)
+				h.log().Info("hosts postponed; their pages wait for the next run", "hosts", n)
+				run.Status, run.Error = RunStopped, fmt.Sprintf("robots.txt of %d host(s) answered with an error; their pages wait for the next run", n)
+			}
 			if !stopping && len(fullHosts) > 0 {
 				left, err := h.Store.CountQueued(ctx, h.Depth)
 				if err != nil {
@@ -276,7 +319,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				if left+overQuota > 0 {
 					h.log().Info("page limit per host reached; the rest stays queued for the next run",
 						"max_pages_per_host", h.MaxPagesPerHost, "hosts", len(fullHosts), "queued", left+overQuota)
-					run.Status = RunStopped
+					run.Status, run.Error = RunStopped, fmt.Sprintf("--max-pages-per-host reached on %d host(s); %d pages wait for the next run", len(fullHosts), left+overQuota)
 				}
 			}
 			if !stopping && h.MaxPages > 0 && done >= h.MaxPages {
@@ -287,7 +330,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				if left > 0 {
 					h.log().Info("page limit reached; the rest stays queued for the next run",
 						"max_pages", h.MaxPages, "queued", left)
-					run.Status = RunStopped
+					run.Status, run.Error = RunStopped, fmt.Sprintf("--max-pages reached; %d pages wait for the next run", left)
 				}
 			}
 			return nil
@@ -301,6 +344,19 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 		case r := <-results:
 			inflight--
 			sched.done(r.page.Host, h.now(), r.wait)
+			if r.crawlDelay > 0 {
+				sched.setDelay(r.page.Host, min(r.crawlDelay, h.maxCrawlDelay()))
+			}
+			if r.postponed {
+				postponed++
+				abandoned = append(abandoned, r.page.ID)
+				if !slices.Contains(closedHosts, r.page.Host) {
+					h.log().Warn("robots.txt unreachable; the host's pages wait for a later run", "host", r.page.Host, "error", r.page.Error)
+					closedHosts = append(closedHosts, r.page.Host)
+					frontierChanged = true
+				}
+				continue
+			}
 			if ctx.Err() != nil {
 				// The fetch was cut short: put the page back in the queue.
 				abandoned = append(abandoned, r.page.ID)
@@ -335,6 +391,8 @@ func (h *Harvester) count(run *Run, r pageResult, st SaveStats) {
 	switch {
 	case p.State == PageFailed:
 		run.PagesFailed++
+	case p.State == PageSkipped:
+		run.PagesSkipped++
 	case p.NotModified:
 		run.PagesNotModified++
 	default:
@@ -358,7 +416,22 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 	res := pageResult{page: &p}
 	p.FetchedAt = h.now()
 	defer h.planNextFetch(&p)
-	resp, err := h.Fetcher.Fetch(ctx, Request{URL: p.URL, ETag: p.ETag, LastModified: p.LastModified})
+	if h.Robots != nil {
+		allowed, delay, err := h.Robots.Check(ctx, p.URL)
+		switch {
+		case errors.Is(err, ErrUnreachable):
+			res.postponed, p.Error = true, err.Error()
+			return res
+		case err != nil:
+			p.State, p.Error = PageFailed, fmt.Sprintf("robots.txt: %v", err)
+			return res
+		case !allowed:
+			p.State, p.Error = PageSkipped, "disallowed by robots.txt"
+			return res
+		}
+		res.crawlDelay = delay
+	}
+	resp, err := h.Fetcher.Fetch(ctx, Request{URL: p.URL, Seed: p.Seed, ETag: p.ETag, LastModified: p.LastModified})
 	if err != nil {
 		p.State, p.Error = PageFailed, err.Error()
 		return res
@@ -590,6 +663,13 @@ func (h *Harvester) fetchVideo(ctx context.Context, id string, st *videoStats, t
 	}
 	h.log().Debug("video", "video", id, "status", v.Status, "title", v.Title)
 	return nil
+}
+
+func (h *Harvester) maxCrawlDelay() time.Duration {
+	if h.MaxCrawlDelay > 0 {
+		return h.MaxCrawlDelay
+	}
+	return time.Minute
 }
 
 func (h *Harvester) now() time.Time {

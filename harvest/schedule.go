@@ -11,6 +11,7 @@ import "time"
 type scheduler struct {
 	delay   time.Duration
 	perHost int
+	delays  map[string]time.Duration // hosts that asked for a longer delay (Crawl-delay)
 	hosts   map[string]*hostSlot
 	order   []string // hosts in round-robin order
 	turn    int      // index in order where the next search starts
@@ -24,7 +25,8 @@ type hostSlot struct {
 }
 
 func newScheduler(delay time.Duration, perHost int) *scheduler {
-	return &scheduler{delay: delay, perHost: max(perHost, 1), hosts: make(map[string]*hostSlot)}
+	return &scheduler{delay: delay, perHost: max(perHost, 1), hosts: make(map[string]*hostSlot),
+		delays: make(map[string]time.Duration)}
 }
 
 // add holds p until its host is ready.
@@ -51,7 +53,7 @@ func (s *scheduler) next(now time.Time) (Page, bool) {
 		p := h.pages[0]
 		h.pages = h.pages[1:]
 		h.inflight++
-		h.next = now.Add(s.delay)
+		h.next = now.Add(max(s.delay, s.delays[name]))
 		s.held--
 		s.turn = (s.turn + i + 1) % len(s.order)
 		return p, true
@@ -75,11 +77,17 @@ func (s *scheduler) done(host string, now time.Time, wait time.Duration) {
 	}
 }
 
-// setDelay makes host's requests at least d apart from now on (a
-// robots.txt Crawl-delay longer than the default).
-func (s *scheduler) setDelay(host string, last time.Time, d time.Duration) {
-	if h, ok := s.hosts[host]; ok && last.Add(d).After(h.next) {
-		h.next = last.Add(d)
+// setDelay makes host's requests at least d apart, when that is longer
+// than the scheduler's delay (a robots.txt Crawl-delay). It lasts for the
+// run, even while the host is idle.
+func (s *scheduler) setDelay(host string, d time.Duration) {
+	if d <= s.delay || d <= s.delays[host] {
+		return
+	}
+	s.delays[host] = d
+	if h, ok := s.hosts[host]; ok && h.inflight > 0 {
+		// The request in flight started at most now; space the next from it.
+		h.next = h.next.Add(d - s.delay)
 	}
 }
 

@@ -103,6 +103,7 @@ type Response struct {
 // Request is a page to fetch, with the validators of its last fetch.
 type Request struct {
 	URL          string
+	Seed         bool   // a seed may redirect anywhere; other pages must stay in scope
 	ETag         string // sent as If-None-Match
 	LastModified string // sent as If-Modified-Since
 }
@@ -128,6 +129,19 @@ type Scope interface {
 	Normalize(rawURL string) (string, error)
 	// Allow reports whether the normalised URL u is in scope.
 	Allow(u string) bool
+}
+
+// Robots applies robots.txt. crawl.RobotsPolicy implements it; it is safe
+// for concurrent use.
+type Robots interface {
+	// Check reports whether robots.txt lets us fetch rawURL, and the
+	// crawl delay its host asks of us (0 when none). An error wrapping
+	// ErrUnreachable means the host's robots.txt could not be fetched: the
+	// host's pages are postponed, neither fetched nor skipped.
+	Check(ctx context.Context, rawURL string) (allowed bool, crawlDelay time.Duration, err error)
+	// Sitemaps returns the absolute URLs of the Sitemap lines in the
+	// robots.txt of rawURL's host.
+	Sitemaps(ctx context.Context, rawURL string) ([]string, error)
 }
 
 // VideoSource fetches video metadata from YouTube. youtube.Source

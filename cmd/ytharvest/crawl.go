@@ -43,6 +43,10 @@ type crawlFlags struct {
 	maxDuration        time.Duration
 	contact            string
 	since              string
+	ignoreRobots       bool
+	maxCrawlDelay      time.Duration
+	sitemapsFromRobots bool
+	allowPrivate       bool
 	concurrency        int
 	hostConcurrency    int
 	delay              time.Duration
@@ -110,6 +114,10 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.Float64Var(&f.youtubeRate, "youtube-rate", 1, "YouTube requests per second, over all videos (0 = no limit)")
 	fs.DurationVar(&f.refreshAfter, "refresh-after", 7*24*time.Hour, "re-fetch video metadata older than this")
 	fs.DurationVar(&f.recrawlAfter, "recrawl-after", 7*24*time.Hour, "check fetched pages again after this, with a conditional GET (seeds are fetched every run)")
+	fs.BoolVar(&f.ignoreRobots, "ignore-robots", false, "do not fetch or obey robots.txt (only for sites you own or have permission to crawl)")
+	fs.DurationVar(&f.maxCrawlDelay, "max-crawl-delay", time.Minute, "honour a robots.txt Crawl-delay up to this long")
+	fs.BoolVar(&f.sitemapsFromRobots, "sitemaps-from-robots", false, "add the Sitemap lines of the seeds' robots.txt as seeds")
+	fs.BoolVar(&f.allowPrivate, "allow-private", false, "follow links to loopback, private and link-local addresses (refused by default, except on the seeds' hosts)")
 	fs.BoolVar(&f.wait, "wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
 	f.log.register(fs)
 	seeds, err := parseArgs(fs, args)
@@ -157,8 +165,10 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		return usageError("--depth must be 0 or more")
 	case f.concurrency < 1 || f.hostConcurrency < 1 || f.youtubeConcurrency < 1:
 		return usageError("--concurrency, --host-concurrency and --youtube-concurrency must be at least 1")
-	case f.delay < 0 || f.recrawlAfter < 0 || f.refreshAfter < 0:
-		return usageError("--delay, --recrawl-after and --refresh-after must not be negative")
+	case f.ignoreRobots && f.sitemapsFromRobots:
+		return usageError("--sitemaps-from-robots needs robots.txt; drop --ignore-robots")
+	case f.delay < 0 || f.recrawlAfter < 0 || f.refreshAfter < 0 || f.maxCrawlDelay < 0:
+		return usageError("--delay, --recrawl-after, --refresh-after and --max-crawl-delay must not be negative")
 	case f.maxPages < 0 || f.maxPagesPerHost < 0 || f.maxDuration < 0 || f.youtubeRate < 0:
 		return usageError("--max-pages, --max-pages-per-host, --max-duration and --youtube-rate must not be negative")
 	}
@@ -208,11 +218,18 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	if ua == "" {
 		ua = "ytharvest/" + buildVersion() + " (+" + f.contact + ")"
 	}
-	transport := a.httpTransport()
-	fetcher := crawl.NewFetcher(&http.Client{Transport: transport, Timeout: f.timeout}, ua, int64(f.maxBody))
+	guard := &crawl.Guard{AllowHost: scope.SeedHost, AllowPrivate: f.allowPrivate, Lookup: a.lookup}
+	pages := &http.Client{Transport: a.pageTransport(guard), Timeout: f.timeout}
+	var robots harvest.Robots
+	if !f.ignoreRobots {
+		robots = crawl.NewRobotsPolicy(pages, ua, store, nil)
+	}
+	fetcher := crawl.NewFetcher(pages, ua, int64(f.maxBody), &crawl.HopPolicy{Scope: scope, Robots: robots})
+	// YouTube traffic goes around the guard: --youtube-url may well name
+	// a mirror on the local network.
 	videos, err := youtube.New(youtube.Options{
 		BaseURL:     f.youtubeURL,
-		Transport:   transport,
+		Transport:   a.httpTransport(),
 		Concurrency: f.youtubeConcurrency,
 		Rate:        f.youtubeRate,
 		Log:         a.log,
@@ -227,28 +244,33 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		"youtube_url": f.youtubeURL, "youtube_concurrency": f.youtubeConcurrency,
 		"youtube_rate": f.youtubeRate, "refresh_after": f.refreshAfter.String(),
 		"recrawl_after": f.recrawlAfter.String(), "hosts": []string{"same-host", "same-domain", "any-host"}[mode],
-		"allow": f.allow.String(), "deny": f.deny.String(),
+		"allow": f.allow.String(), "deny": f.deny.String(), "ignore_robots": f.ignoreRobots,
+		"max_crawl_delay": f.maxCrawlDelay.String(), "sitemaps_from_robots": f.sitemapsFromRobots,
+		"allow_private": f.allowPrivate,
 	})
 	h := &harvest.Harvester{
-		Store:            store,
-		Fetcher:          fetcher,
-		Extract:          extract.Extract,
-		Scope:            scope,
-		Videos:           videos,
-		Log:              a.log,
-		Depth:            f.depth,
-		Concurrency:      f.concurrency,
-		HostConcurrency:  f.hostConcurrency,
-		Delay:            f.delay,
-		VideoConcurrency: f.youtubeConcurrency,
-		MaxPages:         f.maxPages,
-		MaxPagesPerHost:  f.maxPagesPerHost,
-		MaxDuration:      f.maxDuration,
-		Since:            since,
-		RefreshAfter:     f.refreshAfter,
-		RecrawlAfter:     f.recrawlAfter,
-		Options:          string(opts),
-		Version:          buildVersion(),
+		Store:              store,
+		Fetcher:            fetcher,
+		Extract:            extract.Extract,
+		Scope:              scope,
+		Videos:             videos,
+		Robots:             robots,
+		Log:                a.log,
+		Depth:              f.depth,
+		Concurrency:        f.concurrency,
+		HostConcurrency:    f.hostConcurrency,
+		Delay:              f.delay,
+		VideoConcurrency:   f.youtubeConcurrency,
+		MaxPages:           f.maxPages,
+		MaxPagesPerHost:    f.maxPagesPerHost,
+		MaxDuration:        f.maxDuration,
+		Since:              since,
+		MaxCrawlDelay:      f.maxCrawlDelay,
+		SitemapsFromRobots: f.sitemapsFromRobots,
+		RefreshAfter:       f.refreshAfter,
+		RecrawlAfter:       f.recrawlAfter,
+		Options:            string(opts),
+		Version:            buildVersion(),
 	}
 	run, err := h.Run(ctx, seeds)
 	a.log.Info("run finished", "run", run.ID, "status", run.Status,
@@ -262,7 +284,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	case harvest.RunBlocked:
 		return &codeError{code: exitPartial, err: fmt.Errorf("partial: YouTube blocked us (%s); unfetched videos stay pending for the next run", run.Error)}
 	case harvest.RunStopped:
-		return &codeError{code: exitPartial, err: errors.New("partial: a limit (--max-pages, --max-pages-per-host or --max-duration) was reached; queued pages wait for the next run")}
+		return &codeError{code: exitPartial, err: fmt.Errorf("partial: %s", run.Error)}
 	case harvest.RunInterrupted:
 		return &codeError{code: exitInterrupted, err: errors.New("interrupted; committed work is kept and the next run resumes")}
 	}

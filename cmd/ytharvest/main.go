@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -17,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/harvestdev/ytharvest/harvest/crawl"
 	"github.com/harvestdev/ytharvest/internal/envguard"
 )
 
@@ -88,7 +90,10 @@ type app struct {
 	// transport, when set, carries every HTTP request (tests use it to
 	// keep the network out). Nil means a real transport.
 	transport http.RoundTripper
-	log       *slog.Logger
+	// lookup, when set, resolves host names for the page transport's
+	// private-address guard (tests fake DNS with it). Nil means DNS.
+	lookup func(ctx context.Context, network, host string) ([]netip.Addr, error)
+	log    *slog.Logger
 }
 
 // main runs the command in args and returns the process exit code.
@@ -247,9 +252,9 @@ func (a *app) dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", def, "SQLite database file (env YTHARVEST_DB)")
 }
 
-// httpTransport returns the transport for pages and YouTube: the test's,
-// or a clone of the default one (which honours HTTPS_PROXY) with connect
-// and header timeouts.
+// httpTransport returns the transport for YouTube: the test's, or a
+// clone of the default one (which honours HTTPS_PROXY) with connect and
+// header timeouts.
 func (a *app) httpTransport() http.RoundTripper {
 	if a.transport != nil {
 		return a.transport
@@ -260,6 +265,38 @@ func (a *app) httpTransport() http.RoundTripper {
 	t.ResponseHeaderTimeout = 20 * time.Second
 	t.MaxIdleConnsPerHost = 4
 	return t
+}
+
+// pageTransport returns the transport for pages: like httpTransport, but
+// every connection goes through the private-address guard. Behind an HTTP
+// proxy the guard sees only the proxy (which it lets through): the proxy
+// resolves the sites, and refusing private ones is then its job.
+func (a *app) pageTransport(g *crawl.Guard) http.RoundTripper {
+	if a.transport != nil {
+		return a.transport
+	}
+	t := a.httpTransport().(*http.Transport)
+	proxies := proxyHosts()
+	if len(proxies) > 0 {
+		seed := g.AllowHost
+		g.AllowHost = func(h string) bool { return proxies[h] || seed(h) }
+	}
+	t.DialContext = g.DialContext((&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext)
+	t.ForceAttemptHTTP2 = true // a custom DialContext turns HTTP/2 off otherwise
+	return t
+}
+
+// proxyHosts returns the host names of the proxies the environment
+// configures (HTTP_PROXY, HTTPS_PROXY).
+func proxyHosts() map[string]bool {
+	hosts := make(map[string]bool)
+	for _, target := range []string{"http://example.com/", "https://example.com/"} {
+		req, _ := http.NewRequest(http.MethodGet, target, nil)
+		if u, err := http.ProxyFromEnvironment(req); err == nil && u != nil {
+			hosts[strings.ToLower(u.Hostname())] = true
+		}
+	}
+	return hosts
 }
 
 func buildVersion() string {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -438,9 +439,13 @@ func TestSIGINT(t *testing.T) {
 	bin := binary(t)
 	hit := make(chan string, 10)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" {
+		switch r.URL.Path {
+		case "/":
 			w.Header().Set("Content-Type", "text/html")
 			w.Write([]byte(`<a href="/slow1">1</a> <a href="/slow2">2</a>`))
+			return
+		case "/robots.txt":
+			http.NotFound(w, r)
 			return
 		}
 		hit <- r.URL.Path
@@ -675,4 +680,133 @@ func TestSitemapAndFeedSeeds(t *testing.T) {
 	if want := []string{"/feed.xml", "/sitemap-index.xml", "/sitemap-news.xml"}; !slices.Equal(got, want) {
 		t.Errorf("second run fetched %v, want the seeds, sitemaps and feeds again: %v", got, want)
 	}
+}
+
+// robotsSite is the fake site with a robots.txt of our choosing.
+func robotsSite(robots string, status int) http.Handler {
+	site := testserver.NewSite(filepath.Join("..", "..", "testdata", "site"))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.WriteHeader(status)
+			w.Write([]byte(robots))
+			return
+		}
+		site.ServeHTTP(w, r)
+	})
+}
+
+func TestRobots(t *testing.T) {
+	robots := "User-agent: *\nDisallow: /articles/budget\nDisallow: /about\nCrawl-delay: 0.05\nSitemap: /sitemap-news.xml\n\nUser-agent: otherbot\nDisallow: /\n"
+	e := newEnv(t, robotsSite(robots, 200))
+	if code := e.crawl("--sitemaps-from-robots"); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	diffRows(t, "skipped pages", e.query(`SELECT url, error FROM pages WHERE state = 'skipped' ORDER BY url`), []string{
+		"http://news.example/about | disallowed by robots.txt",
+		"http://news.example/articles/budget | disallowed by robots.txt",
+	})
+	diffRows(t, "run", e.query(`SELECT pages_skipped, seeds FROM runs`), []string{"2 | 2"})
+	diffRows(t, "hosts", e.query(`SELECT host, robots_status, crawl_delay_ms FROM hosts`), []string{"news.example | 200 | 50"})
+	if got := e.query(`SELECT is_seed FROM pages WHERE url = 'http://news.example/sitemap-news.xml'`); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("the robots.txt sitemap is not a seed: %v", got)
+	}
+
+	// --ignore-robots fetches them.
+	e2 := newEnv(t, robotsSite(robots, 200))
+	if code := e2.crawl("--ignore-robots"); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if n := e2.count("pages WHERE state = 'skipped'"); n != 0 {
+		t.Errorf("%d pages skipped with --ignore-robots", n)
+	}
+}
+
+// A robots.txt that answers 503 postpones the host: nothing is fetched,
+// nothing is lost, the run is partial, and a later run carries on.
+func TestRobotsUnreachable(t *testing.T) {
+	status := 503
+	site := testserver.NewSite(filepath.Join("..", "..", "testdata", "site"))
+	e := newEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.WriteHeader(status)
+			return
+		}
+		site.ServeHTTP(w, r)
+	}))
+	if code := e.crawl(); code != exitPartial {
+		t.Fatalf("exit %d, want %d", code, exitPartial)
+	}
+	diffRows(t, "pages", e.query(`SELECT url, state FROM pages`), []string{"http://news.example/ | queued"})
+	if !strings.Contains(e.stderr.String(), "robots.txt unreachable") {
+		t.Errorf("no warning about robots.txt:\n%s", e.stderr)
+	}
+	status = 404
+	if code := e.crawl(); code != exitOK {
+		t.Fatalf("exit %d once robots.txt answers", code)
+	}
+	if n := e.count("pages WHERE state = 'fetched'"); n < 10 {
+		t.Errorf("only %d pages fetched once the host answered", n)
+	}
+}
+
+// Links (and redirects) to private addresses are refused unless the host
+// is a seed's or --allow-private is given. The real transport and guard
+// are used, with fake DNS.
+func TestPrivateAddresses(t *testing.T) {
+	secret := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(`<p>internal admin page</p>`))
+	}))
+	defer secret.Close()
+	secretPort := strings.TrimPrefix(secret.URL, "http://127.0.0.1:")
+	evil := "http://evil.example:" + secretPort
+	news := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprintf(w, `<a href="%s/admin">admin</a> <a href="/go">go</a> <a href="http://[::1]:%s/v6">v6</a> <a href="http://0x7f.1:%s/hex">hex</a>`, evil, secretPort, secretPort)
+		case "/go":
+			http.Redirect(w, r, evil+"/redirected", http.StatusFound)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer news.Close()
+	newsURL := "http://news.example:" + strings.TrimPrefix(news.URL, "http://127.0.0.1:") + "/"
+	yt := httptest.NewServer(testserver.NewYouTube(filepath.Join("..", "..", "testdata", "youtube")))
+	defer yt.Close()
+
+	run := func(extra ...string) *env {
+		e := &env{t: t, stdout: new(bytes.Buffer), stderr: new(bytes.Buffer), dbPath: filepath.Join(t.TempDir(), "p.db")}
+		e.app = &app{stdout: e.stdout, stderr: e.stderr, getenv: func(string) string { return "" },
+			lookup: func(ctx context.Context, network, host string) ([]netip.Addr, error) {
+				switch host {
+				case "news.example", "evil.example":
+					return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+				}
+				return nil, fmt.Errorf("fake DNS: no such host %q", host)
+			}}
+		args := append([]string{"crawl", "--any-host", "--delay", "0s", "--youtube-url", yt.URL}, extra...)
+		if code := e.run(append(args, newsURL)...); code != exitOK {
+			t.Fatalf("exit %d", code)
+		}
+		return e
+	}
+	e := run()
+	for _, row := range e.query(`SELECT url, state, coalesce(error, '') FROM pages WHERE url <> '` + newsURL + `' ORDER BY url`) {
+		if !strings.Contains(row, "failed") || !(strings.Contains(row, "private address") || strings.Contains(row, "no such host")) {
+			t.Errorf("not refused: %s", row)
+		}
+	}
+	if n := e.count("pages WHERE error LIKE '%private address%'"); n < 3 {
+		t.Errorf("%d pages refused as private, want at least 3 (link, redirect, IPv6)", n)
+	}
+
+	e = run("--allow-private")
+	diffRows(t, "with --allow-private", e.query(`SELECT replace(url, '`+evil+`', 'EVIL'), state FROM pages WHERE url LIKE '%evil.example%' ORDER BY url`), []string{
+		"EVIL/admin | fetched",
+	})
+	diffRows(t, "redirect with --allow-private", e.query(`SELECT replace(final_url, '`+evil+`', 'EVIL'), state FROM pages WHERE url LIKE '%/go'`), []string{
+		"EVIL/redirected | fetched",
+	})
 }

@@ -6,7 +6,7 @@
 ALTER TABLE pages ADD COLUMN host_seq INTEGER;
 DROP INDEX pages_by_state;
 CREATE INDEX pages_frontier ON pages(state, depth, host_seq, id);
-CREATE INDEX pages_by_next_fetch ON pages(next_fetch_at) WHERE state IN ('fetched','failed');
+CREATE INDEX pages_by_next_fetch ON pages(next_fetch_at) WHERE state IN ('fetched','failed','skipped');
 
 -- What a page turned out to be. Sitemaps and feeds list pages and are
 -- fetched again on every run, like seeds.

@@ -27,23 +27,68 @@ type Fetcher struct {
 	client    *http.Client
 	userAgent string
 	maxBody   int64
+	hops      *HopPolicy
+}
+
+// HopPolicy checks every redirect hop of a page fetch: a page may not be
+// redirected out of scope, nor to a URL robots.txt disallows. A seed may
+// be redirected anywhere (the user named it), and its target's host joins
+// the scope. Nil fields check nothing.
+type HopPolicy struct {
+	Scope  *Scope
+	Robots harvest.Robots
+}
+
+type requestKey struct{}
+
+func (hp *HopPolicy) check(ctx context.Context, seed bool, u *url.URL) error {
+	if hp.Scope != nil {
+		n, err := Normalize(u.String())
+		if err != nil {
+			return fmt.Errorf("redirect to %s: %w", u, err)
+		}
+		if seed {
+			hp.Scope.AddHost(u)
+		} else if !hp.Scope.Allow(n) {
+			return fmt.Errorf("redirect to %s: out of scope", u)
+		}
+	}
+	if hp.Robots != nil {
+		allowed, _, err := hp.Robots.Check(ctx, u.String())
+		if err != nil {
+			return fmt.Errorf("redirect to %s: %w", u, err)
+		}
+		if !allowed {
+			return fmt.Errorf("redirect to %s: disallowed by robots.txt", u)
+		}
+	}
+	return nil
 }
 
 // NewFetcher returns a fetcher that uses a copy of hc (its Transport and
-// Timeout; the redirect policy is the fetcher's own), sends userAgent, and
-// reads at most maxBody bytes of a body.
-func NewFetcher(hc *http.Client, userAgent string, maxBody int64) *Fetcher {
+// Timeout; the redirect policy is the fetcher's own), sends userAgent,
+// reads at most maxBody bytes of a page, and checks redirect hops against
+// hops (nil: scheme and count only).
+func NewFetcher(hc *http.Client, userAgent string, maxBody int64, hops *HopPolicy) *Fetcher {
 	c := *hc
-	c.CheckRedirect = checkRedirect
-	return &Fetcher{client: &c, userAgent: userAgent, maxBody: maxBody}
+	f := &Fetcher{client: &c, userAgent: userAgent, maxBody: maxBody, hops: hops}
+	c.CheckRedirect = f.checkRedirect
+	return f
 }
 
-func checkRedirect(req *http.Request, via []*http.Request) error {
+func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > MaxRedirects {
 		return fmt.Errorf("more than %d redirects", MaxRedirects)
 	}
 	if s := req.URL.Scheme; s != "http" && s != "https" {
 		return fmt.Errorf("redirect to unsupported scheme %q", s)
+	}
+	if len(req.URL.String()) > MaxURLLength {
+		return fmt.Errorf("redirect to a URL longer than %d bytes", MaxURLLength)
+	}
+	if f.hops != nil {
+		hr, _ := req.Context().Value(requestKey{}).(harvest.Request)
+		return f.hops.check(req.Context(), hr.Seed, req.URL)
 	}
 	return nil
 }
@@ -54,7 +99,7 @@ const MaxRetryAfter = time.Hour
 // Fetch implements harvest.Fetcher.
 func (f *Fetcher) Fetch(ctx context.Context, hr harvest.Request) (*harvest.Response, error) {
 	rawURL := hr.URL
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, requestKey{}, hr), http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}

@@ -85,7 +85,7 @@ func testSite(t *testing.T) *httptest.Server {
 
 func TestFetch(t *testing.T) {
 	ts := testSite(t)
-	f := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1000)
+	f := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1000, nil)
 	ctx := context.Background()
 
 	tests := []struct {
@@ -147,7 +147,7 @@ func TestFetch(t *testing.T) {
 
 func TestFetchTimeout(t *testing.T) {
 	ts := testSite(t)
-	f := NewFetcher(&http.Client{Timeout: 200 * time.Millisecond}, "test-agent/1", 1000)
+	f := NewFetcher(&http.Client{Timeout: 200 * time.Millisecond}, "test-agent/1", 1000, nil)
 	start := time.Now()
 	_, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/slow"})
 	if err == nil {
@@ -159,7 +159,7 @@ func TestFetchTimeout(t *testing.T) {
 	// Cancelling the context stops a fetch too.
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	f = NewFetcher(&http.Client{}, "test-agent/1", 1000)
+	f = NewFetcher(&http.Client{}, "test-agent/1", 1000, nil)
 	if _, err := f.Fetch(ctx, harvest.Request{URL: ts.URL + "/slow"}); err == nil {
 		t.Fatal("Fetch with a cancelled context succeeded")
 	}
@@ -167,7 +167,7 @@ func TestFetchTimeout(t *testing.T) {
 
 func TestFetchConditional(t *testing.T) {
 	ts := testSite(t)
-	f := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1000)
+	f := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1000, nil)
 	ctx := context.Background()
 	r, err := f.Fetch(ctx, harvest.Request{URL: ts.URL + "/cond"})
 	if err != nil || r.Status != 200 || r.ETag != `"v1"` || r.LastModified == "" {
@@ -229,7 +229,7 @@ func TestFetchListings(t *testing.T) {
 	}))
 	defer ts.Close()
 	// A body limit smaller than the sitemap: sitemaps are read on to their own limit.
-	f := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1000)
+	f := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1000, nil)
 	for path, want := range map[string]struct {
 		kind    harvest.DocKind
 		entries int
@@ -246,5 +246,46 @@ func TestFetchListings(t *testing.T) {
 			t.Errorf("%s: kind %s, %d entries, html %v, truncated %v, error %q; want %s with %d entries",
 				path, r.Kind, len(r.Entries), r.HTML, r.Truncated, r.ParseError, want.kind, want.entries)
 		}
+	}
+}
+
+func TestFetchRedirectHops(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("User-agent: *\nDisallow: /private\n"))
+	})
+	var port string
+	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://localhost:"+port+"/landing", http.StatusFound)
+	})
+	mux.HandleFunc("/to-private", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/private/x", http.StatusFound)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<p>ok</p>"))
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	port = ts.URL[strings.LastIndex(ts.URL, ":")+1:]
+	scope, _ := NewScope([]string{ts.URL + "/"}, ScopeOptions{})
+	hc := &http.Client{Timeout: 2 * time.Second}
+	robots := NewRobotsPolicy(hc, "test-agent/1", &memRobots{rows: map[string]memRow{}}, nil)
+	f := NewFetcher(hc, "test-agent/1", 1000, &HopPolicy{Scope: scope, Robots: robots})
+	ctx := context.Background()
+
+	if _, err := f.Fetch(ctx, harvest.Request{URL: ts.URL + "/away"}); err == nil || !strings.Contains(err.Error(), "out of scope") {
+		t.Errorf("a page redirected out of scope: %v", err)
+	}
+	if _, err := f.Fetch(ctx, harvest.Request{URL: ts.URL + "/to-private"}); err == nil || !strings.Contains(err.Error(), "disallowed by robots.txt") {
+		t.Errorf("a redirect to a disallowed path: %v", err)
+	}
+	// A seed may go anywhere, and takes the scope with it.
+	r, err := f.Fetch(ctx, harvest.Request{URL: ts.URL + "/away", Seed: true})
+	if err != nil || r.FinalURL != "http://localhost:"+port+"/landing" {
+		t.Fatalf("seed redirect: %+v, %v", r, err)
+	}
+	if !scope.Allow("http://localhost:" + port + "/other") {
+		t.Error("the seed's redirect target did not join the scope")
 	}
 }

@@ -43,7 +43,9 @@ type ScopeOptions struct {
 // themselves are always in scope. It implements harvest.Scope and is safe
 // for concurrent use.
 type Scope struct {
-	opts    ScopeOptions
+	opts ScopeOptions
+
+	hmu     sync.RWMutex
 	hosts   map[string]bool // host[:port] of the seeds
 	names   map[string]bool // hostnames of the seeds
 	domains map[string]bool // registrable domains of the seeds
@@ -62,16 +64,26 @@ func NewScope(seeds []string, opts ScopeOptions) (*Scope, error) {
 			return nil, fmt.Errorf("seed %q: %w", seed, err)
 		}
 		u, _ := url.Parse(n)
-		s.hosts[u.Host] = true
-		s.names[u.Hostname()] = true
-		s.domains[domainOf(u.Hostname())] = true
+		s.AddHost(u)
 	}
 	return s, nil
+}
+
+// AddHost makes u's host a seed host: a seed that redirects to another
+// host (http://a.example to https://www.a.example) takes the crawl there.
+func (s *Scope) AddHost(u *url.URL) {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	s.hosts[strings.ToLower(u.Host)] = true
+	s.names[strings.ToLower(u.Hostname())] = true
+	s.domains[domainOf(strings.ToLower(u.Hostname()))] = true
 }
 
 // SeedHost reports whether host (a hostname, without port) is the host of
 // a seed: such hosts are always allowed, private addresses included.
 func (s *Scope) SeedHost(host string) bool {
+	s.hmu.RLock()
+	defer s.hmu.RUnlock()
 	return s.names[strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))]
 }
 
@@ -94,15 +106,13 @@ func (s *Scope) Allow(u string) bool {
 	if err != nil {
 		return false
 	}
-	switch s.opts.Hosts {
-	case SameHost:
-		if !s.hosts[p.Host] {
-			return false
-		}
-	case SameDomain:
-		if !s.domains[domainOf(p.Hostname())] {
-			return false
-		}
+	s.hmu.RLock()
+	inScope := s.opts.Hosts == AnyHost ||
+		s.opts.Hosts == SameHost && s.hosts[p.Host] ||
+		s.opts.Hosts == SameDomain && s.domains[domainOf(p.Hostname())]
+	s.hmu.RUnlock()
+	if !inScope {
+		return false
 	}
 	if len(s.opts.Allow) > 0 && !matchAny(s.opts.Allow, u) {
 		return false
