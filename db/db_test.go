@@ -393,3 +393,45 @@ func TestRunsAndStats(t *testing.T) {
 		t.Errorf("SchemaVersion = %d, want %d", s.SchemaVersion, db.SchemaVersion())
 	}
 }
+
+func TestCanonicalMerge(t *testing.T) {
+	ctx := context.Background()
+	d, _ := MustOpenDB(t)
+	urls := []string{"https://news.example/a", "https://news.example/a?amp=1", "https://news.example/b"}
+	d.AddSeeds(ctx, urls)
+	ps, _ := d.ClaimPages(ctx, 10, 0, nil)
+	byURL := map[string]harvest.Page{}
+	for _, p := range ps {
+		byURL[p.URL] = p
+	}
+	save := func(u, canonical, video string) *harvest.Page {
+		p := byURL[u]
+		p.State, p.HTTPStatus, p.CanonicalURL = harvest.PageFetched, 200, canonical
+		refs := []harvest.Reference{{Type: harvest.RefVideo, ID: video, Kind: harvest.KindIframe}}
+		if _, err := d.SavePage(ctx, &p, refs, nil); err != nil {
+			t.Fatal(err)
+		}
+		return &p
+	}
+	a := save("https://news.example/a", "https://news.example/a", "aaaaaaaaaaa")
+	amp := save("https://news.example/a?amp=1", "https://news.example/a", "bbbbbbbbbbb")
+	b := save("https://news.example/b", "https://news.example/b", "ccccccccccc")
+	if a.State != harvest.PageFetched || b.State != harvest.PageFetched {
+		t.Errorf("a %s, b %s; want both fetched", a.State, b.State)
+	}
+	if amp.State != harvest.PageSkipped || amp.Error != "duplicate of https://news.example/a (same canonical URL)" {
+		t.Errorf("amp page: %s %q; want skipped as a duplicate of /a", amp.State, amp.Error)
+	}
+	var refs []string
+	rows, _ := d.SQL().Query(`SELECT p.url, l.ref_id FROM links l JOIN pages p ON p.id = l.page_id ORDER BY l.ref_id`)
+	for rows.Next() {
+		var u, id string
+		rows.Scan(&u, &id)
+		refs = append(refs, u+" "+id)
+	}
+	rows.Close()
+	want := []string{"https://news.example/a aaaaaaaaaaa", "https://news.example/a bbbbbbbbbbb", "https://news.example/b ccccccccccc"}
+	if strings.Join(refs, "|") != strings.Join(want, "|") {
+		t.Errorf("links = %v, want %v", refs, want)
+	}
+}

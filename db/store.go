@@ -173,6 +173,9 @@ func (db *DB) CountQueued(ctx context.Context, maxDepth int) (int, error) {
 
 // SavePage stores the outcome of fetching p, its references and the
 // out-links to queue, all in one transaction: a page is all in or all out.
+// A page whose canonical URL another fetched page has (as its URL or its
+// canonical URL) is a duplicate: SavePage marks p skipped and files its
+// references under that page.
 // It reports what it added.
 func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Reference, out []harvest.Page) (harvest.SaveStats, error) {
 	var st harvest.SaveStats
@@ -186,6 +189,25 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 	if fetchedAt == nil {
 		fetchedAt = now
 	}
+	// Pages that declare the same canonical URL are one page: the first
+	// fetched keeps the references of all of them, the others are skipped
+	// as duplicates.
+	owner := p.ID
+	if p.State == harvest.PageFetched && !p.NotModified && p.CanonicalURL != "" {
+		var id int64
+		var u string
+		err := tx.QueryRowContext(ctx, `
+			SELECT id, url FROM pages
+			WHERE id <> ? AND state = 'fetched' AND (url = ? OR canonical_url = ?)
+			ORDER BY id LIMIT 1`, p.ID, p.CanonicalURL, p.CanonicalURL).Scan(&id, &u)
+		switch {
+		case err == nil:
+			owner = id
+			p.State, p.Error = harvest.PageSkipped, "duplicate of "+u+" (same canonical URL)"
+		case !errors.Is(err, sql.ErrNoRows):
+			return st, fmt.Errorf("look up canonical URL: %w", mapError(err))
+		}
+	}
 	// A failed re-fetch keeps what the last good fetch learnt: only the
 	// state, status and error change. So does a 304, which also says the
 	// page's links are all still there.
@@ -198,7 +220,7 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 		if err == nil {
 			_, err = tx.ExecContext(ctx, `UPDATE links SET last_seen_at = ? WHERE page_id = ?`, now, p.ID)
 		}
-	case p.State == harvest.PageFetched:
+	case p.State == harvest.PageFetched || owner != p.ID:
 		_, err = tx.ExecContext(ctx, `
 			UPDATE pages SET state = ?, http_status = ?, error = ?, fetched_at = ?, kind = ?,
 			  fetch_count = fetch_count + 1, final_url = ?, canonical_url = ?, content_type = ?,
@@ -222,7 +244,7 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 		return st, fmt.Errorf("update page: %w", mapError(err))
 	}
 	for _, r := range refs {
-		newLink, newVideo, err := saveRef(ctx, tx, p.ID, r, now)
+		newLink, newVideo, err := saveRef(ctx, tx, owner, r, now)
 		if err != nil {
 			return st, fmt.Errorf("save reference %s %s: %w", r.Type, r.ID, err)
 		}

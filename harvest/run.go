@@ -473,7 +473,9 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 		return res
 	}
 	p.Title = x.Title
-	p.CanonicalURL = x.CanonicalURL
+	if c, err := h.Scope.Normalize(x.CanonicalURL); err == nil && x.CanonicalURL != "" {
+		p.CanonicalURL = c
+	}
 	p.Language = x.Language
 	p.PublishedAt = x.PublishedAt
 	res.refs = x.Refs

@@ -306,10 +306,11 @@ func TestRunLimits(t *testing.T) {
 	t.Run("max duration", func(t *testing.T) {
 		web := &fakeWeb{pages: pages, fetched: map[string]int{}}
 		h, d := newHarvester(t, web, nil)
-		h.Delay, h.MaxDuration = 100*time.Millisecond, 250*time.Millisecond
+		h.Delay, h.MaxDuration = 100*time.Millisecond, 350*time.Millisecond
 		run, err := h.Run(context.Background(), []string{"http://site.test/"})
-		if err != nil || run.Status != harvest.RunStopped || run.PagesFetched < 2 || run.PagesFetched > 4 {
-			t.Fatalf("run = %+v, %v; want stopped after about 3 pages", run, err)
+		// 100ms between requests: about 4 pages, fewer on a loaded machine.
+		if err != nil || run.Status != harvest.RunStopped || run.PagesFetched < 1 || run.PagesFetched > 5 {
+			t.Fatalf("run = %+v, %v; want stopped after at most 5 pages", run, err)
 		}
 		var fetching, queued int
 		d.SQL().QueryRow(`SELECT count(*) FROM pages WHERE state = 'fetching'`).Scan(&fetching)

@@ -35,6 +35,9 @@ type Store interface {
 	CountQueued(ctx context.Context, maxDepth int) (int, error)
 	// SavePage stores the outcome of fetching p, the references found in it
 	// and the out-links to queue (URLs already known are left as they are).
+	// A page that declares the canonical URL of a page already fetched is
+	// a duplicate: SavePage sets p.State to PageSkipped (and p.Error) and
+	// files its references under the first page.
 	SavePage(ctx context.Context, p *Page, refs []Reference, out []Page) (SaveStats, error)
 	// ClaimVideos returns up to limit IDs of videos due for a fetch and marks
 	// them attempted now: videos never fetched, videos whose last answer was

@@ -34,6 +34,15 @@ func testSite(t *testing.T) *httptest.Server {
 		w.Header().Set("Content-Type", "text/html")
 		w.Write([]byte(`<meta charset="windows-1252"><p>“quoted”</p>` + "\x93x\x94"))
 	})
+	mux.HandleFunc("/cp1251", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=windows-1251")
+		w.Write([]byte("<p>\xcf\xf0\xe8\xe2\xe5\xf2</p>")) // "Привет"
+	})
+	mux.HandleFunc("/bom", func(w http.ResponseWriter, r *http.Request) {
+		// A UTF-8 page with a BOM, mislabelled latin-1 by the header: the BOM wins.
+		w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
+		w.Write([]byte("\xef\xbb\xbf<p>\xc3\xa9</p>"))
+	})
 	mux.HandleFunc("/no-type", func(w http.ResponseWriter, r *http.Request) {
 		w.Header()["Content-Type"] = nil // suppress sniffing by net/http
 		w.Write([]byte("<!DOCTYPE html><html><body>hi</body></html>"))
@@ -101,6 +110,8 @@ func TestFetch(t *testing.T) {
 		{path: "/latin1", status: 200, html: true, body: "café"},
 		{path: "/meta-charset", status: 200, html: true, body: "“x”"},
 		{path: "/no-type", status: 200, html: true, body: "hi"},
+		{path: "/cp1251", status: 200, html: true, body: "Привет"},
+		{path: "/bom", status: 200, html: true, body: "<p>é</p>"},
 		{path: "/pdf", status: 200, html: false},
 		{path: "/big", status: 200, html: true, truncated: true},
 		{path: "/missing", status: 404, html: false},
