@@ -30,8 +30,11 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzExtract -fuzztime=$(FUZZTIME) ./harvest/extract
 	$(GO) test -run='^$$' -fuzz=FuzzParseURL -fuzztime=$(FUZZTIME) ./harvest/extract
 
-bench:
+# Go benchmarks, then the crawl benchmark: ytharvest and colly side by side
+# on a generated 10,000-page loopback site (bench/ is its own module).
+bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	cd bench && $(GO) run . -bin ../bin/ytharvest -pages 10000
 
 clean:
 	rm -rf bin demo.db demo.db-wal demo.db-shm

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -44,6 +45,11 @@ var (
 type DB struct {
 	sql  *sql.DB
 	path string
+
+	stmts map[string]*sql.Stmt // the writer's prepared statements, by query; read-only after Open
+
+	vmu    sync.Mutex
+	videos map[string]struct{} // video rows known to exist (videoKnown)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -63,10 +69,20 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	sdb.SetMaxOpenConns(1)
-	db := &DB{sql: sdb, path: path}
+	db := &DB{sql: sdb, path: path, stmts: make(map[string]*sql.Stmt)}
 	if err := db.init(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// Prepared now, outside any transaction: the pool's one connection is
+	// taken while a transaction runs.
+	for _, q := range hotQueries {
+		st, err := sdb.PrepareContext(ctx, q)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s: prepare: %w", path, mapError(err))
+		}
+		db.stmts[q] = st
 	}
 	return db, nil
 }
@@ -96,7 +112,12 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	return db.sql.Close()
+}
 
 // SQL returns the underlying handle, for ad-hoc queries.
 func (db *DB) SQL() *sql.DB { return db.sql }

@@ -17,6 +17,72 @@ import (
 
 var _ harvest.Store = (*DB)(nil)
 
+// The page writer's statements, prepared once per database (hotQueries).
+const (
+	// Two indexed lookups: an OR over url and canonical_url would scan.
+	sqlFindCanonical = `
+		SELECT id, url FROM (
+			SELECT id, url, state FROM pages WHERE url = ?2
+			UNION ALL
+			SELECT id, url, state FROM pages WHERE canonical_url = ?2)
+		WHERE id <> ?1 AND state = 'fetched'
+		ORDER BY id LIMIT 1`
+	sqlPageNotModified = `
+		UPDATE pages SET state = 'fetched', http_status = 304, error = NULL, fetched_at = ?,
+		next_fetch_at = ?, fetch_count = fetch_count + 1
+		WHERE id = ?`
+	sqlLinksSeen = `
+		UPDATE links SET last_seen_at = ? WHERE page_id = ?`
+	sqlPageFetched = `
+		UPDATE pages SET state = ?, http_status = ?, error = ?, fetched_at = ?, kind = ?,
+		fetch_count = fetch_count + 1, final_url = ?, canonical_url = ?, content_type = ?,
+		etag = ?, last_modified = ?, content_hash = ?, body_bytes = ?, truncated = ?,
+		title = ?, published_at = ?, language = ?, next_fetch_at = ?
+		WHERE id = ?`
+	sqlPageFailed = `
+		UPDATE pages SET state = ?, http_status = ?, error = ?, fetched_at = ?,
+		next_fetch_at = ?, fetch_count = fetch_count + 1
+		WHERE id = ?`
+	sqlHostSeq = `
+		INSERT INTO hosts (host) VALUES (?)
+		ON CONFLICT (host) DO UPDATE SET host = host
+		RETURNING pages_seen`
+	sqlQueuePage = `
+		INSERT INTO pages (url, host, host_seq, depth, found_from, kind, state, first_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)
+		ON CONFLICT (url) DO NOTHING`
+	sqlLowerDepth = `
+		UPDATE pages SET depth = ? WHERE url = ? AND state = 'queued' AND depth > ?`
+	sqlHostSeen = `
+		UPDATE hosts SET pages_seen = ? WHERE host = ? AND pages_seen < ?`
+	sqlVideoStub = `
+		INSERT INTO videos (id, first_seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`
+	sqlInsertLink = `
+		INSERT INTO links (page_id, ref_type, ref_id, video_id, playlist_id, channel_ref, kind, url,
+		start_seconds, context, in_body, first_seen_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (page_id, ref_type, ref_id, kind) DO NOTHING`
+	sqlUpdateLink = `
+		UPDATE links SET last_seen_at = ?, url = ?, start_seconds = ?, playlist_id = ?, context = ?, in_body = ?
+		WHERE page_id = ? AND ref_type = ? AND ref_id = ? AND kind = ?`
+)
+
+// hotQueries are prepared when the database is opened.
+var hotQueries = []string{
+	sqlFindCanonical,
+	sqlPageNotModified,
+	sqlLinksSeen,
+	sqlPageFetched,
+	sqlPageFailed,
+	sqlHostSeq,
+	sqlQueuePage,
+	sqlLowerDepth,
+	sqlHostSeen,
+	sqlVideoStub,
+	sqlInsertLink,
+	sqlUpdateLink,
+}
+
 // StartRun records the start of r and sets r.ID.
 func (db *DB) StartRun(ctx context.Context, r *harvest.Run) error {
 	res, err := db.sql.ExecContext(ctx, `
@@ -59,7 +125,7 @@ func (db *DB) AddSeeds(ctx context.Context, urls []string) error {
 	for _, u := range urls {
 		seeds = append(seeds, harvest.Page{URL: u})
 	}
-	if _, err := queuePages(ctx, tx, seeds, 0, now); err != nil {
+	if _, err := db.queuePages(ctx, tx, seeds, 0, now); err != nil {
 		return err
 	}
 	for _, u := range urls {
@@ -178,13 +244,45 @@ func (db *DB) CountQueued(ctx context.Context, maxDepth int) (int, error) {
 // references under that page.
 // It reports what it added.
 func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Reference, out []harvest.Page) (harvest.SaveStats, error) {
-	var st harvest.SaveStats
+	st, err := db.SavePages(ctx, []harvest.PageSave{{Page: p, Refs: refs, Out: out}})
+	if err != nil {
+		return harvest.SaveStats{}, err
+	}
+	return st[0], nil
+}
+
+// SavePages stores a batch of pages in one transaction; see SavePage.
+func (db *DB) SavePages(ctx context.Context, batch []harvest.PageSave) ([]harvest.SaveStats, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// A batch takes milliseconds: it is not interrupted once begun. With a
+	// context that cannot be cancelled the driver also spares itself a
+	// goroutine per statement that would watch for the cancellation.
+	ctx = context.WithoutCancel(ctx)
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return st, mapError(err)
+		return nil, mapError(err)
 	}
 	defer tx.Rollback()
 	now := formatTime(db.now())
+	stats := make([]harvest.SaveStats, len(batch))
+	for i, s := range batch {
+		if stats[i], err = db.savePage(ctx, tx, s.Page, s.Refs, s.Out, now); err != nil {
+			db.forgetVideos()
+			return nil, fmt.Errorf("save %s: %w", s.Page.URL, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		db.forgetVideos()
+		return nil, mapError(err)
+	}
+	return stats, nil
+}
+
+func (db *DB) savePage(ctx context.Context, tx *sql.Tx, p *harvest.Page, refs []harvest.Reference, out []harvest.Page, now any) (harvest.SaveStats, error) {
+	var st harvest.SaveStats
+	var err error
 	fetchedAt := formatTime(p.FetchedAt)
 	if fetchedAt == nil {
 		fetchedAt = now
@@ -196,10 +294,7 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 	if p.State == harvest.PageFetched && !p.NotModified && p.CanonicalURL != "" {
 		var id int64
 		var u string
-		err := tx.QueryRowContext(ctx, `
-			SELECT id, url FROM pages
-			WHERE id <> ? AND state = 'fetched' AND (url = ? OR canonical_url = ?)
-			ORDER BY id LIMIT 1`, p.ID, p.CanonicalURL, p.CanonicalURL).Scan(&id, &u)
+		err := db.queryRow(ctx, tx, sqlFindCanonical, p.ID, p.CanonicalURL).Scan(&id, &u)
 		switch {
 		case err == nil:
 			owner = id
@@ -213,30 +308,19 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 	// page's links are all still there.
 	switch {
 	case p.NotModified:
-		_, err = tx.ExecContext(ctx, `
-			UPDATE pages SET state = 'fetched', http_status = 304, error = NULL, fetched_at = ?,
-			  next_fetch_at = ?, fetch_count = fetch_count + 1
-			WHERE id = ?`, fetchedAt, formatTime(p.NextFetchAt), p.ID)
+		_, err = db.exec(ctx, tx, sqlPageNotModified, fetchedAt, formatTime(p.NextFetchAt), p.ID)
 		if err == nil {
-			_, err = tx.ExecContext(ctx, `UPDATE links SET last_seen_at = ? WHERE page_id = ?`, now, p.ID)
+			_, err = db.exec(ctx, tx, sqlLinksSeen, now, p.ID)
 		}
 	case p.State == harvest.PageFetched || owner != p.ID:
-		_, err = tx.ExecContext(ctx, `
-			UPDATE pages SET state = ?, http_status = ?, error = ?, fetched_at = ?, kind = ?,
-			  fetch_count = fetch_count + 1, final_url = ?, canonical_url = ?, content_type = ?,
-			  etag = ?, last_modified = ?, content_hash = ?, body_bytes = ?, truncated = ?,
-			  title = ?, published_at = ?, language = ?, next_fetch_at = ?
-			WHERE id = ?`,
+		_, err = db.exec(ctx, tx, sqlPageFetched,
 			string(p.State), nullInt(p.HTTPStatus), nullString(p.Error), fetchedAt, nullString(string(p.Kind)),
 			nullString(p.FinalURL), nullString(p.CanonicalURL), nullString(p.ContentType),
 			nullString(p.ETag), nullString(p.LastModified), nullString(p.ContentHash),
 			p.BodyBytes, boolInt(p.Truncated), nullString(p.Title), formatTime(p.PublishedAt),
 			nullString(p.Language), formatTime(p.NextFetchAt), p.ID)
 	default:
-		_, err = tx.ExecContext(ctx, `
-			UPDATE pages SET state = ?, http_status = ?, error = ?, fetched_at = ?,
-			  next_fetch_at = ?, fetch_count = fetch_count + 1
-			WHERE id = ?`,
+		_, err = db.exec(ctx, tx, sqlPageFailed,
 			string(p.State), nullInt(p.HTTPStatus), nullString(p.Error), fetchedAt,
 			formatTime(p.NextFetchAt), p.ID)
 	}
@@ -244,44 +328,38 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 		return st, fmt.Errorf("update page: %w", mapError(err))
 	}
 	for _, r := range refs {
-		newLink, newVideo, err := saveRef(ctx, tx, owner, r, now)
+		newLink, newVideo, err := db.saveRef(ctx, tx, owner, r, now)
 		if err != nil {
 			return st, fmt.Errorf("save reference %s %s: %w", r.Type, r.ID, err)
 		}
 		st.NewLinks += newLink
 		st.NewVideos += newVideo
 	}
-	n, err := queuePages(ctx, tx, out, p.ID, now)
+	n, err := db.queuePages(ctx, tx, out, p.ID, now)
 	if err != nil {
 		return st, err
 	}
 	st.NewPages = n
-	return st, mapError(tx.Commit())
+	return st, nil
 }
 
 // queuePages adds out-links to the frontier. Each host's new pages are
 // numbered on from hosts.pages_seen (pages.host_seq), which interleaves
 // hosts in the frontier order. A known URL found at a smaller depth while
 // still queued takes that depth.
-func queuePages(ctx context.Context, tx *sql.Tx, out []harvest.Page, foundFrom int64, now any) (int, error) {
+func (db *DB) queuePages(ctx context.Context, tx *sql.Tx, out []harvest.Page, foundFrom int64, now any) (int, error) {
 	seq := make(map[string]int64) // host -> last host_seq used
 	added := 0
 	for _, o := range out {
 		host := hostOf(o.URL)
 		last, ok := seq[host]
 		if !ok {
-			err := tx.QueryRowContext(ctx, `
-				INSERT INTO hosts (host) VALUES (?)
-				ON CONFLICT (host) DO UPDATE SET host = host
-				RETURNING pages_seen`, host).Scan(&last)
+			err := db.queryRow(ctx, tx, sqlHostSeq, host).Scan(&last)
 			if err != nil {
 				return 0, fmt.Errorf("count pages of %s: %w", host, mapError(err))
 			}
 		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO pages (url, host, host_seq, depth, found_from, kind, state, first_seen_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)
-			ON CONFLICT (url) DO NOTHING`,
+		res, err := db.exec(ctx, tx, sqlQueuePage,
 			o.URL, host, last+1, o.Depth, nullInt64(foundFrom), nullString(string(o.Kind)), now)
 		if err != nil {
 			return 0, fmt.Errorf("queue %s: %w", o.URL, mapError(err))
@@ -289,15 +367,14 @@ func queuePages(ctx context.Context, tx *sql.Tx, out []harvest.Page, foundFrom i
 		if n, _ := res.RowsAffected(); n == 1 {
 			last++
 			added++
-		} else if _, err := tx.ExecContext(ctx, `
-			UPDATE pages SET depth = ? WHERE url = ? AND state = 'queued' AND depth > ?`,
+		} else if _, err := db.exec(ctx, tx, sqlLowerDepth,
 			o.Depth, o.URL, o.Depth); err != nil {
 			return 0, fmt.Errorf("queue %s: %w", o.URL, mapError(err))
 		}
 		seq[host] = last
 	}
 	for host, last := range seq {
-		if _, err := tx.ExecContext(ctx, `UPDATE hosts SET pages_seen = ? WHERE host = ? AND pages_seen < ?`, last, host, last); err != nil {
+		if _, err := db.exec(ctx, tx, sqlHostSeen, last, host, last); err != nil {
 			return 0, fmt.Errorf("count pages of %s: %w", host, mapError(err))
 		}
 	}
@@ -306,18 +383,19 @@ func queuePages(ctx context.Context, tx *sql.Tx, out []harvest.Page, foundFrom i
 
 // saveRef upserts one reference (and, for a video, its stub row so that
 // the foreign key holds). It reports 1s for a new link and a new video.
-func saveRef(ctx context.Context, tx *sql.Tx, pageID int64, r harvest.Reference, now any) (newLink, newVideo int, err error) {
+func (db *DB) saveRef(ctx context.Context, tx *sql.Tx, pageID int64, r harvest.Reference, now any) (newLink, newVideo int, err error) {
 	var videoID, playlistID, channelRef any
 	switch r.Type {
 	case harvest.RefVideo:
 		videoID = r.ID
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO videos (id, first_seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, r.ID, now)
-		if err != nil {
-			return 0, 0, mapError(err)
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			newVideo = 1
+		if !db.videoKnown(r.ID) {
+			res, err := db.exec(ctx, tx, sqlVideoStub, r.ID, now)
+			if err != nil {
+				return 0, 0, mapError(err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				newVideo = 1
+			}
 		}
 		playlistID = nullString(r.PlaylistID)
 	case harvest.RefPlaylist:
@@ -327,11 +405,7 @@ func saveRef(ctx context.Context, tx *sql.Tx, pageID int64, r harvest.Reference,
 	default:
 		return 0, 0, fmt.Errorf("unknown reference type %q", r.Type)
 	}
-	res, err := tx.ExecContext(ctx, `
-		INSERT INTO links (page_id, ref_type, ref_id, video_id, playlist_id, channel_ref, kind, url,
-		                   start_seconds, context, in_body, first_seen_at, last_seen_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (page_id, ref_type, ref_id, kind) DO NOTHING`,
+	res, err := db.exec(ctx, tx, sqlInsertLink,
 		pageID, string(r.Type), r.ID, videoID, playlistID, channelRef, r.Kind, nullString(r.URL),
 		nullInt(r.StartSeconds), nullString(r.Context), boolInt(r.InBody), now, now)
 	if err != nil {
@@ -341,9 +415,7 @@ func saveRef(ctx context.Context, tx *sql.Tx, pageID int64, r harvest.Reference,
 		return 1, newVideo, nil
 	}
 	// Seen before: it is still there, and may have changed.
-	_, err = tx.ExecContext(ctx, `
-		UPDATE links SET last_seen_at = ?, url = ?, start_seconds = ?, playlist_id = ?, context = ?, in_body = ?
-		WHERE page_id = ? AND ref_type = ? AND ref_id = ? AND kind = ?`,
+	_, err = db.exec(ctx, tx, sqlUpdateLink,
 		now, nullString(r.URL), nullInt(r.StartSeconds), playlistID, nullString(r.Context), boolInt(r.InBody),
 		pageID, string(r.Type), r.ID, r.Kind)
 	if err != nil {
@@ -474,6 +546,50 @@ func nullViews(v *harvest.Video) any {
 		return nil
 	}
 	return v.ViewCount
+}
+
+// videoKnown reports whether the video's row is known to exist, and
+// remembers it from now on. Pages repeat the same videos (sidebars, most
+// watched); the set saves their stub inserts. Videos are never deleted, so
+// a remembered ID stays true; the set is bounded and starts over when full.
+// A transaction that rolls back could leave an ID remembered whose insert
+// was undone, so SavePages forgets the set on failure.
+func (db *DB) videoKnown(id string) bool {
+	db.vmu.Lock()
+	defer db.vmu.Unlock()
+	if _, ok := db.videos[id]; ok {
+		return true
+	}
+	if db.videos == nil || len(db.videos) >= 200_000 {
+		db.videos = make(map[string]struct{})
+	}
+	db.videos[id] = struct{}{}
+	return false
+}
+
+func (db *DB) forgetVideos() {
+	db.vmu.Lock()
+	defer db.vmu.Unlock()
+	db.videos = nil
+}
+
+// exec runs query in tx, as a statement prepared once when the database
+// was opened if it is one of the writer's hot statements (hotQueries):
+// the page writer runs the same few statements thousands of times, and
+// preparing each time would cost as much as running it.
+func (db *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if st := db.stmts[query]; st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
+}
+
+// queryRow is QueryRowContext with a prepared statement, like exec.
+func (db *DB) queryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if st := db.stmts[query]; st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, query, args...)
 }
 
 // jsonList encodes a list of strings as a JSON array, for json_each.

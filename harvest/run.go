@@ -207,6 +207,10 @@ type pageResult struct {
 	postponed  bool          // robots.txt could not be fetched: the page waits for a later run
 }
 
+// maxSeen bounds the per-run set of URLs already handed to the frontier
+// (about 20 bytes each).
+const maxSeen = 500_000
+
 // crawlStage works through the frontier: claim queued pages a few at a
 // time, hold them in a scheduler until their host may be asked again,
 // fetch and extract them on Concurrency workers, and store each result in
@@ -254,12 +258,39 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 	defer timer.Stop()
 	inflight, done := 0, 0
 	stopping := false
+	seen := newSeenSet(maxSeen)
 	perHost := make(map[string]int) // pages sent per host, for MaxPagesPerHost
 	var fullHosts []string          // hosts that reached MaxPagesPerHost
 	var closedHosts []string        // hosts not to claim pages of: full, or postponed
 	overQuota := 0                  // pages claimed, then put back for that
 	postponed := 0                  // pages put back because robots.txt was unreachable
 	frontierChanged := true         // a claim may find something new
+	// dispatch hands the held pages whose host is ready to idle workers.
+	dispatch := func() {
+		now := h.now()
+		for inflight < n {
+			p, ok := sched.next(now)
+			if !ok {
+				return
+			}
+			if h.MaxPagesPerHost > 0 {
+				if perHost[p.Host] >= h.MaxPagesPerHost {
+					// Claimed before the host filled up: back it goes.
+					sched.done(p.Host, now, 0)
+					abandoned = append(abandoned, p.ID)
+					overQuota++
+					continue
+				}
+				if perHost[p.Host]++; perHost[p.Host] == h.MaxPagesPerHost {
+					fullHosts = append(fullHosts, p.Host)
+					closedHosts = append(closedHosts, p.Host)
+					frontierChanged = true // other hosts may have pages the filter hid
+				}
+			}
+			jobs <- p
+			inflight++
+		}
+	}
 	for {
 		stopping = stopping || ctx.Err() != nil
 		if !stopping {
@@ -267,7 +298,10 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			if h.MaxPages > 0 {
 				limit = min(limit, h.MaxPages-done-inflight-sched.held)
 			}
-			if limit > 0 && frontierChanged {
+			// A claim is a write transaction: while every worker is busy,
+			// claim only once the window is half empty, and then in bulk.
+			needMore := sched.held <= lookahead/2
+			if limit > 0 && frontierChanged && needMore {
 				pages, err := h.Store.ClaimPages(ctx, limit, h.Depth, closedHosts)
 				if err != nil {
 					if ctx.Err() != nil {
@@ -281,29 +315,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				// Fewer than asked for: nothing more until a save queues more.
 				frontierChanged = len(pages) == limit
 			}
-			now := h.now()
-			for inflight < n {
-				p, ok := sched.next(now)
-				if !ok {
-					break
-				}
-				if h.MaxPagesPerHost > 0 {
-					if perHost[p.Host] >= h.MaxPagesPerHost {
-						// Claimed before the host filled up: back it goes.
-						sched.done(p.Host, now, 0)
-						abandoned = append(abandoned, p.ID)
-						overQuota++
-						continue
-					}
-					if perHost[p.Host]++; perHost[p.Host] == h.MaxPagesPerHost {
-						fullHosts = append(fullHosts, p.Host)
-						closedHosts = append(closedHosts, p.Host)
-						frontierChanged = true // other hosts may have pages the filter hid
-					}
-				}
-				jobs <- p
-				inflight++
-			}
+			dispatch()
 		}
 		if inflight == 0 && (stopping || sched.held == 0) {
 			if !stopping && postponed > 0 {
@@ -342,38 +354,77 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 		}
 		select {
 		case r := <-results:
-			inflight--
-			sched.done(r.page.Host, h.now(), r.wait)
-			if r.crawlDelay > 0 {
-				sched.setDelay(r.page.Host, min(r.crawlDelay, h.maxCrawlDelay()))
-			}
-			if r.postponed {
-				postponed++
-				abandoned = append(abandoned, r.page.ID)
-				if !slices.Contains(closedHosts, r.page.Host) {
-					h.log().Warn("robots.txt unreachable; the host's pages wait for a later run", "host", r.page.Host, "error", r.page.Error)
-					closedHosts = append(closedHosts, r.page.Host)
-					frontierChanged = true
+			// Take whatever else has arrived too, and store it all in one
+			// transaction: one commit per batch instead of per page.
+			batch := []pageResult{r}
+		drain:
+			for len(batch) < n {
+				select {
+				case r := <-results:
+					batch = append(batch, r)
+				default:
+					break drain
 				}
+			}
+			inflight -= len(batch)
+			var saves []PageSave
+			var saved []pageResult
+			for _, r := range batch {
+				sched.done(r.page.Host, h.now(), r.wait)
+				if r.crawlDelay > 0 {
+					sched.setDelay(r.page.Host, min(r.crawlDelay, h.maxCrawlDelay()))
+				}
+				switch {
+				case r.postponed:
+					postponed++
+					abandoned = append(abandoned, r.page.ID)
+					if !slices.Contains(closedHosts, r.page.Host) {
+						h.log().Warn("robots.txt unreachable; the host's pages wait for a later run", "host", r.page.Host, "error", r.page.Error)
+						closedHosts = append(closedHosts, r.page.Host)
+						frontierChanged = true
+					}
+				case ctx.Err() != nil:
+					// The fetch was cut short: put the page back in the queue.
+					abandoned = append(abandoned, r.page.ID)
+				default:
+					// Only links not handed to the frontier this run go to the
+					// store (a link known from an earlier run costs one
+					// statement, once per run).
+					out := r.out[:0:0]
+					for _, o := range r.out {
+						if seen.add(o.URL) {
+							out = append(out, o)
+						}
+					}
+					saves = append(saves, PageSave{Page: r.page, Refs: r.refs, Out: out})
+					saved = append(saved, r)
+				}
+			}
+			if len(saves) == 0 {
 				continue
 			}
-			if ctx.Err() != nil {
-				// The fetch was cut short: put the page back in the queue.
-				abandoned = append(abandoned, r.page.ID)
-				continue
+			if !stopping && ctx.Err() == nil {
+				// Keep the workers busy while the batch is written.
+				dispatch()
 			}
-			st, err := h.Store.SavePage(ctx, r.page, r.refs, r.out)
+			stats, err := h.Store.SavePages(ctx, saves)
 			if err != nil {
 				if ctx.Err() != nil {
-					abandoned = append(abandoned, r.page.ID)
+					for _, r := range saved {
+						abandoned = append(abandoned, r.page.ID)
+					}
 					continue
 				}
-				return fmt.Errorf("save page %s: %w", r.page.URL, err)
+				return fmt.Errorf("save %d pages (%s...): %w", len(saves), saves[0].Page.URL, err)
 			}
-			done++
-			frontierChanged = frontierChanged || st.NewPages > 0
-			h.count(run, r, st)
-			if st.NewVideos > 0 {
+			newVideos := 0
+			for i, r := range saved {
+				done++
+				frontierChanged = frontierChanged || stats[i].NewPages > 0
+				h.count(run, r, stats[i])
+				newVideos += stats[i].NewVideos
+			}
+			if newVideos > 0 {
 				select {
 				case wake <- struct{}{}:
 				default:

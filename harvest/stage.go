@@ -33,12 +33,13 @@ type Store interface {
 	ReleasePages(ctx context.Context, ids []int64) error
 	// CountQueued reports how many pages no deeper than maxDepth are queued.
 	CountQueued(ctx context.Context, maxDepth int) (int, error)
-	// SavePage stores the outcome of fetching p, the references found in it
-	// and the out-links to queue (URLs already known are left as they are).
-	// A page that declares the canonical URL of a page already fetched is
-	// a duplicate: SavePage sets p.State to PageSkipped (and p.Error) and
-	// files its references under the first page.
-	SavePage(ctx context.Context, p *Page, refs []Reference, out []Page) (SaveStats, error)
+	// SavePages stores, in one transaction, the outcome of fetching each
+	// page, the references found in it and the out-links to queue (URLs
+	// already known are left as they are); it reports what each added. A
+	// page that declares the canonical URL of a page already fetched is a
+	// duplicate: SavePages sets its State to PageSkipped (and its Error)
+	// and files its references under the first page.
+	SavePages(ctx context.Context, batch []PageSave) ([]SaveStats, error)
 	// ClaimVideos returns up to limit IDs of videos due for a fetch and marks
 	// them attempted now: videos never fetched, videos whose last answer was
 	// not definitive (blocked, error), and videos fetched before staleBefore.
@@ -50,7 +51,14 @@ type Store interface {
 	SaveVideo(ctx context.Context, v *Video) error
 }
 
-// SaveStats says what a SavePage added.
+// PageSave is one page's outcome, for Store.SavePages.
+type PageSave struct {
+	Page *Page
+	Refs []Reference
+	Out  []Page
+}
+
+// SaveStats says what saving a page added.
 type SaveStats struct {
 	NewPages  int // out-links that joined the frontier
 	NewLinks  int // references not seen on this page before

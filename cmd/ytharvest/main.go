@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -76,7 +77,15 @@ func main() {
 		stop()
 	}()
 	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	if path := os.Getenv("YTHARVEST_CPUPROFILE"); path != "" {
+		// For `make bench` and performance work; see docs/PERFORMANCE.md.
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer f.Close()
+		}
+	}
 	code := a.main(ctx, os.Args[1:])
+	pprof.StopCPUProfile()
 	stop()
 	os.Exit(code)
 }
@@ -263,7 +272,7 @@ func (a *app) httpTransport() http.RoundTripper {
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = 10 * time.Second
 	t.ResponseHeaderTimeout = 20 * time.Second
-	t.MaxIdleConnsPerHost = 4
+	t.MaxIdleConnsPerHost = 64 // keep connections for --host-concurrency workers
 	return t
 }
 

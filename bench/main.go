@@ -1,0 +1,176 @@
+// Command bench crawls a generated loopback site of N pages twice, side by
+// side in one run: with the ytharvest binary (politeness off, everything
+// persisted in SQLite) and with colly v2 (the same goquery extraction, kept
+// in memory), and reports pages per second and peak RSS of each. Each
+// crawler runs in its own process so that its peak RSS is its own.
+//
+//	cd bench && go run . -bin ../bin/ytharvest -pages 10000
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/harvestdev/ytharvest/harvest/extract"
+	"github.com/harvestdev/ytharvest/internal/testserver"
+)
+
+type result struct {
+	Name    string  `json:"name"`
+	Pages   int     `json:"pages"`
+	Seconds float64 `json:"seconds"`
+	PeakMB  float64 `json:"peak_mb"`
+}
+
+func (r result) rate() float64 { return float64(r.Pages) / r.Seconds }
+
+func main() {
+	bin := flag.String("bin", "../bin/ytharvest", "the ytharvest binary")
+	pages := flag.Int("pages", 10000, "pages in the generated site")
+	workers := flag.Int("concurrency", 16, "requests in flight, for both crawlers")
+	collyURL := flag.String("colly", "", "internal: crawl this URL with colly and print the result")
+	flag.Parse()
+	if *collyURL != "" {
+		r, err := crawlColly(*collyURL, *workers)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "colly:", err)
+			os.Exit(1)
+		}
+		json.NewEncoder(os.Stdout).Encode(r)
+		return
+	}
+	if err := run(*bin, *pages, *workers); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bin string, pages, workers int) error {
+	site, stopSite, err := serve(testserver.GeneratedSite{Pages: pages, Videos: 100})
+	if err != nil {
+		return err
+	}
+	defer stopSite()
+	yt, stopYT, err := serve(testserver.NewYouTube(filepath.Join("..", "testdata", "youtube")))
+	if err != nil {
+		return err
+	}
+	defer stopYT()
+	dir, err := os.MkdirTemp("", "ytharvest-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	w := fmt.Sprint(workers)
+	yh, err := measure("ytharvest", exec.Command(bin, "crawl", "--db", filepath.Join(dir, "bench.db"),
+		"--depth", "100", "--delay", "0s", "--concurrency", w, "--host-concurrency", w,
+		"--youtube-url", yt, "--youtube-rate", "0", "--youtube-concurrency", "4", "-q", site+"/"))
+	if err != nil {
+		return err
+	}
+	// ytharvest counts its pages in the database.
+	out, err := exec.Command(bin, "sql", "--db", filepath.Join(dir, "bench.db"),
+		"SELECT count(*) FROM pages WHERE state IN ('fetched', 'skipped')").Output()
+	if err != nil {
+		return fmt.Errorf("count pages: %w", err)
+	}
+	fmt.Sscanf(string(out), "count(*)\n%d", &yh.Pages)
+
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(self, "-colly", site+"/", "-concurrency", w)
+	var cr result
+	co, err := measure("colly", cmd, func(stdout []byte) error { return json.Unmarshal(stdout, &cr) })
+	if err != nil {
+		return err
+	}
+	co.Pages = cr.Pages
+
+	fmt.Printf("generated site: %d pages on loopback, %d requests in flight, politeness off\n\n", pages, workers)
+	fmt.Printf("%-10s %8s %9s %10s %9s\n", "crawler", "pages", "seconds", "pages/s", "peak RSS")
+	for _, r := range []result{yh, co} {
+		fmt.Printf("%-10s %8d %9.2f %10.0f %7.0f MB\n", r.Name, r.Pages, r.Seconds, r.rate(), r.PeakMB)
+	}
+	fmt.Printf("\nytharvest / colly pages/s: %.2fx\n", yh.rate()/co.rate())
+	return nil
+}
+
+// measure runs cmd and reports its wall time and peak RSS; parse, when
+// given, reads its standard output.
+func measure(name string, cmd *exec.Cmd, parse ...func([]byte) error) (result, error) {
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	out, err := cmd.Output()
+	elapsed := time.Since(start)
+	if err != nil {
+		return result{}, fmt.Errorf("%s: %w", name, err)
+	}
+	for _, p := range parse {
+		if err := p(out); err != nil {
+			return result{}, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return result{Name: name, Seconds: elapsed.Seconds(), PeakMB: float64(ru.Maxrss) / 1024}, nil
+}
+
+// crawlColly crawls like ytharvest does, without a database: the same
+// extraction, links followed on the same host, references kept in memory.
+func crawlColly(start string, workers int) (result, error) {
+	u, err := url.Parse(start)
+	if err != nil {
+		return result{}, err
+	}
+	c := colly.NewCollector(colly.Async(true), colly.AllowedDomains(u.Hostname()), colly.MaxDepth(100))
+	c.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: workers})
+	var mu sync.Mutex
+	var refs []any
+	pages := 0
+	c.OnResponse(func(r *colly.Response) {
+		x, err := extract.Extract(r.Request.URL, bytes.NewReader(r.Body))
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		pages++
+		for _, ref := range x.Refs {
+			refs = append(refs, ref)
+		}
+		mu.Unlock()
+		for _, l := range x.Links {
+			r.Request.Visit(l)
+		}
+	})
+	t0 := time.Now()
+	if err := c.Visit(start); err != nil {
+		return result{}, err
+	}
+	c.Wait()
+	return result{Name: "colly", Pages: pages, Seconds: time.Since(t0).Seconds()}, nil
+}
+
+func serve(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
