@@ -39,9 +39,15 @@ func TestChromeWord(t *testing.T) {
 		{"js-share", false, noChrome},
 		{"sidebar-on", false, noChrome},
 		{"sidebar-right", false, noChrome},
+		// Taxonomies, not blocks.
+		{"tag-ads", false, noChrome},
+		{"category-sponsored", false, noChrome},
+		{"type-post", false, noChrome},
+		// A player's own interface.
+		{"ytp-chrome-controls", false, strongChrome},
 	} {
-		if got := chromeWord(tc.name, tc.id); got != tc.want {
-			t.Errorf("chromeWord(%q, id=%v) = %d, want %d", tc.name, tc.id, got, tc.want)
+		if got := classifyName(tc.name, tc.id).chrome; got != tc.want {
+			t.Errorf("classifyName(%q, id=%v).chrome = %d, want %d", tc.name, tc.id, got, tc.want)
 		}
 	}
 }
@@ -64,8 +70,8 @@ func TestContainerWord(t *testing.T) {
 		{"post", false},
 		{strings.Repeat("x", 100), false},
 	} {
-		if got := containerWord(tc.name); got != tc.want {
-			t.Errorf("containerWord(%q) = %v, want %v", tc.name, got, tc.want)
+		if got := classifyName(tc.name, false).container; got != tc.want {
+			t.Errorf("classifyName(%q).container = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -7,24 +7,40 @@
 // Extract matches harvest.ExtractFunc; ParseURL classifies a single URL and is
 // shared with the command line (ytharvest video URL).
 //
-// This is the first cut. It reads the forms a reader of the page would see:
-// iframes (including lazy ones whose YouTube URL sits in a data-* attribute),
-// links, and URLs pasted into the visible text. It does not yet read script
-// text, JSON-LD videos, Open Graph tags, thumbnails, <object>/<embed>,
-// lite-youtube/amp-youtube components, bare IDs in data attributes, or URLs
-// wrapped in another site's URL; see ../../../shared/youtube-link-forms.md for
-// the whole catalogue.
+// Extract finds every reference a careful reader of the HTML would call
+// one: iframes and their lazy-loading data-* attributes, links, URLs
+// pasted into the text, player components (lite-youtube, amp-youtube),
+// WordPress embeds, <object>/<embed> and <video> players, page metadata
+// (Open Graph, Twitter cards, microdata, app links), JSON-LD, oEmbed links,
+// thumbnails (in any attribute, CSS or script), URLs in script text and
+// JSON state, bare IDs in YouTube player markup, and other sites' URLs that
+// wrap a YouTube one (redirectors, Embedly, site-own embed proxies, the
+// Wayback Machine). Each Reference says how it was made (its Kind) and
+// whether it sits in the article body or in site chrome.
+// ../../docs/extraction.md describes the forms, the kinds, the body rules
+// and the known limits; ../../../shared/youtube-link-forms.md catalogues
+// the forms seen on real pages.
 //
 // The page is parsed once and walked once, in document order, carrying the
 // state each node inherits from its ancestors (inside site chrome? inside the
-// article body? inside a link?), so the cost stays linear in the size of the
-// page however deep it nests. The files split by responsibility:
+// article body? inside a link? inside player markup?), so the cost stays
+// linear in the size of the page however deep it nests. A cheap prefilter
+// ("youtu" or "ytimg" in the text or attribute) stands in front of every
+// costlier test. The body decisions that need the whole page (which of
+// several articles is the page's own; where the text is dense, on pages
+// whose markup names no article) are made after the walk, on one record
+// per block element. The files split by responsibility:
 //
-//   - extract.go: Extract, parsing and assembling the result;
-//   - walk.go: the single tree walk and the per-element handlers;
+//   - extract.go: Extract, reading and parsing, assembling the result;
+//   - walk.go: the single tree walk, text and context;
+//   - elements.go: what each element and attribute holds;
+//   - classify.go: classifying a string found in the page (app links,
+//     thumbnails, wrapper URLs);
 //   - videoid.go, starttime.go: classifying a URL as a YouTube reference;
+//   - scan.go: the prefilter, and URLs in code (scripts, JSON, CSS);
 //   - text.go: URLs pasted into text, whitespace and context handling;
-//   - body.go: article body versus site chrome;
+//   - body.go: what markup says about chrome and article containers;
+//   - content.go: records, text density and the page-wide body decision;
 //   - links.go: URL resolution and out-links;
 //   - facts.go: title, canonical URL, language, publication time;
 //   - loose.go: a forgiving tree builder for pages the HTML5 parser rejects.

@@ -4,6 +4,12 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/harvestdev/ytharvest/harvest"
 )
@@ -12,30 +18,36 @@ import (
 // whose URL is base and returns the YouTube references it makes, its
 // absolute http(s) out-links and its facts. It matches harvest.ExtractFunc.
 //
-// References come from iframes (kind iframe, with the iframe's title as
-// Context), YouTube URLs parked in an iframe's data-* attributes by lazy
-// loaders (lazy_iframe), links (anchor, with the link text as Context) and
-// URLs pasted into the visible text (text, with the surrounding text as
-// Context). The markup inside <noscript> counts: it is what a reader
-// without JavaScript sees. There is one Reference per (Type, ID, Kind),
-// the first in document order, marked InBody when any of its occurrences
-// is in the article body (and completed by a later one when it lacks a
-// PlaylistID or Context).
+// The page is parsed once (goquery's parser, falling back to a looser one
+// for pages nested deeper than it accepts) and walked once. References
+// come from every place a careful reader of the HTML would look: iframes
+// and their lazy-loading data-* attributes, links, URLs pasted into the
+// text, player components and WordPress embeds, <object>/<embed>, page
+// metadata, JSON-LD, oEmbed links, thumbnails, script text, bare IDs in
+// YouTube player markup, and other sites' URLs that wrap a YouTube one.
+// Each Reference says how it was made (Kind) and whether it sits in the
+// article body or in site chrome (InBody); docs/extraction.md lists the
+// forms and the rules.
+//
+// There is one Reference per (Type, ID, Kind), the first in document
+// order, marked InBody when any of its occurrences is in the article body
+// (and given a later one's Context when it has none).
 //
 // Relative URLs resolve against the page's <base href> when it has one,
 // else against base; base may be nil, and then only absolute URLs count.
-// The only error is a failure to read r: markup the HTML5 parser refuses
-// is read by a looser parser instead.
+// The only error is a failure to read r.
 func Extract(base *url.URL, r io.Reader) (*harvest.Extraction, error) {
-	b, err := io.ReadAll(r)
+	doc, size, err := read(r)
 	if err != nil {
 		return nil, fmt.Errorf("read html: %w", err)
 	}
-	doc := parse(b)
-	href, hasBase := doc.Find("base[href]").First().Attr("href")
-	w := newWalker(documentBase(base, href, hasBase))
-	for _, n := range doc.Nodes {
-		w.walk(n)
+	href, hasBase := headBase(doc)
+	w := walkPage(doc, documentBase(base, href, hasBase), size)
+	if !hasBase && w.bodyBase != nil {
+		// A <base> written in the body still sets the base of every URL of
+		// the document, including those before it: walk again.
+		href, _ := attrOK(w.bodyBase, "href")
+		w = walkPage(doc, documentBase(base, href, true), size)
 	}
 	x := &harvest.Extraction{
 		Refs:  w.refs(),
@@ -48,31 +60,125 @@ func Extract(base *url.URL, r io.Reader) (*harvest.Extraction, error) {
 	return x, nil
 }
 
+// walkPage walks the document doc, of size bytes, with the given base.
+func walkPage(doc *html.Node, base *url.URL, size int) *walker {
+	w := newWalker(base)
+	w.recs = slices.Grow(w.recs, size/recordBytes)
+	if size > 64<<10 {
+		w.seenLinks = make(map[string]struct{}, size/linkBytes)
+	}
+	w.walk(doc)
+	return w
+}
+
+// recordBytes and linkBytes are about how many bytes of HTML make one
+// record (content.go) and one distinct out-link: the records slice and the
+// links set are sized for the page at once.
+const (
+	recordBytes = 128
+	linkBytes   = 1024
+)
+
+// read parses the page in r and returns its document node and size. A
+// reader that can seek back (the crawler passes a *bytes.Reader) is parsed
+// as it is read, and read again only for the loose parser when the HTML5
+// parser refuses the page; any other reader is read whole first.
+func read(r io.Reader) (*html.Node, int, error) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		size := 0
+		if l, ok := r.(interface{ Len() int }); ok {
+			size = l.Len()
+		}
+		doc, err := goquery.NewDocumentFromReader(rs)
+		if err == nil {
+			return doc.Nodes[0], size, nil
+		}
+		if _, err := rs.Seek(0, io.SeekStart); err != nil {
+			return nil, 0, err
+		}
+		b, err := io.ReadAll(rs)
+		if err != nil {
+			return nil, 0, err
+		}
+		return parseLoose(b), len(b), nil
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	return parse(b).Nodes[0], len(b), nil
+}
+
+// headBase returns the href of the first <base href> in the document's
+// <head>, where the parser puts every <base> written before the body, and
+// whether there is one. The walk notes one written in the body.
+func headBase(doc *html.Node) (string, bool) {
+	for h := doc.FirstChild; h != nil; h = h.NextSibling {
+		if h.Type != html.ElementNode || h.DataAtom != atom.Html {
+			continue
+		}
+		for head := h.FirstChild; head != nil; head = head.NextSibling {
+			if head.Type != html.ElementNode || head.DataAtom != atom.Head {
+				continue
+			}
+			for c := head.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.ElementNode && c.DataAtom == atom.Base {
+					if href, ok := attrOK(c, "href"); ok {
+						return href, true
+					}
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// containsFold reports whether s contains needle, whose first byte is not
+// a letter and whose other bytes are lower-case ASCII, in any case.
+func containsFold(s, needle string) bool {
+	for i := 0; i+len(needle) <= len(s); i++ {
+		j := strings.IndexByte(s[i:], needle[0])
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i+len(needle) > len(s) {
+			return false
+		}
+		k := 1
+		for k < len(needle) && s[i+k]|0x20 == needle[k] {
+			k++
+		}
+		if k == len(needle) {
+			return true
+		}
+	}
+	return false
+}
+
 // refs makes the page-wide decisions on the candidates: whether each is in
-// the article body (which needs to know whether the page has a body
-// container at all) and which are duplicates. The first occurrence of each
-// (Type, ID, Kind) is kept, in document order, and is in the body if any
-// occurrence is: a video embedded in the article and repeated in a
-// "most watched" box is the article's video. A playlist or context the
-// first occurrence lacks is taken from a later one, so that a link to the
-// video inside its playlist is not lost behind a plain link to it.
+// the article body (see content.go) and which are duplicates. The first
+// occurrence of each (Type, ID, Kind) is kept, in document order, and is in
+// the body if any occurrence is: a video embedded in the article and
+// repeated in a "most watched" box is the article's video. A context the
+// first occurrence lacks (an image-only link) is taken from a later one.
+// Its playlist is its own: a later link to the video inside a playlist
+// adds that playlist as a reference of its own.
 func (w *walker) refs() []harvest.Reference {
 	type key struct {
 		typ      harvest.RefType
 		id, kind string
 	}
+	bs := w.decide()
 	refs := make([]harvest.Reference, 0, len(w.cands))
 	index := make(map[key]int, len(w.cands))
 	for _, c := range w.cands {
 		ref := c.ref
-		ref.InBody = c.region.inBody(w.hasContainer)
+		ref.InBody = w.inBody(bs, c.at)
 		k := key{ref.Type, ref.ID, ref.Kind}
 		if i, dup := index[k]; dup {
 			first := &refs[i]
 			first.InBody = first.InBody || ref.InBody
-			if first.PlaylistID == "" {
-				first.PlaylistID = ref.PlaylistID
-			}
 			if first.Context == "" {
 				first.Context = ref.Context
 			}

@@ -21,8 +21,16 @@ var update = flag.Bool("update", false, "rewrite the .golden files of testdata/e
 // NAME.golden, the Extraction as indented JSON.
 const goldenDir = "../../testdata/extract"
 
-// fixtureBase is the URL every fixture is extracted as.
+// fixtureBase is the URL every fixture is extracted as, but those of
+// fixtureURLs.
 const fixtureBase = "https://news.example/2024/05/story.html"
+
+// fixtureURLs gives the URL of the fixtures that are not a news site's
+// pages: a saved youtube.com page, whose relative /watch?v= links are
+// references.
+var fixtureURLs = map[string]string{
+	"youtube-watch-page": "https://www.youtube.com/watch?v=srtMWzyqdp8",
+}
 
 func mustParseURL(tb testing.TB, s string) *url.URL {
 	tb.Helper()
@@ -55,9 +63,12 @@ func TestGolden(t *testing.T) {
 	if len(pages) == 0 {
 		t.Fatalf("no fixtures in %s", goldenDir)
 	}
-	base := mustParseURL(t, fixtureBase)
 	for _, page := range pages {
 		name := strings.TrimSuffix(filepath.Base(page), ".html")
+		base := mustParseURL(t, fixtureBase)
+		if u, ok := fixtureURLs[name]; ok {
+			base = mustParseURL(t, u)
+		}
 		t.Run(name, func(t *testing.T) {
 			in, err := os.ReadFile(page)
 			if err != nil {
@@ -87,6 +98,15 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// knownKinds is the documented vocabulary of kinds (docs/extraction.md).
+var knownKinds = map[string]bool{
+	harvest.KindIframe: true, harvest.KindLazyIframe: true, harvest.KindAnchor: true,
+	harvest.KindText: true, harvest.KindScript: true, harvest.KindMeta: true,
+	harvest.KindJSONLD: true, harvest.KindOEmbed: true, harvest.KindLiteYouTube: true,
+	harvest.KindAMP: true, harvest.KindWordPress: true, harvest.KindObject: true,
+	harvest.KindThumbnail: true, harvest.KindDataAttribute: true, harvest.KindProxy: true,
+}
+
 // checkExtraction checks the properties every extraction has, whatever
 // the page: references carry valid IDs and known kinds, there is one per
 // (Type, ID, Kind), and links are absolute http(s) without fragments.
@@ -101,16 +121,17 @@ func checkExtraction(tb testing.TB, x *harvest.Extraction) {
 		if !validRef(r) {
 			tb.Errorf("invalid reference %+v", r)
 		}
-		switch r.Kind {
-		case harvest.KindIframe, harvest.KindLazyIframe, harvest.KindAnchor, harvest.KindText:
-		default:
+		if !knownKinds[r.Kind] {
 			tb.Errorf("reference %+v has unknown kind", r)
 		}
 		if u, err := url.Parse(r.URL); err != nil || !isWebURL(u) {
 			tb.Errorf("reference %+v: URL is not absolute http(s)", r)
 		}
-		if r.StartSeconds < 0 {
-			tb.Errorf("reference %+v: negative start", r)
+		if r.StartSeconds < 0 || r.StartSeconds > maxStartSeconds {
+			tb.Errorf("reference %+v: start out of range", r)
+		}
+		if r.Type != harvest.RefVideo && (r.StartSeconds != 0 || r.PlaylistID != "") {
+			tb.Errorf("reference %+v: start or playlist on a %s", r, r.Type)
 		}
 		k := key{r.Type, r.ID, r.Kind}
 		if seen[k] {
@@ -235,6 +256,35 @@ func TestExtractLarge(t *testing.T) {
 	text := "<p>" + strings.Repeat("youtu", 200000) + " " + strings.Repeat("youtube.com", 100000) +
 		" " + strings.Repeat("http://youtu.be/", 50000) + "</p>"
 
+	// Many pasted URLs in one block, each in its own text node.
+	var block strings.Builder
+	block.WriteString("<p>")
+	for i := range 20000 {
+		fmt.Fprintf(&block, "see https://youtu.be/Hx%08dQ here<br>", i)
+	}
+
+	// A script of several megabytes full of YouTube-looking tokens, and
+	// attributes holding JSON.
+	var script strings.Builder
+	script.WriteString("<script>var s = [")
+	for i := range 100000 {
+		fmt.Fprintf(&script, `"https:\/\/www.youtube.com\/watch?v=Sx%08dQ&t=5","youtube.com","youtu",`, i%50)
+	}
+	script.WriteString("];</script>")
+	for i := range 20000 {
+		fmt.Fprintf(&script, `<div class="youtube-player" data-json='{"u":"https://youtu.be/Dx%08dQ"}' data-video-id="Vx%08dQ"></div>`, i%50, i%50)
+	}
+
+	// Links nested as deep as the loose parser goes, each wrapping the rest.
+	var links strings.Builder
+	for range 600 {
+		links.WriteString("<div>")
+	}
+	for i := range 500 {
+		fmt.Fprintf(&links, `<a href="https://youtu.be/Ax%08dQ"><span>`, i)
+	}
+	links.WriteString(strings.Repeat("<b>text</b>", 20000))
+
 	base := mustParseURL(t, fixtureBase)
 	for _, tc := range []struct {
 		name string
@@ -245,6 +295,9 @@ func TestExtractLarge(t *testing.T) {
 		{"deep", deep.String(), 2},
 		{"soup", soup.String(), 1},
 		{"text", text, 0},
+		{"block", block.String(), 20000},
+		{"script", script.String(), 150},
+		{"links", links.String(), 500},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			x, err := Extract(base, strings.NewReader(tc.page))

@@ -34,6 +34,7 @@ type facts struct {
 	haveTitle   bool
 	ogTitle     string
 	canonical   string
+	ogURL       string
 	contentLang string
 	ogLocale    string
 	dates       [dateSources]string
@@ -92,6 +93,8 @@ func (f *facts) meta(n *html.Node) {
 		case "":
 		case "og:title":
 			setOnce(&f.ogTitle, content)
+		case "og:url":
+			setOnce(&f.ogURL, content)
 		case "og:locale":
 			setOnce(&f.ogLocale, content)
 		case "article:published_time", "og:article:published_time":
@@ -243,7 +246,8 @@ func setOnce(p *string, v string) {
 
 // attr returns the value of n's attribute key (no namespace), or "".
 func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
+	for i := range n.Attr {
+		a := &n.Attr[i]
 		if a.Key == key && a.Namespace == "" {
 			return a.Val
 		}
@@ -262,8 +266,12 @@ func hasToken(v, tok string) bool {
 	return false
 }
 
-// childText returns the text of n's direct text children.
+// childText returns the text of n's direct text children. The common case,
+// one text child (a script, a style, a title), costs no copy.
 func childText(n *html.Node) string {
+	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
+		return c.Data
+	}
 	var b strings.Builder
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.TextNode {

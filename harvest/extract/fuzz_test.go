@@ -55,6 +55,14 @@ func FuzzExtract(f *testing.F) {
 		`<article><aside><a href="https://youtu.be/H7xQm2Lp9sA"><img alt="x"></a></aside></article>`,
 		`<p>youtu.be/H7xQm2Lp9sA youtube.com/watch?v=Ab3_-9xYz01 //youtu.be/Cd5-_8wXy02</p>`,
 		strings.Repeat("<div>", 600) + `<a href="https://youtu.be/H7xQm2Lp9sA">deep</a>`,
+		`<script>x = "https:\/\/youtu.be\/H7xQm2Lp9sA\u0026t=1h2m3s"; y = '&quot;//i.ytimg.com/vi/Ab3_-9xYz01/0.jpg&quot;'</script>`,
+		`<div class="video--youtube" data-video-id="Ab3_-9xYz01" id="youtube-H7xQm2Lp9sA" style="background:url(//img.youtube.com/vi/Cd5-_8wXy02/0.jpg)"></div>`,
+		`<iframe src="https://cdn.embedly.com/widgets/media.html?src=https%253A%252F%252Fwww.youtube.com%252Fembed%252FH7xQm2Lp9sA%253Fstart%253D9&url=x"></iframe>`,
+		`<a href="https://web.archive.org/web/1/http:/youtu.be/H7xQm2Lp9sA?t=5">a</a><a href="https://x.example/?id=youtube-video-H7xQm2Lp9sA&start=-1">b</a>`,
+		`<lite-youtube videoid="H7xQm2Lp9sA" params="start=99999999999&list=PLDEBB741B42EDED3D"></lite-youtube><amp-youtube data-videoid="videoseries" data-live-channelid="UCO7kohVnA8VzILzsnagXDHw"></amp-youtube>`,
+		`<meta property="al:ios:url" content="vnd.youtube:H7xQm2Lp9sA"><link type="application/json+oembed" href="https://www.youtube.com/oembed?url=https%3A%2F%2Fyoutu.be%2FH7xQm2Lp9sA">`,
+		`<figure class="wp-block-embed is-provider-youtube"><div>https://youtu.be/H7xQm2Lp9sA</div></figure><div class="lyMe" id="WYL_Ab3_-9xYz01"></div>`,
+		`<html><head><title>T</title></head><body><article><h1>T</h1><p>` + strings.Repeat("words, ", 100) + `</p></article><article><iframe src="//youtube.com/embed/H7xQm2Lp9sA"></iframe></article><base href="https://www.youtube.com/"><a href="/watch?v=Ab3_-9xYz01">w</a>`,
 	} {
 		f.Add([]byte(s))
 	}

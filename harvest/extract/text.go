@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -128,7 +129,7 @@ func window(b []byte, start, end int) string {
 		for lo < start && !utf8.RuneStart(b[lo]) {
 			lo++
 		}
-		if sp := indexByte(b[lo:start], ' '); sp >= 0 {
+		if sp := bytes.IndexByte(b[lo:start], ' '); sp >= 0 {
 			lo += sp + 1
 		}
 	}
@@ -139,29 +140,11 @@ func window(b []byte, start, end int) string {
 		for hi > end && !utf8.RuneStart(b[hi]) {
 			hi--
 		}
-		if sp := lastIndexByte(b[end:hi], ' '); sp >= 0 {
+		if sp := bytes.LastIndexByte(b[end:hi], ' '); sp >= 0 {
 			hi = end + sp
 		}
 	}
 	return clip(strings.TrimSpace(string(b[lo:hi])), maxTextContext)
-}
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
-}
-
-func lastIndexByte(b []byte, c byte) int {
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // textURL is a YouTube-looking URL found in text: s[start:end] as written.

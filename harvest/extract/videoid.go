@@ -99,7 +99,8 @@ func validChannelName(s string) bool {
 }
 
 // validChannelRef reports whether s is a channel reference as ParseURL
-// writes it: "UC…", "@handle", "c/NAME" or "user/NAME".
+// writes it: "UC…", "@handle", "c/NAME", "user/NAME", or a legacy vanity
+// "NAME" (youtube.com/NAME).
 func validChannelRef(s string) bool {
 	switch {
 	case strings.HasPrefix(s, "@"):
@@ -109,7 +110,7 @@ func validChannelRef(s string) bool {
 	case strings.HasPrefix(s, "user/"):
 		return validChannelName(s[5:])
 	}
-	return validChannelID(s)
+	return validChannelID(s) || vanityName(s)
 }
 
 // validRef reports whether ref carries a well-formed ID for its type.
@@ -130,29 +131,39 @@ type hostFamily int
 
 const (
 	notYouTube hostFamily = iota
-	mainSite              // youtube.com and its www, m, music and kids variants
+	mainSite              // youtube.com and its www, m, music, gaming and kids variants
 	shortLink             // youtu.be
 	noCookie              // youtube-nocookie.com: embeds only
 	flashAPI              // youtube.googleapis.com: Flash-era /v/ID only
+	consent               // consent.youtube.com: the cookie interstitial, which wraps the real URL
 )
 
-// classifyHost returns the family of a lower-cased host name. The list is
+// classifyHost returns the family of a lower-cased host name, and whether
+// the host may carry a legacy vanity URL (youtube.com/NAME). The list is
 // closed on purpose: a page slug containing "youtube" on another site
 // (knowtechie.com/youtube-is-…) must never look like a reference.
-func classifyHost(host string) hostFamily {
+func classifyHost(host string) (f hostFamily, vanity bool) {
 	switch host {
-	case "youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com",
-		"youtubekids.com", "www.youtubekids.com":
-		return mainSite
+	case "youtube.com", "www.youtube.com", "m.youtube.com":
+		return mainSite, true
+	case "music.youtube.com", "gaming.youtube.com", "youtubekids.com", "www.youtubekids.com":
+		return mainSite, false
 	case "youtu.be", "www.youtu.be":
-		return shortLink
+		return shortLink, false
 	case "youtube-nocookie.com", "www.youtube-nocookie.com":
-		return noCookie
+		return noCookie, false
 	case "youtube.googleapis.com":
-		return flashAPI
+		return flashAPI, false
+	case "consent.youtube.com":
+		return consent, false
 	}
-	return notYouTube
+	return notYouTube, false
 }
+
+// maxNesting bounds how many wrapper URLs are unwrapped to reach a
+// reference (an attribution link inside a consent page, an Embedly iframe
+// inside a redirector…). Real pages nest two deep at most.
+const maxNesting = 3
 
 // ParseURL classifies one absolute URL (or a protocol-relative "//…" one,
 // taken as https) as a reference to a YouTube video, playlist or channel.
@@ -163,24 +174,41 @@ func classifyHost(host string) hostFamily {
 //
 // The host and path are checked before any ID is read, so an 11-character
 // token in some other position (src_vid=, a channel ID, a site's slug) is
-// never taken for a video.
+// never taken for a video. YouTube's own wrappers are read through:
+// attribution_link?u=, the consent page's continue= and the oEmbed
+// endpoint's url= name the video of the URL they carry. Other sites'
+// wrappers (redirectors, embed proxies) are not: the extractor unwraps
+// those and reports them as kind proxy.
 func ParseURL(raw string) (harvest.Reference, bool) {
 	s := strings.TrimSpace(raw)
 	if strings.HasPrefix(s, "//") {
 		s = "https:" + s
 	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Opaque != "" {
+	if err != nil || !isWebURL(u) {
 		return harvest.Reference{}, false
 	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	ref, ok := classifyPath(classifyHost(host), u)
+	ref, ok := classifyURL(u, 0)
 	if !ok {
 		return harvest.Reference{}, false
 	}
 	ref.URL = s
-	if ref.Type == harvest.RefVideo {
+	return ref, true
+}
+
+// classifyURL reads the reference out of an absolute http(s) URL: Type,
+// ID, StartSeconds and PlaylistID. depth counts the YouTube wrapper URLs
+// already unwrapped.
+func classifyURL(u *url.URL, depth int) (harvest.Reference, bool) {
+	f, vanity := classifyHost(lowerHost(u))
+	ref, ok := classifyPath(f, vanity, u, depth)
+	if !ok || !validRef(ref) {
+		return harvest.Reference{}, false
+	}
+	if ref.Type == harvest.RefVideo && ref.StartSeconds == 0 {
 		ref.StartSeconds = startSeconds(u)
+	}
+	if ref.Type == harvest.RefVideo && ref.PlaylistID == "" {
 		if list, ok := queryParam(u.RawQuery, "list"); ok && validPlaylistID(list) {
 			ref.PlaylistID = list
 		}
@@ -188,15 +216,34 @@ func ParseURL(raw string) (harvest.Reference, bool) {
 	return ref, true
 }
 
+// lowerHost returns u's host name without port or trailing dot, in lower
+// case, allocating only when the host has upper-case letters.
+func lowerHost(u *url.URL) string {
+	h := strings.TrimSuffix(u.Hostname(), ".")
+	for i := 0; i < len(h); i++ {
+		if 'A' <= h[i] && h[i] <= 'Z' {
+			return strings.ToLower(h)
+		}
+	}
+	return h
+}
+
+// youTubeBase is what the relative URL of an attribution link resolves
+// against.
+var youTubeBase = &url.URL{Scheme: "https", Host: "www.youtube.com", Path: "/"}
+
 // classifyPath reads the reference out of the path and query of a URL
 // whose host belongs to family f.
-func classifyPath(f hostFamily, u *url.URL) (harvest.Reference, bool) {
-	if f == notYouTube {
+func classifyPath(f hostFamily, vanity bool, u *url.URL, depth int) (harvest.Reference, bool) {
+	switch f {
+	case notYouTube:
 		return harvest.Reference{}, false
+	case consent:
+		return nested(u.RawQuery, "continue", nil, depth)
 	}
 	path := strings.TrimPrefix(u.Path, "/")
 	first, rest, _ := strings.Cut(path, "/")
-	second, _, _ := strings.Cut(rest, "/")
+	second, third, _ := strings.Cut(rest, "/")
 	if f == shortLink {
 		return video(first)
 	}
@@ -213,12 +260,23 @@ func classifyPath(f hostFamily, u *url.URL) (harvest.Reference, bool) {
 	}
 	q := u.RawQuery
 	switch word {
-	case "watch", "watch_popup", "":
+	case "watch", "watch_popup", "", "movie", "watch.php", "tv":
 		if v, ok := queryParam(q, "v"); ok {
 			return video(v)
 		}
 		if word == "watch" && second != "" { // /watch/ID (NewPipe, Invidious)
 			return video(second)
+		}
+		// Old single-page-app links keep the watch URL in the fragment:
+		// /#!v=ID, /#/watch?v=ID, /tv#/watch?v=ID.
+		if frag := strings.TrimLeft(u.Fragment, "!/"); frag != "" {
+			fq := frag
+			if _, after, ok := strings.Cut(frag, "?"); ok {
+				fq = after
+			}
+			if v, ok := queryParam(fq, "v"); ok {
+				return video(v)
+			}
 		}
 		if word == "watch" {
 			return playlist(q)
@@ -236,24 +294,109 @@ func classifyPath(f hostFamily, u *url.URL) (harvest.Reference, bool) {
 			return harvest.Reference{}, false
 		}
 		return video(second)
-	case "v", "e", "shorts", "live":
+	case "v", "e", "w", "shorts", "live":
+		return video(second)
+	case "source": // /source/ID/shorts: the Shorts that use ID's audio
 		return video(second)
 	case "playlist":
 		return playlist(q)
+	case "browse": // YouTube Music: VL + playlist ID, or a channel ID
+		if id, ok := strings.CutPrefix(second, "VL"); ok && validPlaylistID(id) {
+			return harvest.Reference{Type: harvest.RefPlaylist, ID: id}, true
+		}
+		if validChannelID(second) {
+			return harvest.Reference{Type: harvest.RefChannel, ID: second}, true
+		}
 	case "channel":
 		if validChannelID(second) {
 			return harvest.Reference{Type: harvest.RefChannel, ID: second}, true
 		}
 	case "c", "user":
+		if word == "user" && validChannelID(second) {
+			// A channel ID put under /user/ by mistake still names the channel.
+			return harvest.Reference{Type: harvest.RefChannel, ID: second}, true
+		}
 		if validChannelName(second) {
 			return harvest.Reference{Type: harvest.RefChannel, ID: word + "/" + second}, true
 		}
+	case "attribution_link":
+		return nested(q, "u", youTubeBase, depth)
+	case "oembed":
+		return nested(q, "url", nil, depth)
 	default:
-		if h, ok := strings.CutPrefix(first, "@"); ok && utf8.RuneCountInString(h) >= minHandleLen && validChannelName(h) {
+		if h, ok := strings.CutPrefix(first, "@"); ok {
+			if utf8.RuneCountInString(h) >= minHandleLen && validChannelName(h) {
+				return harvest.Reference{Type: harvest.RefChannel, ID: first}, true
+			}
+			return harvest.Reference{}, false
+		}
+		if vanity && third == "" && (second == "" || channelTab(second)) && vanityName(first) {
 			return harvest.Reference{Type: harvest.RefChannel, ID: first}, true
 		}
 	}
 	return harvest.Reference{}, false
+}
+
+// nested classifies the URL carried in parameter key of query q (resolved
+// against base when relative), for YouTube's own wrapper URLs.
+func nested(q, key string, base *url.URL, depth int) (harvest.Reference, bool) {
+	if depth >= maxNesting {
+		return harvest.Reference{}, false
+	}
+	v, ok := queryParam(q, key)
+	if !ok {
+		return harvest.Reference{}, false
+	}
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil {
+		return harvest.Reference{}, false
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	} else if u.Scheme == "" && strings.HasPrefix(v, "//") {
+		u.Scheme = "https"
+	}
+	if !isWebURL(u) {
+		return harvest.Reference{}, false
+	}
+	return classifyURL(u, depth+1)
+}
+
+// channelTab reports whether s is a tab of a channel page (/NAME/videos).
+func channelTab(s string) bool {
+	switch strings.ToLower(s) {
+	case "videos", "featured", "playlists", "community", "channels", "about", "streams",
+		"shorts", "live", "podcasts", "releases", "store":
+		return true
+	}
+	return false
+}
+
+// vanityName reports whether the first path segment s of a youtube.com URL
+// is a legacy vanity name (youtube.com/MacRumors) rather than one of
+// YouTube's own pages. The reserved words are yt-dlp's list and the
+// site's other top-level pages; a name with a dot is a file (favicon.ico).
+func vanityName(s string) bool {
+	if utf8.RuneCountInString(s) < minHandleLen || strings.Contains(s, ".") || !validChannelName(s) {
+		return false
+	}
+	switch strings.ToLower(s) {
+	case "about", "account", "ads", "advertise", "api", "attribution_link", "browse", "c",
+		"channel", "channel_switcher", "channels", "clip", "comment", "copyright",
+		"create_channel", "creators", "das_captcha", "dashboard", "e", "embed", "error", "explore",
+		"feed", "feeds", "gaming", "gen_204", "generate_204", "get_video_info",
+		"hashtag", "howyoutubeworks", "html5", "iframe_api", "img", "index", "jobs", "kids", "live",
+		"live_chat", "login", "logout", "mobile", "movie", "movies", "music", "my_videos", "new",
+		"oembed", "oops", "opensearch", "pagead", "player_api", "playlist", "playlists",
+		"policies", "premium", "privacy", "ptracking", "redirect", "reporthistory",
+		"results", "s", "search", "select_site", "shared", "shorts", "signin", "signup", "source",
+		"static", "storefront", "subscribe_embed", "subscription_center",
+		"subscription_manager", "supported_browsers", "t", "terms", "testtube", "trending",
+		"trends", "tv", "upload", "user", "v", "verify_age", "view_play_list", "w",
+		"watch", "watch_popup", "watch_videos", "youtubei", "yt":
+		return false
+	}
+	return true
 }
 
 // video makes a video reference from the ID at the start of s.

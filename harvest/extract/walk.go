@@ -13,63 +13,99 @@ import (
 // candidate is a reference found during the walk, before the page-wide
 // decisions (body or chrome, duplicates) are made.
 type candidate struct {
-	ref    harvest.Reference
-	region region
+	ref harvest.Reference
+	at  place
 }
 
 // scope is the state a node inherits from its ancestors. The walker keeps a
 // stack of them, one per open element, so nothing is ever recomputed by
 // climbing back up the tree.
 type scope struct {
-	region   region
-	hidden   bool // text here is not shown to readers (script, title, iframe fallback…)
-	link     bool // inside a link: its text is anchor text, not scanned for URLs
-	anchor   int  // index in walker.anchors of the link whose text is being collected, or -1
-	block    int  // index in walker.blocks of the nearest block element's text
-	noscript bool // inside a re-parsed <noscript>, whose own <noscript>s stay text
-
-	ownsAnchor bool // this element pushed walker.anchors
-	ownsBlock  bool // this element opened walker.blocks[block]
+	rec      int32      // the innermost record (content.go)
+	article  int32      // the innermost record of an article of its own, or -1
+	region   region     // chrome, container, head
+	block    *html.Node // the nearest block element: the context of a pasted URL
+	player   string     // the kind an enclosing player markup gives what it holds
+	ytNear   int8       // elements up to the nearest one whose class or id names YouTube
+	hidden   bool       // text here is not shown to readers (script, title, iframe fallback…)
+	link     bool       // inside a link: its text is anchor text, not scanned for URLs
+	noscript bool       // inside a re-parsed <noscript>, whose own <noscript>s stay text
+	heading  bool       // inside the heading whose text is being collected
 }
 
-// anchorText collects the visible text of a link that referenced YouTube.
-type anchorText struct {
-	cand int // index in walker.cands
-	node *html.Node
-	buf  textBuf
-}
+// maxYTNear caps scope.ytNear; only the first few levels matter.
+const maxYTNear = 100
 
 // pendingText is a URL pasted into text whose context is known only when
 // its block element ends.
 type pendingText struct {
 	cand       int
-	block      int
-	start, end int // the URL's place in walker.blocks[block]
+	block      *html.Node
+	node       *html.Node // the text node
+	start, end int        // the URL's place in node.Data
+}
+
+// pendingAnchor is a link that made candidates cands[first:last]; their
+// context is the link's text, read when the link ends.
+type pendingAnchor struct {
+	node        *html.Node
+	first, last int
 }
 
 // walker holds the state of one walk over one page.
 type walker struct {
-	base *url.URL // the document base: <base href> or the page URL
+	base      *url.URL // the document base: <base href> or the page URL
+	baseYT    bool     // the page is on a YouTube host: its relative links count
+	origin    string   // scheme://host of base for the out-link fast path, "" when unusable
+	self      string   // the out-link form of base, for href="#…"
+	selfOK    bool
+	selfReady bool
+	bodyBase  *html.Node // the first <base href> outside <head>, if any
 
-	cands        []candidate
-	hasContainer bool // the page has a body container outside chrome
-	links        []string
-	seenLinks    map[string]struct{}
-	facts        facts
+	cands         []candidate
+	links         []string
+	seenLinks     map[string]struct{}
+	facts         facts
+	classes       map[string]classInfo
+	recentClasses [256]classSlot // a power of two
 
 	stack   []scope
-	blocks  []textBuf // text of the open block elements, by nesting depth
+	recs    []record
 	pending []pendingText
-	anchors []anchorText
+	anchors []pendingAnchor
+	ctx     textBuf // scratch for context text
+
+	hasContainer  bool    // the page has a body container outside chrome
+	articles      []int32 // records of the articles of their own outside chrome
+	slug          string  // the canonical URL's last segment
+	slugReady     bool
+	slugArticle   int32 // the article whose id is slug, or -1
+	headline      int32 // the heading that best matches the title, or -1
+	headlineScore float32
+	headRec       int32 // the heading being collected, or -1
+	headBuf       textBuf
+	titleReady    bool
+	titleNorm     string
+	ogTitleNorm   string
 }
 
 func newWalker(base *url.URL) *walker {
-	return &walker{
-		base:      base,
-		seenLinks: make(map[string]struct{}),
-		stack:     []scope{{anchor: -1}},
-		blocks:    make([]textBuf, 1),
+	w := &walker{
+		base:        base,
+		seenLinks:   make(map[string]struct{}, 64),
+		classes:     make(map[string]classInfo),
+		slugArticle: -1,
+		headline:    -1,
+		headRec:     -1,
 	}
+	if base != nil {
+		f, _ := classifyHost(lowerHost(base))
+		w.baseYT = f != notYouTube
+		w.origin = originOf(base)
+	}
+	root := w.newRecord(-1, 0)
+	w.stack = []scope{{rec: root, article: -1}}
+	return w
 }
 
 // walk visits every node under root once, in document order, without
@@ -94,8 +130,8 @@ func (w *walker) walk(root *html.Node) {
 			n = n.Parent
 		}
 	}
-	for len(w.pending) > 0 { // URLs in text directly under <html>, outside any block
-		w.finishText()
+	if len(w.pending) > 0 { // text outside any block
+		w.finishTexts(w.pending[len(w.pending)-1].block)
 	}
 }
 
@@ -116,65 +152,86 @@ func (w *walker) enter(n *html.Node) bool {
 
 	parent := w.top()
 	sc := *parent
-	sc.ownsAnchor, sc.ownsBlock = false, false
-	var container bool
-	sc.region, container = parent.region.enter(n)
-	if container && !sc.region.chrome {
+	e := w.elementInfo(n)
+	sc.region = parent.region.enter(n, &e)
+	if e.container && !sc.region.chrome {
 		w.hasContainer = true
 	}
-	w.facts.element(n, sc.region)
+	if needsRecord(n, &e) {
+		sc.rec = w.newRecord(parent.rec, recordFlags(n, &e, sc.region))
+		if w.recs[sc.rec].flags&recArticle != 0 {
+			sc.article = sc.rec
+			w.articles = append(w.articles, sc.rec)
+			w.matchSlug(n, sc.rec)
+		}
+		if (isHeading(n.DataAtom) || e.headline) && w.headRec < 0 && !sc.region.chrome && !sc.region.head {
+			sc.heading = true
+			w.headRec = sc.rec
+			w.headBuf.reset(maxHeading)
+		}
+	}
+	if e.ytish {
+		sc.ytNear = 0
+	} else if sc.ytNear < maxYTNear {
+		sc.ytNear++
+	}
+	switch {
+	case e.wordpress:
+		sc.player = harvest.KindWordPress
+	case n.DataAtom == 0 && n.Data == "lite-youtube":
+		sc.player = harvest.KindLiteYouTube
+	case n.DataAtom == 0 && n.Data == "amp-youtube":
+		sc.player = harvest.KindAMP
+	}
+	if isBlock(n.DataAtom) {
+		sc.block = n
+	}
+	switch n.DataAtom {
+	case atom.Html, atom.Title, atom.Meta, atom.Link, atom.Time:
+		w.facts.element(n, sc.region)
+	default:
+		if e.itemprop {
+			w.facts.element(n, sc.region)
+		}
+	}
 
 	descend := true
 	switch n.DataAtom {
-	case atom.Script:
-		if mediaType, _, _ := strings.Cut(attr(n, "type"), ";"); strings.EqualFold(strings.TrimSpace(mediaType), "application/ld+json") {
-			w.facts.ldJSON(childText(n))
+	case atom.Script, atom.Style:
+		descend = false
+	case atom.Base:
+		if _, ok := attrOK(n, "href"); ok && w.bodyBase == nil && !sc.region.head {
+			w.bodyBase = n
 		}
-		descend = false
-	case atom.Style:
-		descend = false
 	case atom.Head, atom.Title, atom.Textarea, atom.Template, atom.Noembed, atom.Noframes, atom.Xmp:
 		sc.hidden = true
 	case atom.Iframe:
-		w.iframe(n, sc.region)
 		sc.hidden = true // its text is fallback markup for old browsers
 	case atom.A, atom.Area:
-		if href, ok := attrOK(n, "href"); ok {
+		if _, ok := attrOK(n, "href"); ok {
 			sc.link = true
-			if ci, ok := w.anchor(n, href, sc.region); ok && n.DataAtom == atom.A {
-				w.pushAnchor(ci, n)
-				sc.anchor = len(w.anchors) - 1
-				sc.ownsAnchor = true
-			}
 		}
 	case atom.Noscript:
-		if sc.noscript {
+		if sc.noscript || !reparseNoscript(n) {
 			sc.hidden = true
 		} else {
-			reparseNoscript(n)
 			sc.noscript = true
 		}
-	case atom.Br, atom.Hr, atom.Img:
-		w.blocks[sc.block].space()
-		if sc.anchor >= 0 {
-			// An image's alt text is part of a link's accessible name,
-			// and the whole of it for an icon link.
-			a := &w.anchors[sc.anchor].buf
-			a.space()
-			a.add(attr(n, "alt"))
-			a.space()
-		}
-	}
-	if isBlock(n.DataAtom) {
-		w.blocks[sc.block].space()
-		sc.block++
-		if sc.block == len(w.blocks) {
-			w.blocks = append(w.blocks, textBuf{})
-		}
-		w.blocks[sc.block].reset(0)
-		sc.ownsBlock = true
 	}
 	w.stack = append(w.stack, sc)
+
+	switch n.DataAtom {
+	case atom.Script:
+		w.script(n)
+	case atom.Style:
+		w.styleText(n)
+	case atom.A, atom.Area:
+		w.anchor(n, &e)
+		return descend
+	}
+	if e.hits || e.bareID || n.DataAtom == 0 && sc.player != "" && sc.player != parent.player {
+		w.element(n, &e)
+	}
 	return descend
 }
 
@@ -183,142 +240,128 @@ func (w *walker) leave(n *html.Node) {
 	if n.Type != html.ElementNode {
 		return
 	}
-	sc := *w.top()
+	sc := w.stack[len(w.stack)-1]
 	w.stack = w.stack[:len(w.stack)-1]
-	if sc.ownsAnchor {
-		a := &w.anchors[len(w.anchors)-1]
-		ctx := clip(a.buf.String(), maxContext)
-		if ctx == "" {
-			// An image-only link: its accessible name is the next best
-			// description.
-			ctx = clip(collapse(attr(a.node, "aria-label")), maxContext)
-			if ctx == "" {
-				ctx = clip(collapse(attr(a.node, "title")), maxContext)
+	if sc.rec != w.top().rec { // n owns the record
+		if sc.rec == w.headRec {
+			w.headingDone(sc.rec)
+			w.headRec = -1
+		}
+		w.closeRecord(sc.rec)
+	}
+	if k := len(w.anchors); k > 0 && w.anchors[k-1].node == n {
+		w.finishAnchor()
+	}
+	if k := len(w.pending); k > 0 && w.pending[k-1].block == n {
+		w.finishTexts(n)
+	}
+}
+
+// matchSlug notes the article element whose id is the canonical URL's
+// last path segment.
+func (w *walker) matchSlug(n *html.Node, rec int32) {
+	if !w.slugReady {
+		w.slugReady = true
+		w.slug = canonicalSlug(&w.facts, w.base)
+	}
+	if w.slug != "" && w.slugArticle < 0 && attr(n, "id") == w.slug {
+		w.slugArticle = rec
+	}
+}
+
+// add records a reference found at the current node, made with markup
+// role (one of the Kind constants). A thumbnail is kind thumbnail and a
+// wrapped URL kind proxy wherever they sit; inside player markup
+// (WordPress embeds, lite-youtube, amp-youtube) a direct reference takes
+// the player's kind. A video URL that also names a playlist adds the
+// playlist as a reference of its own.
+func (w *walker) add(f found, role string) {
+	sc := w.top()
+	kind := role
+	switch f.via {
+	case viaThumbnail:
+		kind = harvest.KindThumbnail
+	case viaProxy:
+		kind = harvest.KindProxy
+	default:
+		if sc.player != "" {
+			switch role {
+			case harvest.KindIframe, harvest.KindLazyIframe, harvest.KindAnchor, harvest.KindText,
+				harvest.KindObject, harvest.KindDataAttribute:
+				kind = sc.player
 			}
 		}
-		w.cands[a.cand].ref.Context = ctx
-		w.anchors = w.anchors[:len(w.anchors)-1]
 	}
-	if sc.ownsBlock {
-		for len(w.pending) > 0 && w.pending[len(w.pending)-1].block == sc.block {
-			w.finishText()
-		}
-		w.blocks[w.top().block].space()
-	}
-}
-
-// add records a candidate reference and returns its index.
-func (w *walker) add(ref harvest.Reference, kind string, r region) int {
+	at := place{rec: sc.rec, article: sc.article, region: sc.region}
+	ref := f.ref
 	ref.Kind = kind
-	w.cands = append(w.cands, candidate{ref: ref, region: r})
-	return len(w.cands) - 1
-}
-
-// youtubeRef classifies an absolute URL. The host test in front saves a
-// second url.Parse for the great majority of links, which are not YouTube.
-func youtubeRef(u *url.URL) (harvest.Reference, bool) {
-	if !isWebURL(u) || indexFold(u.Host, "youtu") < 0 {
-		return harvest.Reference{}, false
-	}
-	return ParseURL(u.String())
-}
-
-// iframe records an <iframe>'s YouTube references: its src (kind iframe),
-// and any data-* attribute holding a YouTube URL (kind lazy_iframe), which
-// is where lazy loaders and consent managers park the real src until the
-// reader scrolls or agrees. A data-* copy of a YouTube src adds nothing.
-// The iframe's title, when the page gives one, is its Context: oEmbed
-// embeds (WordPress, Ghost…) put the video's title there.
-func (w *walker) iframe(n *html.Node, r region) {
-	title := clip(collapse(attr(n, "title")), maxContext)
-	src, hasSrc := youtubeRef(resolve(w.base, attr(n, "src")))
-	if hasSrc {
-		src.Context = title
-		w.add(src, harvest.KindIframe, r)
-	}
-	for _, a := range n.Attr {
-		if a.Namespace != "" || !strings.HasPrefix(a.Key, "data-") || indexFold(a.Val, "youtu") < 0 {
-			continue
-		}
-		ref, ok := youtubeRef(resolve(w.base, a.Val))
-		if !ok || hasSrc && ref.Type == src.Type && ref.ID == src.ID {
-			continue
-		}
-		ref.Context = title
-		w.add(ref, harvest.KindLazyIframe, r)
+	w.cands = append(w.cands, candidate{ref: ref, at: at})
+	if ref.Type == harvest.RefVideo && ref.PlaylistID != "" {
+		pl := harvest.Reference{Type: harvest.RefPlaylist, ID: ref.PlaylistID, Kind: kind, URL: ref.URL}
+		w.cands = append(w.cands, candidate{ref: pl, at: at})
 	}
 }
 
-// anchor records a link (<a href> or <area href>): an out-link, and a
-// candidate reference when it points at YouTube. It returns the
-// candidate's index.
-func (w *walker) anchor(n *html.Node, href string, r region) (int, bool) {
-	u := resolve(w.base, href)
-	if s, ok := outLink(u); ok {
-		if _, dup := w.seenLinks[s]; !dup {
-			w.seenLinks[s] = struct{}{}
-			w.links = append(w.links, s)
-		}
-	}
-	ref, ok := youtubeRef(u)
-	if !ok {
-		return 0, false
-	}
-	ci := w.add(ref, harvest.KindAnchor, r)
-	if n.DataAtom == atom.Area {
-		w.cands[ci].ref.Context = clip(collapse(attr(n, "alt")), maxContext)
-	}
-	return ci, true
+// adder returns a lookup callback that records what it finds as role.
+func (w *walker) adder(role string) func(found) {
+	return func(f found) { w.add(f, role) }
 }
 
-// pushAnchor starts collecting the text of link n for candidate ci,
-// reusing the storage of an earlier link.
-func (w *walker) pushAnchor(ci int, n *html.Node) {
-	if len(w.anchors) < cap(w.anchors) {
-		w.anchors = w.anchors[:len(w.anchors)+1]
-	} else {
-		w.anchors = append(w.anchors, anchorText{})
-	}
-	a := &w.anchors[len(w.anchors)-1]
-	a.cand, a.node = ci, n
-	// Four bytes a character is enough for any script; clip counts
-	// characters at the end.
-	a.buf.reset(4 * maxContext)
-}
-
-// text visits a text node: it feeds the text of the enclosing block and
-// link, and finds YouTube URLs pasted into it.
+// text visits a text node: it counts the text for the density score, feeds
+// the heading being collected, and finds YouTube URLs pasted into it.
 func (w *walker) text(n *html.Node) {
 	sc := w.top()
 	if sc.hidden {
 		return
 	}
 	s := n.Data
-	if sc.anchor >= 0 {
-		w.anchors[sc.anchor].buf.add(s)
+	if t := trimmedLen(s); t > 0 {
+		r := &w.recs[sc.rec]
+		r.text += int32(t)
+		r.run += int32(t)
+		if sc.link {
+			r.link += int32(t)
+		}
+		if strings.IndexByte(s, ',') >= 0 {
+			c := int32(strings.Count(s, ","))
+			r.commas += c
+			r.runCom += c
+		}
+		if sc.heading {
+			w.headBuf.add(s)
+		}
 	}
-	b := &w.blocks[sc.block]
-	if sc.link {
+	if sc.link || indexYT(s) < 0 {
 		// A link's text is only its label: the href says where it goes,
 		// and the label may be truncated ("youtu.be/dQw4w9…") or
 		// deliberately different.
-		b.add(s)
 		return
 	}
-	prev := 0
+	role := harvest.KindText
 	scanURLs(s, func(t textURL) {
-		ref, ok := youtubeRef(resolve(w.base, withScheme(s[t.start:t.end])))
-		if !ok {
-			return
+		first := len(w.cands)
+		w.lookup(withScheme(s[t.start:t.end]), w.adder(role))
+		for ci := first; ci < len(w.cands); ci++ {
+			w.pending = append(w.pending, pendingText{cand: ci, block: sc.block, node: n, start: t.start, end: t.end})
 		}
-		b.add(s[prev:t.start])
-		start := len(b.b)
-		b.b = append(b.b, s[t.start:t.end]...)
-		prev = t.end
-		ci := w.add(ref, harvest.KindText, sc.region)
-		w.pending = append(w.pending, pendingText{cand: ci, block: sc.block, start: start, end: len(b.b)})
 	})
-	b.add(s[prev:])
+}
+
+// trimmedLen returns the length of s without leading and trailing ASCII
+// white space.
+func trimmedLen(s string) int {
+	i, j := 0, len(s)
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	return j - i
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
 }
 
 // withScheme makes a URL written in text without a scheme absolute:
@@ -334,31 +377,138 @@ func withScheme(s string) string {
 	return "https://" + s
 }
 
-// finishText sets the context of the last pending pasted URL, whose block
-// has ended.
-func (w *walker) finishText() {
-	p := w.pending[len(w.pending)-1]
-	w.pending = w.pending[:len(w.pending)-1]
-	w.cands[p.cand].ref.Context = window(w.blocks[p.block].b, p.start, p.end)
+// finishTexts sets the context of the pending pasted URLs of block, which
+// has ended: about contextSide bytes either side of the URL in the block's
+// own text (nested blocks are other paragraphs). The text is read only
+// now, and only for blocks that hold a pasted URL.
+func (w *walker) finishTexts(block *html.Node) {
+	k := len(w.pending)
+	for k > 0 && w.pending[k-1].block == block {
+		k--
+	}
+	ps := w.pending[k:]
+	w.pending = w.pending[:k]
+	marks := make([][2]int, len(ps))
+	b := &w.ctx
+	b.reset(0)
+	next := 0 // ps are in document order, as the walk below
+	onText := func(n *html.Node) {
+		s := n.Data
+		prev := 0
+		for ; next < len(ps) && ps[next].node == n; next++ {
+			p := ps[next]
+			if next > 0 && ps[next-1].node == n && ps[next-1].start == p.start {
+				marks[next] = marks[next-1] // one URL, several candidates
+				continue
+			}
+			if p.start < prev {
+				continue
+			}
+			b.add(s[prev:p.start])
+			marks[next][0] = len(b.b)
+			b.b = append(b.b, s[p.start:p.end]...)
+			marks[next][1] = len(b.b)
+			prev = p.end
+		}
+		b.add(s[prev:])
+	}
+	if block == nil {
+		for i := range ps {
+			if i == 0 || ps[i].node != ps[i-1].node {
+				onText(ps[i].node)
+			}
+		}
+	} else {
+		visibleText(block, true, b, onText, 0)
+	}
+	for i, p := range ps {
+		w.cands[p.cand].ref.Context = window(b.b, marks[i][0], marks[i][1])
+	}
+}
+
+// visibleText walks the subtree of root (without recursion) and feeds its
+// visible text to b, calling onText for text nodes instead when it is
+// non-nil. With ownBlock, nested blocks are skipped, leaving a word break:
+// they are other paragraphs. Images add their alt text between word
+// breaks, as a link's accessible name includes it. A positive budget
+// bounds the nodes visited.
+func visibleText(root *html.Node, ownBlock bool, b *textBuf, onText func(*html.Node), budget int) {
+	n := root.FirstChild
+	for n != nil {
+		if budget--; budget == 0 {
+			return
+		}
+		descend := false
+		switch n.Type {
+		case html.TextNode:
+			if onText != nil {
+				onText(n)
+			} else {
+				b.add(n.Data)
+			}
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Head, atom.Title, atom.Textarea, atom.Template,
+				atom.Noembed, atom.Noframes, atom.Xmp, atom.Iframe:
+			case atom.Br, atom.Hr:
+				b.space()
+			case atom.Img:
+				b.space()
+				if !ownBlock {
+					b.add(attr(n, "alt"))
+					b.space()
+				}
+			default:
+				descend = true
+				if isBlock(n.DataAtom) {
+					b.space()
+					descend = !ownBlock
+				}
+			}
+		}
+		if b.full() {
+			return
+		}
+		if descend && n.FirstChild != nil {
+			n = n.FirstChild
+			continue
+		}
+		for n != root && n.NextSibling == nil {
+			n = n.Parent
+			if n != root && n.Type == html.ElementNode && isBlock(n.DataAtom) {
+				b.space()
+			}
+		}
+		if n == root {
+			return
+		}
+		n = n.NextSibling
+	}
 }
 
 // reparseNoscript replaces the raw text of a <noscript> with the elements
-// it holds. The HTML parser runs with scripting on, as browsers do, so a
-// <noscript> holds its markup as one text node; the fallback <iframe> or
-// link inside is still a reference the page makes (it is what a reader
-// without JavaScript sees).
-func reparseNoscript(n *html.Node) {
+// it holds, and reports whether the <noscript> now holds markup to walk.
+// The HTML parser runs with scripting on, as browsers do, so a <noscript>
+// holds its markup as one text node; the fallback <iframe> or link inside
+// is still a reference the page makes (it is what a reader without
+// JavaScript sees). Only a <noscript> that can hold a reference or a link
+// is re-parsed: most hold a tracking pixel or a style sheet, and their
+// text is not shown.
+func reparseNoscript(n *html.Node) bool {
 	if n.FirstChild == nil {
-		return
+		return false
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type != html.TextNode {
-			return // parsed already (the loose parser, or scripting off)
+			return true // parsed already (the loose parser, or scripting off)
 		}
 	}
 	text := childText(n)
-	if !strings.Contains(text, "<") {
-		return
+	if strings.IndexByte(text, '<') < 0 {
+		return true // plain text: a message for readers without JavaScript
+	}
+	if indexYT(text) < 0 && !containsFold(text, "<a") {
+		return false
 	}
 	for n.FirstChild != nil {
 		n.RemoveChild(n.FirstChild)
@@ -366,6 +516,7 @@ func reparseNoscript(n *html.Node) {
 	for _, c := range parseFragment(text) {
 		n.AppendChild(c)
 	}
+	return true
 }
 
 // isBlock reports whether elements of type a break the flow of text:
@@ -386,7 +537,8 @@ func isBlock(a atom.Atom) bool {
 
 // attrOK returns the value of n's attribute key and whether it is present.
 func attrOK(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
+	for i := range n.Attr {
+		a := &n.Attr[i]
 		if a.Key == key && a.Namespace == "" {
 			return a.Val, true
 		}

@@ -1,0 +1,501 @@
+package extract
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/harvestdev/ytharvest/harvest"
+)
+
+// readMode says how an attribute value is read.
+type readMode uint8
+
+const (
+	skipAttr   readMode = iota
+	readURL             // one URL (scanned as code when it looks like markup or JSON)
+	readCode            // code or markup that may hold several URLs
+	readThumbs          // CSS: only thumbnail images count
+	readMeta            // a <meta> content: one URL, or prose with URLs in it
+)
+
+// attrRole says how attribute key of element n is read and which kind the
+// references in it make.
+func attrRole(n *html.Node, key string) (string, readMode) {
+	switch key {
+	case "href":
+		switch n.DataAtom {
+		case atom.Link:
+			if strings.Contains(strings.ToLower(attr(n, "type")), "oembed") {
+				return harvest.KindOEmbed, readURL
+			}
+			return harvest.KindMeta, readURL
+		case atom.Base:
+			return "", skipAttr
+		}
+		return harvest.KindDataAttribute, readURL
+	case "src":
+		switch n.DataAtom {
+		case atom.Iframe, atom.Frame:
+			return harvest.KindIframe, readURL
+		case atom.Embed, atom.Video, atom.Audio, atom.Source, atom.Track:
+			return harvest.KindObject, readURL
+		case atom.Script:
+			// The IFrame API loader and plugin scripts: infrastructure,
+			// never a reference.
+			return "", skipAttr
+		case 0:
+			if n.Data == "amp-iframe" {
+				return harvest.KindIframe, readURL
+			}
+		}
+		return harvest.KindDataAttribute, readURL
+	case "data":
+		if n.DataAtom == atom.Object {
+			return harvest.KindObject, readURL
+		}
+		return "", skipAttr
+	case "value":
+		if n.DataAtom == atom.Param { // <param name="movie" value="…/v/ID">
+			return harvest.KindObject, readURL
+		}
+		return "", skipAttr // an <input>'s value is what a reader types
+	case "content":
+		if n.DataAtom == atom.Meta {
+			return harvest.KindMeta, readMeta
+		}
+		return "", skipAttr
+	case "poster":
+		return harvest.KindObject, readURL
+	case "srcset":
+		return harvest.KindDataAttribute, readCode
+	case "srcdoc":
+		return harvest.KindLazyIframe, readCode
+	case "style":
+		return harvest.KindThumbnail, readThumbs
+	}
+	switch {
+	case strings.HasPrefix(key, "data-"):
+		if n.DataAtom == atom.Iframe || n.DataAtom == atom.Frame || n.Data == "amp-iframe" {
+			return harvest.KindLazyIframe, readURL
+		}
+		return harvest.KindDataAttribute, readURL
+	case strings.HasPrefix(key, "on"):
+		return harvest.KindScript, readCode
+	}
+	return "", skipAttr
+}
+
+// mainAttr reports whether key holds element n's own URL, as opposed to a
+// copy parked in a data-* attribute.
+func mainAttr(key string) bool {
+	switch key {
+	case "href", "src", "data", "value", "content":
+		return true
+	}
+	return false
+}
+
+// element reads the references element n makes through its attributes:
+// its own URL, lazy-loader and data-* copies, bare IDs, CSS thumbnails,
+// event handlers, and the player components.
+func (w *walker) element(n *html.Node, e *elemInfo) {
+	first := len(w.cands)
+	component := false
+	if n.DataAtom == 0 {
+		switch n.Data {
+		case "lite-youtube":
+			w.liteYouTube(n)
+			component = true
+		case "amp-youtube":
+			w.ampYouTube(n)
+			component = true
+		}
+	}
+	if e.hits {
+		w.attrs(n, "")
+	}
+	if e.bareID && !component {
+		w.bareIDs(n, len(w.cands) > first)
+	}
+	if len(w.cands) > first {
+		if ctx := elementContext(n); ctx != "" {
+			for i := first; i < len(w.cands); i++ {
+				if w.cands[i].ref.Context == "" {
+					w.cands[i].ref.Context = ctx
+				}
+			}
+		}
+	}
+}
+
+// elementContext returns the description a player element gives itself:
+// its title (oEmbed iframes from WordPress, Ghost and others carry the
+// video's title there), its ARIA label, an image's alt text, or a
+// lite-youtube's play label.
+func elementContext(n *html.Node) string {
+	for _, key := range [...]string{"title", "aria-label", "alt", "playlabel"} {
+		if v, ok := attrOK(n, key); ok {
+			if key == "alt" && n.DataAtom != atom.Img {
+				continue
+			}
+			if ctx := clip(collapse(v), maxContext); ctx != "" {
+				return ctx
+			}
+		}
+	}
+	return ""
+}
+
+// attrs reads the URL-valued attributes of n except skip. A data-* copy of
+// what the element's own URL attribute names adds nothing (an iframe with
+// both src and data-src), so it is dropped.
+func (w *walker) attrs(n *html.Node, skip string) {
+	mainFirst := len(w.cands)
+	mainLast := mainFirst
+	for pass := 0; pass < 2; pass++ {
+		for i := range n.Attr {
+			a := &n.Attr[i]
+			if a.Namespace != "" || a.Key == skip || mainAttr(a.Key) != (pass == 0) {
+				continue
+			}
+			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) {
+				continue
+			}
+			role, mode := attrRole(n, a.Key)
+			if mode == skipAttr {
+				continue
+			}
+			add := w.adder(role)
+			if pass == 1 && mainLast > mainFirst {
+				add = func(f found) {
+					for _, c := range w.cands[mainFirst:mainLast] {
+						if c.ref.Type == f.ref.Type && c.ref.ID == f.ref.ID {
+							return
+						}
+					}
+					w.add(f, role)
+				}
+			}
+			w.readAttr(a.Val, role, mode, add)
+		}
+		if pass == 0 {
+			mainLast = len(w.cands)
+		}
+	}
+}
+
+// readAttr reads one attribute value.
+func (w *walker) readAttr(v, role string, mode readMode, add func(found)) {
+	switch mode {
+	case readThumbs:
+		w.code(v, func(f found) {
+			if f.via == viaThumbnail {
+				add(f)
+			}
+		})
+		return
+	case readMeta:
+		if strings.ContainsAny(strings.TrimSpace(v), " \t\n\r") {
+			scanURLs(v, func(t textURL) { w.lookup(withScheme(v[t.start:t.end]), add) })
+			return
+		}
+	case readCode:
+		w.code(v, add)
+		return
+	}
+	if looksLikeMarkup(v) {
+		w.code(v, add)
+		return
+	}
+	if role == harvest.KindLazyIframe && !isWebURLForm(v) {
+		// A lazy loader's data-src holds a web URL; an app link or a bare
+		// value in an iframe's other data-* attributes is data.
+		add = w.adder(harvest.KindDataAttribute)
+	}
+	w.lookup(v, add)
+}
+
+// code reads the URLs written in code or markup (see scanCode). Video IDs
+// found there must look generated (looksLikeID): templates and examples
+// in code write placeholders such as VIDEO_ID_HERE.
+func (w *walker) code(s string, add func(found)) {
+	scanCode(s, func(tok string) {
+		w.lookup(tok, func(f found) {
+			if f.ref.Type == harvest.RefVideo && !looksLikeID(f.ref.ID) {
+				return
+			}
+			add(f)
+		})
+	})
+}
+
+// looksLikeMarkup reports whether an attribute value holds markup, JSON or
+// several tokens rather than one URL.
+func looksLikeMarkup(v string) bool {
+	v = strings.TrimSpace(v)
+	return strings.ContainsAny(v, " \t\n\r\"'<>{}")
+}
+
+// isWebURLForm reports whether v is written as a web URL: with an http(s)
+// scheme, protocol-relative, relative to the page, or a scheme-less
+// YouTube host.
+func isWebURLForm(v string) bool {
+	v = strings.TrimSpace(v)
+	if hasPrefixFold(v, "http:") || hasPrefixFold(v, "https:") || strings.HasPrefix(v, "/") {
+		return true
+	}
+	return isYouTubeHostPrefix(v)
+}
+
+// anchor reads a link (<a href> or <area href>): an out-link, and the
+// references its href and other attributes make. A link's references take
+// its text as context, read when the link ends.
+func (w *walker) anchor(n *html.Node, e *elemInfo) {
+	href, ok := attrOK(n, "href")
+	if ok {
+		w.outLink(href)
+	}
+	first := len(w.cands)
+	if ok && (w.baseYT || indexYT(href) >= 0) {
+		w.lookup(href, w.adder(harvest.KindAnchor))
+	}
+	if e.hits {
+		w.attrs(n, "href")
+	}
+	if e.bareID {
+		w.bareIDs(n, len(w.cands) > first)
+	}
+	if len(w.cands) == first {
+		return
+	}
+	if n.DataAtom == atom.Area {
+		ctx := clip(collapse(attr(n, "alt")), maxContext)
+		for i := first; i < len(w.cands); i++ {
+			w.cands[i].ref.Context = ctx
+		}
+		return
+	}
+	w.anchors = append(w.anchors, pendingAnchor{node: n, first: first, last: len(w.cands)})
+}
+
+// maxAnchorNodes bounds the nodes read for a link's text: a link that wraps
+// a whole section (the loose parser can nest them) must not make the walk
+// quadratic.
+const maxAnchorNodes = 4096
+
+// finishAnchor sets the context of the references of the link that has
+// just ended: its text, or for an image-only link its accessible name.
+func (w *walker) finishAnchor() {
+	a := w.anchors[len(w.anchors)-1]
+	w.anchors = w.anchors[:len(w.anchors)-1]
+	b := &w.ctx
+	// Four bytes a character is enough for any script; clip counts
+	// characters at the end.
+	b.reset(4 * maxContext)
+	visibleText(a.node, false, b, nil, maxAnchorNodes)
+	ctx := clip(b.String(), maxContext)
+	if ctx == "" {
+		ctx = clip(collapse(attr(a.node, "aria-label")), maxContext)
+		if ctx == "" {
+			ctx = clip(collapse(attr(a.node, "title")), maxContext)
+		}
+	}
+	for i := a.first; i < a.last; i++ {
+		if w.cands[i].ref.Context == "" {
+			w.cands[i].ref.Context = ctx
+		}
+	}
+}
+
+// script reads the text of a <script>: JSON-LD (kind json_ld) and every
+// other script, JSON state and template (kind script).
+func (w *walker) script(n *html.Node) {
+	text := childText(n)
+	mediaType, _, _ := strings.Cut(attr(n, "type"), ";")
+	ld := strings.EqualFold(strings.TrimSpace(mediaType), "application/ld+json")
+	if ld {
+		w.facts.ldJSON(text)
+	}
+	if indexYT(text) < 0 {
+		return
+	}
+	role := harvest.KindScript
+	if ld {
+		role = harvest.KindJSONLD
+	}
+	w.code(text, w.adder(role))
+}
+
+// styleText reads the text of a <style>: only thumbnail images count.
+func (w *walker) styleText(n *html.Node) {
+	text := childText(n)
+	if indexYT(text) < 0 {
+		return
+	}
+	add := w.adder(harvest.KindThumbnail)
+	w.code(text, func(f found) {
+		if f.via == viaThumbnail {
+			add(f)
+		}
+	})
+}
+
+// bareIDs reads video IDs written without a URL: in a data-* attribute
+// whose name says ID or video (data-video-id, data-youtube-id,
+// data-fallback-video-id, data-video, data-id…) or as the end of the
+// element's id (id="WYL_ID", id="youtube-ID", id="ytc_ID"). An 11-character
+// token is only taken for a YouTube video when something says YouTube: the
+// attribute's name or the id's prefix, the element or one of its two
+// nearest ancestors (class, id, tag or provider attribute), or a YouTube
+// URL the element itself carries (hadURL). Other players use the same
+// attribute names (Kaltura's data-videoid="1_bi28rdbf").
+func (w *walker) bareIDs(n *html.Node, hadURL bool) {
+	sc := w.top()
+	near := sc.ytNear <= 2 || hadURL
+	for i := range n.Attr {
+		a := &n.Attr[i]
+		if a.Namespace != "" {
+			continue
+		}
+		switch {
+		case a.Key == "id":
+			id, prefix, ok := idSuffix(a.Val)
+			if !ok {
+				continue
+			}
+			role := harvest.KindDataAttribute
+			says := near || prefixSaysYouTube(prefix)
+			if strings.HasPrefix(a.Val, "WYL_") {
+				role, says = harvest.KindWordPress, true
+			}
+			if says {
+				w.add(bareVideo(id), role)
+			}
+		case strings.HasPrefix(a.Key, "data-"):
+			name := a.Key[len("data-"):]
+			v := strings.TrimSpace(a.Val)
+			if len(v) != videoIDLen || !idName(name) || !ValidVideoID(v) || !looksLikeID(v) {
+				continue
+			}
+			if near || nameSaysYouTube(name) {
+				w.add(bareVideo(v), harvest.KindDataAttribute)
+			}
+		}
+	}
+}
+
+// bareVideo is the reference of a video named by its ID alone; its URL is
+// the video's watch page.
+func bareVideo(id string) found {
+	return found{ref: harvest.Reference{Type: harvest.RefVideo, ID: id, URL: watchURL + id}}
+}
+
+const (
+	watchURL    = "https://www.youtube.com/watch?v="
+	playlistURL = "https://www.youtube.com/playlist?list="
+	channelURL  = "https://www.youtube.com/channel/"
+)
+
+// idSuffix splits an element id into a prefix and the video ID it ends
+// with: "WYL_vV7J0JFH5oQ", "youtube-LlbUwLx785k", "video__warning--ID", or
+// the ID alone. The ID must look generated (looksLikeID).
+func idSuffix(v string) (id, prefix string, ok bool) {
+	if len(v) < videoIDLen {
+		return "", "", false
+	}
+	id = v[len(v)-videoIDLen:]
+	if len(v) > videoIDLen {
+		if sep := v[len(v)-videoIDLen-1]; sep != '-' && sep != '_' {
+			return "", "", false
+		}
+		prefix = strings.TrimRight(v[:len(v)-videoIDLen], "-_")
+		if prefix == "" {
+			return "", "", false
+		}
+	}
+	if !ValidVideoID(id) || !looksLikeID(id) {
+		return "", "", false
+	}
+	return id, prefix, true
+}
+
+// prefixSaysYouTube reports whether an id prefix names YouTube or a
+// YouTube plugin: "youtube", "youTubeContainer", "yt", "ytc" (the YouTube
+// Channel widget), "lyte" (WP YouTube Lyte).
+func prefixSaysYouTube(p string) bool {
+	return indexYT(p) >= 0 || hasPrefixFold(p, "yt") || hasPrefixFold(p, "lyte") || hasPrefixFold(p, "wyl")
+}
+
+// idName reports whether a data-* attribute name (without "data-") is one
+// that holds an ID: video-id, videoid, video, vid, id, youtube-id…
+func idName(name string) bool {
+	return strings.Contains(name, "id") || strings.Contains(name, "video") || nameSaysYouTube(name)
+}
+
+// nameSaysYouTube reports whether a data-* attribute name names YouTube:
+// youtube-id, yt-id, ytid.
+func nameSaysYouTube(name string) bool {
+	return strings.Contains(name, "youtube") || strings.HasPrefix(name, "yt") || strings.Contains(name, "-yt")
+}
+
+// liteYouTube reads a <lite-youtube> element (Paul Irish's and Justin
+// Ribeiro's web components): videoid, playlistid, and the start and list
+// in videostartat or params.
+func (w *walker) liteYouTube(n *html.Node) {
+	id := strings.TrimSpace(attr(n, "videoid"))
+	list := strings.TrimSpace(attr(n, "playlistid"))
+	params := attr(n, "params")
+	if list == "" {
+		list, _ = queryParam(params, "list")
+	}
+	start, _ := parseTimestamp(attr(n, "videostartat"))
+	if start == 0 {
+		for _, key := range [...]string{"start", "t"} {
+			if v, ok := queryParam(params, key); ok {
+				if s, ok := parseTimestamp(v); ok {
+					start = s
+					break
+				}
+			}
+		}
+	}
+	w.component(id, list, "", start, harvest.KindLiteYouTube)
+}
+
+// ampYouTube reads an <amp-youtube> element: data-videoid (or the
+// deprecated video-id), data-live-channelid, data-playlistid, and the
+// start in data-param-start.
+func (w *walker) ampYouTube(n *html.Node) {
+	id := strings.TrimSpace(attr(n, "data-videoid"))
+	if id == "" {
+		id = strings.TrimSpace(attr(n, "video-id"))
+	}
+	start, _ := parseTimestamp(attr(n, "data-param-start"))
+	list := strings.TrimSpace(attr(n, "data-playlistid"))
+	if list == "" {
+		list = strings.TrimSpace(attr(n, "data-param-list"))
+	}
+	w.component(id, list, strings.TrimSpace(attr(n, "data-live-channelid")), start, harvest.KindAMP)
+}
+
+// component records what a player component names: a video (with its
+// playlist), else a playlist, and a live channel.
+func (w *walker) component(id, list, channel string, start int, kind string) {
+	if !validPlaylistID(list) {
+		list = ""
+	}
+	switch {
+	case ValidVideoID(id):
+		f := bareVideo(id)
+		f.ref.StartSeconds = start
+		f.ref.PlaylistID = list
+		w.add(f, kind)
+	case list != "":
+		w.add(found{ref: harvest.Reference{Type: harvest.RefPlaylist, ID: list, URL: playlistURL + list}}, kind)
+	}
+	if validChannelID(channel) {
+		w.add(found{ref: harvest.Reference{Type: harvest.RefChannel, ID: channel, URL: channelURL + channel}}, kind)
+	}
+}

@@ -1,0 +1,312 @@
+package extract
+
+import (
+	"html"
+	"strings"
+	"unicode/utf8"
+)
+
+// indexYT returns the index of the first "youtu" or "ytimg" in s, in any
+// case, or -1. Every YouTube host name contains one of the two (youtube.com,
+// youtu.be, youtube-nocookie.com, i.ytimg.com), also when the URL is
+// percent-encoded inside another one, so this is the prefilter in front of
+// every costlier test.
+func indexYT(s string) int {
+	f := ytFinder{s: s, lower: -2, upper: -2}
+	return f.next(0)
+}
+
+// ytFinder finds the "youtu" and "ytimg" of one string in turn. Both
+// start with "y": it jumps between the next 'y' and the next 'Y' with
+// strings.IndexByte, remembering each position until it is passed, so that
+// finding every hit stays one vectorised pass over s rather than a byte
+// loop, or a rescan for the letter that is not there.
+type ytFinder struct {
+	s            string
+	lower, upper int // next 'y' and 'Y' at or after the last search; -1 when none is left, -2 unknown
+}
+
+// next returns the index of the first hit at or after i, or -1.
+func (f *ytFinder) next(i int) int {
+	s := f.s
+	for i+5 <= len(s) {
+		if f.lower != -1 && f.lower < i {
+			if k := strings.IndexByte(s[i:], 'y'); k < 0 {
+				f.lower = -1
+			} else {
+				f.lower = i + k
+			}
+		}
+		if f.upper != -1 && f.upper < i {
+			if k := strings.IndexByte(s[i:], 'Y'); k < 0 {
+				f.upper = -1
+			} else {
+				f.upper = i + k
+			}
+		}
+		p := f.lower
+		switch {
+		case f.lower < 0 && f.upper < 0:
+			return -1
+		case f.lower < 0 || f.upper >= 0 && f.upper < f.lower:
+			p = f.upper
+		}
+		if p+5 > len(s) {
+			return -1
+		}
+		if isYT(s[p+1], s[p+2], s[p+3], s[p+4]) {
+			return p
+		}
+		i = p + 1
+	}
+	return -1
+}
+
+// isYT reports whether the four bytes after a "y" spell "outu" or "timg",
+// in any case.
+func isYT(a, b, c, d byte) bool {
+	a, b, c, d = a|0x20, b|0x20, c|0x20, d|0x20
+	return a == 'o' && b == 'u' && c == 't' && d == 'u' || a == 't' && b == 'i' && c == 'm' && d == 'g'
+}
+
+// maxDecode bounds how many times a token is decoded: HTML entities inside
+// JSON inside an entity-encoded attribute is as deep as pages go.
+const maxDecode = 3
+
+// scanCode finds the YouTube URLs written in code or markup: script text,
+// JSON, CSS, HTML held in an attribute. Each "youtu" or "ytimg" is grown to
+// the token around it (tokens end at white space, quotes, brackets and
+// angle brackets), the token is decoded when it holds JSON escapes (\/,
+// \u0026) or HTML entities (&amp;, &#038;, &quot;), and fn receives the
+// URL in it: from its earliest "http:", "https:" or "//" before the hit
+// (so a wrapper URL is passed whole, and unwrapped by the caller), else
+// from the host name, to the end of the token less trailing punctuation.
+//
+// It only delimits; the caller's classification decides, so a template
+// such as "https://www.youtube.com/embed/"+v or a bare "youtube.com" costs a
+// look and yields nothing.
+func scanCode(s string, fn func(string)) {
+	scanCodeDepth(s, 0, fn)
+}
+
+func scanCodeDepth(s string, depth int, fn func(string)) {
+	f := ytFinder{s: s, lower: -2, upper: -2}
+	for i := 0; i < len(s); {
+		j := f.next(i)
+		if j < 0 {
+			return
+		}
+		lo := j
+		for lo > i && !codeDelimBefore(s, lo) {
+			lo--
+		}
+		hi := j
+		for hi < len(s) && !codeDelimAt(s, hi) {
+			hi++
+		}
+		tok := s[lo:hi]
+		if depth < maxDecode && needsDecode(tok) {
+			if d := decodeToken(tok); d != tok {
+				scanCodeDepth(d, depth+1, fn)
+				i = max(hi, j+1)
+				continue
+			}
+		}
+		if u := urlInToken(tok, j-lo); u != "" {
+			fn(u)
+		}
+		i = max(hi, j+1)
+	}
+}
+
+// codeDelimAt reports whether s[i] ends a token. A backslash ends it when
+// it escapes a quote or a control character (the end of a JSON string) but
+// not when it escapes a slash or starts a \u sequence, which are part of an
+// escaped URL.
+func codeDelimAt(s string, i int) bool {
+	c := s[i]
+	if c == '\\' {
+		if i+1 >= len(s) {
+			return true
+		}
+		switch s[i+1] {
+		case '/', 'u', 'U', 'x':
+			return false
+		}
+		return true
+	}
+	return isCodeDelim(c)
+}
+
+// codeDelimBefore reports whether the token containing s[k] cannot extend
+// to s[k-1].
+func codeDelimBefore(s string, k int) bool {
+	c := s[k-1]
+	if isCodeDelim(c) {
+		return true
+	}
+	// \" \n \t before the token: the escaped character ends the token.
+	if k >= 2 && s[k-2] == '\\' {
+		switch c {
+		case '"', '\'', 'n', 'r', 't':
+			return true
+		}
+	}
+	return false
+}
+
+func isCodeDelim(c byte) bool {
+	if c <= ' ' || c == 0x7f {
+		return true
+	}
+	switch c {
+	case '"', '\'', '`', '<', '>', '(', ')', '[', ']', '{', '}', '|', '^':
+		return true
+	}
+	return false
+}
+
+// needsDecode reports whether tok holds a JSON escape or an HTML entity.
+func needsDecode(tok string) bool {
+	return strings.IndexByte(tok, '\\') >= 0 || strings.IndexByte(tok, '&') >= 0 && hasEntity(tok)
+}
+
+// hasEntity reports whether s holds something that looks like an HTML
+// entity: "&" followed by a letter or "#" and, within a few characters, a
+// semicolon. A query string's "&v=" is not one.
+func hasEntity(s string) bool {
+	for i := strings.IndexByte(s, '&'); i >= 0; {
+		rest := s[i+1:]
+		if rest != "" && (isLetter(rest[0]) || rest[0] == '#') {
+			if k := strings.IndexByte(rest, ';'); k > 0 && k <= 10 {
+				return true
+			}
+		}
+		j := strings.IndexByte(rest, '&')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// decodeToken undoes JSON string escapes (\/, \\, \", \uXXXX, \xXX) and
+// then HTML entities, the order in which pages apply them in reverse: a
+// JSON blob in a script may carry "\u0026amp;" for an ampersand.
+func decodeToken(tok string) string {
+	if strings.IndexByte(tok, '\\') >= 0 {
+		tok = decodeJSEscapes(tok)
+	}
+	if strings.IndexByte(tok, '&') >= 0 && hasEntity(tok) {
+		tok = html.UnescapeString(tok)
+	}
+	return tok
+}
+
+// decodeJSEscapes undoes the backslash escapes of JSON and JavaScript
+// strings. An escaped control character becomes a space, which ends the
+// token when it is scanned again.
+func decodeJSEscapes(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch e := s[i]; e {
+		case 'u', 'U':
+			if r, ok := hexRune(s, i+1, 4); ok {
+				b.WriteRune(r)
+				i += 4
+				continue
+			}
+			b.WriteByte(e)
+		case 'x':
+			if r, ok := hexRune(s, i+1, 2); ok {
+				b.WriteRune(r)
+				i += 2
+				continue
+			}
+			b.WriteByte(e)
+		case 'n', 'r', 't', 'b', 'f', 'v':
+			b.WriteByte(' ')
+		default: // \/ \\ \" \' and anything else: the character itself
+			b.WriteByte(e)
+		}
+	}
+	return b.String()
+}
+
+// hexRune reads n hex digits of s at i as a character.
+func hexRune(s string, i, n int) (rune, bool) {
+	if i+n > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+n]) {
+		var d byte
+		switch {
+		case '0' <= c && c <= '9':
+			d = c - '0'
+		case 'a' <= c|0x20 && c|0x20 <= 'f':
+			d = c | 0x20 - 'a' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(d)
+	}
+	if !utf8.ValidRune(r) {
+		r = utf8.RuneError
+	}
+	return r, true
+}
+
+// urlInToken returns the URL in tok around its hit at index h: from the
+// earliest http(s) scheme or "//" before the hit, else from the start of
+// the host name, to the end of the token less the punctuation that ends a
+// sentence or a markdown emphasis.
+func urlInToken(tok string, h int) string {
+	start := -1
+	for k := 0; k+5 <= h; k++ {
+		if tok[k]|0x20 == 'h' && hasPrefixFold(tok[k:], "http") && (tok[k+4] == ':' || hasPrefixFold(tok[k+4:], "s:")) {
+			start = k
+			break
+		}
+	}
+	if start < 0 {
+		if k := strings.Index(tok[:h], "//"); k >= 0 {
+			start = k
+		}
+	}
+	if start < 0 {
+		start = h
+		for start > 0 && isHostChar(tok[start-1]) {
+			start--
+		}
+		if start > 0 && gluedLeft(tok[start-1]) {
+			return "" // the tail of another URL or path: example.com/youtube.com-tips
+		}
+	}
+	end := len(tok)
+	for end > h && strings.IndexByte(".,;:!?*'\"", tok[end-1]) >= 0 {
+		end--
+	}
+	return tok[start:end]
+}
+
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case; prefix is lower case.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if s[i]|0x20 != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
