@@ -658,16 +658,20 @@ func TestScopeFlags(t *testing.T) {
 // run, like seeds.
 func TestSitemapAndFeedSeeds(t *testing.T) {
 	e := newEnv(t, nil)
-	if code := e.crawl("--since", "2026-01-01", "http://news.example/sitemap-index.xml", "http://news.example/feed.xml"); code != exitOK {
+	if code := e.crawl("--since", "2026-01-01", "http://news.example/sitemap-index.xml", "http://news.example/feed.xml", "http://news.example/atom.xml"); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
 	diffRows(t, "pages", e.query(`SELECT replace(url, 'http://news.example', ''), depth, coalesce(kind, ''), state FROM pages ORDER BY url`), []string{
 		"/articles/archive-footage | 1 | html | fetched",
 		"/articles/festival | 1 | html | fetched",
 		"/articles/flood-barrier | 1 | html | fetched",
+		"/articles/leaked-memo | 1 | html | fetched",
+		"/articles/members | 1 | html | fetched",
 		"/articles/summit | 1 | html | fetched",
+		"/atom.xml | 0 | feed | fetched",
 		"/feed.xml | 0 | feed | fetched",
 		"/sitemap-index.xml | 0 | sitemapindex | fetched",
+		"/sitemap-more.xml.gz | 0 | sitemap | fetched",
 		"/sitemap-news.xml | 0 | sitemap | fetched",
 	})
 	// The 2019 interview is older than --since; other.example is out of scope.
@@ -677,7 +681,7 @@ func TestSitemapAndFeedSeeds(t *testing.T) {
 	}
 	got := e.site.Requests()
 	slices.Sort(got)
-	if want := []string{"/feed.xml", "/sitemap-index.xml", "/sitemap-news.xml"}; !slices.Equal(got, want) {
+	if want := []string{"/atom.xml", "/feed.xml", "/sitemap-index.xml", "/sitemap-more.xml.gz", "/sitemap-news.xml"}; !slices.Equal(got, want) {
 		t.Errorf("second run fetched %v, want the seeds, sitemaps and feeds again: %v", got, want)
 	}
 }

@@ -34,6 +34,10 @@ func testSite(t *testing.T) *httptest.Server {
 		w.Header().Set("Content-Type", "text/html")
 		w.Write([]byte(`<meta charset="windows-1252"><p>“quoted”</p>` + "\x93x\x94"))
 	})
+	mux.HandleFunc("/latin1-meta", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(`<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1"></head>` + "<p>na\xefve</p>"))
+	})
 	mux.HandleFunc("/cp1251", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=windows-1251")
 		w.Write([]byte("<p>\xcf\xf0\xe8\xe2\xe5\xf2</p>")) // "Привет"
@@ -111,6 +115,7 @@ func TestFetch(t *testing.T) {
 		{path: "/meta-charset", status: 200, html: true, body: "“x”"},
 		{path: "/no-type", status: 200, html: true, body: "hi"},
 		{path: "/cp1251", status: 200, html: true, body: "Привет"},
+		{path: "/latin1-meta", status: 200, html: true, body: "naïve"},
 		{path: "/bom", status: 200, html: true, body: "<p>é</p>"},
 		{path: "/pdf", status: 200, html: false},
 		{path: "/big", status: 200, html: true, truncated: true},
