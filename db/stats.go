@@ -107,14 +107,7 @@ func queryCounts(ctx context.Context, tx *sql.Tx, query string) ([]Count, error)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	defer rows.Close()
-	var cs []Count
-	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.Name, &c.Count); err != nil {
-			return nil, mapError(err)
-		}
-		cs = append(cs, c)
-	}
-	return cs, mapError(rows.Err())
+	return scanAll(rows, func(rows *sql.Rows) (c Count, err error) {
+		return c, rows.Scan(&c.Name, &c.Count)
+	})
 }

@@ -165,12 +165,8 @@ func (db *DB) ClaimPages(ctx context.Context, limit, maxDepth int, excludeHosts 
 	if limit <= 0 {
 		return nil, nil
 	}
-	tx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `
+	// One statement: atomic without a transaction of its own.
+	rows, err := db.sql.QueryContext(ctx, `
 		UPDATE pages SET state = 'fetching'
 		WHERE id IN (SELECT id FROM pages WHERE state = 'queued' AND depth <= ?
 		               AND host NOT IN (SELECT value FROM json_each(?))
@@ -184,24 +180,15 @@ func (db *DB) ClaimPages(ctx context.Context, limit, maxDepth int, excludeHosts 
 		harvest.Page
 		seq int64
 	}
-	var cs []claimed
-	for rows.Next() {
-		var c claimed
+	cs, err := scanAll(rows, func(rows *sql.Rows) (claimed, error) {
+		c := claimed{Page: harvest.Page{State: harvest.PageFetching}}
 		var etag, lastMod sql.NullString
-		if err := rows.Scan(&c.ID, &c.URL, &c.Host, &c.Depth, &c.FoundFrom, &c.Seed, &etag, &lastMod, &c.seq); err != nil {
-			rows.Close()
-			return nil, mapError(err)
-		}
-		c.State = harvest.PageFetching
+		err := rows.Scan(&c.ID, &c.URL, &c.Host, &c.Depth, &c.FoundFrom, &c.Seed, &etag, &lastMod, &c.seq)
 		c.ETag, c.LastModified = etag.String, lastMod.String
-		cs = append(cs, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapError(err)
-	}
-	rows.Close()
-	if err := tx.Commit(); err != nil {
-		return nil, mapError(err)
+		return c, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	// RETURNING gives no order; keep the frontier's.
 	slices.SortFunc(cs, func(a, b claimed) int {
@@ -212,6 +199,20 @@ func (db *DB) ClaimPages(ctx context.Context, limit, maxDepth int, excludeHosts 
 		pages[i] = c.Page
 	}
 	return pages, nil
+}
+
+// scanAll reads every row of rows with scan, and closes rows.
+func scanAll[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		out = append(out, v)
+	}
+	return out, mapError(rows.Err())
 }
 
 // ReleasePages puts claimed pages back in the queue.
@@ -427,12 +428,7 @@ func (db *DB) saveRef(ctx context.Context, tx *sql.Tx, pageID int64, r harvest.R
 // ClaimVideos returns up to limit IDs of videos due for a fetch and marks
 // them attempted now; see harvest.Store.
 func (db *DB) ClaimVideos(ctx context.Context, staleBefore, notSince time.Time, limit int) ([]string, error) {
-	tx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `
+	rows, err := db.sql.QueryContext(ctx, `
 		UPDATE videos SET attempted_at = ?, fetch_attempts = fetch_attempts + 1
 		WHERE id IN (
 		  SELECT id FROM videos
@@ -445,21 +441,11 @@ func (db *DB) ClaimVideos(ctx context.Context, staleBefore, notSince time.Time, 
 		return nil, mapError(err)
 	}
 	type claimed struct{ id, seen string }
-	var cs []claimed
-	for rows.Next() {
-		var c claimed
-		if err := rows.Scan(&c.id, &c.seen); err != nil {
-			rows.Close()
-			return nil, mapError(err)
-		}
-		cs = append(cs, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapError(err)
-	}
-	rows.Close()
-	if err := tx.Commit(); err != nil {
-		return nil, mapError(err)
+	cs, err := scanAll(rows, func(rows *sql.Rows) (c claimed, err error) {
+		return c, rows.Scan(&c.id, &c.seen)
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(cs, func(a, b claimed) int {
 		return cmp.Or(cmp.Compare(a.seen, b.seen), cmp.Compare(a.id, b.id))
