@@ -107,7 +107,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit for one page fetch")
 	fs.Var(&f.maxBody, "max-body", "read at most `SIZE` of a page (e.g. 512KiB, 10MiB); longer pages are recorded as truncated")
 	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent for page requests (default: ytharvest/VERSION (+CONTACT))")
-	fs.StringVar(&f.contact, "contact", "https://github.com/harvestdev/ytharvest", "a `URL` or address for site owners, sent in the default User-Agent")
+	fs.StringVar(&f.contact, "contact", projectURL, "a `URL` or address for site owners, sent in the default User-Agent")
 	fs.StringVar(&f.youtubeURL, "youtube-url", a.getenv("YTHARVEST_YOUTUBE_URL"),
 		"send every request meant for www.youtube.com to this base `URL` instead: a mirror, a recording proxy, or a fake (env YTHARVEST_YOUTUBE_URL)")
 	fs.IntVar(&f.youtubeConcurrency, "youtube-concurrency", 2, "videos fetched from YouTube at once")
@@ -216,7 +216,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 
 	ua := f.userAgent
 	if ua == "" {
-		ua = "ytharvest/" + buildVersion() + " (+" + f.contact + ")"
+		ua = defaultUserAgent(f.contact)
 	}
 	guard := &crawl.Guard{AllowHost: scope.SeedHost, AllowPrivate: f.allowPrivate, Lookup: a.lookup}
 	pages := &http.Client{Transport: a.pageTransport(guard), Timeout: f.timeout}

@@ -75,8 +75,7 @@ func (a *app) extract(ctx context.Context, args []string) error {
 	var body []byte
 	switch u, perr := url.Parse(src); {
 	case perr == nil && (u.Scheme == "http" || u.Scheme == "https"):
-		ua := "ytharvest/" + buildVersion() + " (+https://github.com/harvestdev/ytharvest)"
-		f := crawl.NewFetcher(&http.Client{Transport: a.httpTransport(), Timeout: *timeout}, ua, int64(maxBody), nil)
+		f := crawl.NewFetcher(&http.Client{Transport: a.httpTransport(), Timeout: *timeout}, defaultUserAgent(projectURL), int64(maxBody), nil)
 		r, err := f.Fetch(ctx, harvest.Request{URL: src})
 		if err != nil {
 			return err

@@ -308,6 +308,15 @@ func proxyHosts() map[string]bool {
 	return hosts
 }
 
+// projectURL is where site owners learn what ytharvest is.
+const projectURL = "https://github.com/harvestdev/ytharvest"
+
+// defaultUserAgent names ytharvest, its version and a contact, as polite
+// crawlers do: "ytharvest/v1.2.0 (+https://...)".
+func defaultUserAgent(contact string) string {
+	return "ytharvest/" + buildVersion() + " (+" + contact + ")"
+}
+
 func buildVersion() string {
 	if version != "" {
 		return version
