@@ -47,21 +47,8 @@ const (
 		INSERT INTO hosts (host) VALUES (?)
 		ON CONFLICT (host) DO UPDATE SET host = host
 		RETURNING pages_seen`
-	sqlQueuePage = `
-		INSERT INTO pages (url, host, host_seq, depth, found_from, kind, state, first_seen_at)
-		VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)
-		ON CONFLICT (url) DO NOTHING`
-	sqlLowerDepth = `
-		UPDATE pages SET depth = ? WHERE url = ? AND state = 'queued' AND depth > ?`
 	sqlHostSeen = `
 		UPDATE hosts SET pages_seen = ? WHERE host = ? AND pages_seen < ?`
-	sqlVideoStub = `
-		INSERT INTO videos (id, first_seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`
-	sqlInsertLink = `
-		INSERT INTO links (page_id, ref_type, ref_id, video_id, playlist_id, channel_ref, kind, url,
-		start_seconds, context, in_body, first_seen_at, last_seen_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (page_id, ref_type, ref_id, kind) DO NOTHING`
 	sqlUpdateLink = `
 		UPDATE links SET last_seen_at = ?, url = ?, start_seconds = ?, playlist_id = ?, context = ?, in_body = ?
 		WHERE page_id = ? AND ref_type = ? AND ref_id = ? AND kind = ?`
@@ -75,11 +62,7 @@ var hotQueries = []string{
 	sqlPageFetched,
 	sqlPageFailed,
 	sqlHostSeq,
-	sqlQueuePage,
-	sqlLowerDepth,
 	sqlHostSeen,
-	sqlVideoStub,
-	sqlInsertLink,
 	sqlUpdateLink,
 }
 
@@ -125,7 +108,7 @@ func (db *DB) AddSeeds(ctx context.Context, urls []string) error {
 	for _, u := range urls {
 		seeds = append(seeds, harvest.Page{URL: u})
 	}
-	if _, err := db.queuePages(ctx, tx, seeds, 0, now); err != nil {
+	if err := db.queueOut(ctx, tx, []harvest.PageSave{{Page: &harvest.Page{}, Out: seeds}}, make([]harvest.SaveStats, 1), now); err != nil {
 		return err
 	}
 	for _, u := range urls {
@@ -252,7 +235,10 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 	return st[0], nil
 }
 
-// SavePages stores a batch of pages in one transaction; see SavePage.
+// SavePages stores a batch of pages in one transaction; see SavePage. The
+// references and out-links of the whole batch go in as multi-row
+// statements: per-statement overhead, not row count, is what a crawl's
+// writer pays for.
 func (db *DB) SavePages(ctx context.Context, batch []harvest.PageSave) ([]harvest.SaveStats, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -268,29 +254,36 @@ func (db *DB) SavePages(ctx context.Context, batch []harvest.PageSave) ([]harves
 	defer tx.Rollback()
 	now := formatTime(db.now())
 	stats := make([]harvest.SaveStats, len(batch))
+	owners := make([]int64, len(batch))
+	fail := func(err error) ([]harvest.SaveStats, error) {
+		db.forgetVideos()
+		return nil, err
+	}
 	for i, s := range batch {
-		if stats[i], err = db.savePage(ctx, tx, s.Page, s.Refs, s.Out, now); err != nil {
-			db.forgetVideos()
-			return nil, fmt.Errorf("save %s: %w", s.Page.URL, err)
+		if owners[i], err = db.updatePage(ctx, tx, s.Page, now); err != nil {
+			return fail(fmt.Errorf("save %s: %w", s.Page.URL, err))
 		}
 	}
+	if err := db.saveRefs(ctx, tx, batch, owners, stats, now); err != nil {
+		return fail(err)
+	}
+	if err := db.queueOut(ctx, tx, batch, stats, now); err != nil {
+		return fail(err)
+	}
 	if err := tx.Commit(); err != nil {
-		db.forgetVideos()
-		return nil, mapError(err)
+		return fail(mapError(err))
 	}
 	return stats, nil
 }
 
-func (db *DB) savePage(ctx context.Context, tx *sql.Tx, p *harvest.Page, refs []harvest.Reference, out []harvest.Page, now any) (harvest.SaveStats, error) {
-	var st harvest.SaveStats
-	var err error
+// updatePage records the outcome of fetching p and returns the page its
+// references belong to: p itself, or the first fetched page with the same
+// canonical URL (p is then a duplicate, and marked skipped).
+func (db *DB) updatePage(ctx context.Context, tx *sql.Tx, p *harvest.Page, now any) (int64, error) {
 	fetchedAt := formatTime(p.FetchedAt)
 	if fetchedAt == nil {
 		fetchedAt = now
 	}
-	// Pages that declare the same canonical URL are one page: the first
-	// fetched keeps the references of all of them, the others are skipped
-	// as duplicates.
 	owner := p.ID
 	if p.State == harvest.PageFetched && !p.NotModified && p.CanonicalURL != "" {
 		var id int64
@@ -301,12 +294,13 @@ func (db *DB) savePage(ctx context.Context, tx *sql.Tx, p *harvest.Page, refs []
 			owner = id
 			p.State, p.Error = harvest.PageSkipped, "duplicate of "+u+" (same canonical URL)"
 		case !errors.Is(err, sql.ErrNoRows):
-			return st, fmt.Errorf("look up canonical URL: %w", mapError(err))
+			return 0, fmt.Errorf("look up canonical URL: %w", mapError(err))
 		}
 	}
 	// A failed re-fetch keeps what the last good fetch learnt: only the
 	// state, status and error change. So does a 304, which also says the
 	// page's links are all still there.
+	var err error
 	switch {
 	case p.NotModified:
 		_, err = db.exec(ctx, tx, sqlPageNotModified, fetchedAt, formatTime(p.NextFetchAt), p.ID)
@@ -326,103 +320,196 @@ func (db *DB) savePage(ctx context.Context, tx *sql.Tx, p *harvest.Page, refs []
 			formatTime(p.NextFetchAt), p.ID)
 	}
 	if err != nil {
-		return st, fmt.Errorf("update page: %w", mapError(err))
+		return 0, fmt.Errorf("update page: %w", mapError(err))
 	}
-	for _, r := range refs {
-		newLink, newVideo, err := db.saveRef(ctx, tx, owner, r, now)
-		if err != nil {
-			return st, fmt.Errorf("save reference %s %s: %w", r.Type, r.ID, err)
-		}
-		st.NewLinks += newLink
-		st.NewVideos += newVideo
-	}
-	n, err := db.queuePages(ctx, tx, out, p.ID, now)
-	if err != nil {
-		return st, err
-	}
-	st.NewPages = n
-	return st, nil
+	return owner, nil
 }
 
-// queuePages adds out-links to the frontier. Each host's new pages are
-// numbered on from hosts.pages_seen (pages.host_seq), which interleaves
-// hosts in the frontier order. A known URL found at a smaller depth while
-// still queued takes that depth.
-func (db *DB) queuePages(ctx context.Context, tx *sql.Tx, out []harvest.Page, foundFrom int64, now any) (int, error) {
-	seq := make(map[string]int64) // host -> last host_seq used
-	added := 0
-	for _, o := range out {
-		host := hostOf(o.URL)
-		last, ok := seq[host]
-		if !ok {
-			err := db.queryRow(ctx, tx, sqlHostSeq, host).Scan(&last)
-			if err != nil {
-				return 0, fmt.Errorf("count pages of %s: %w", host, mapError(err))
+// saveRefs stores the batch's references (and, for videos, the stub rows
+// their foreign key needs) and counts what is new per page. A reference
+// seen before on its page gets its last_seen_at moved.
+func (db *DB) saveRefs(ctx context.Context, tx *sql.Tx, batch []harvest.PageSave, owners []int64, stats []harvest.SaveStats, now any) error {
+	// Video stubs, each attributed to the first page that names it.
+	var stubs []any
+	firstPage := make(map[string]int)
+	for i, s := range batch {
+		for _, r := range s.Refs {
+			if r.Type != harvest.RefVideo {
+				continue
 			}
+			if _, ok := firstPage[r.ID]; ok || db.videoKnown(r.ID) {
+				continue
+			}
+			firstPage[r.ID] = i
+			stubs = append(stubs, r.ID, now)
 		}
-		res, err := db.exec(ctx, tx, sqlQueuePage,
-			o.URL, host, last+1, o.Depth, nullInt64(foundFrom), nullString(string(o.Kind)), now)
+	}
+	err := insertRows(ctx, tx, `INSERT INTO videos (id, first_seen_at) VALUES`, 2, stubs,
+		`ON CONFLICT (id) DO NOTHING RETURNING id`, func(rows *sql.Rows) error {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			stats[firstPage[id]].NewVideos++
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("save videos: %w", err)
+	}
+
+	type key struct {
+		page     int64
+		typ, ref string
+		kind     string
+	}
+	var args []any
+	var keys []key
+	index := make(map[key]int) // -> batch index
+	for i, s := range batch {
+		for _, r := range s.Refs {
+			var videoID, playlistID, channelRef any
+			switch r.Type {
+			case harvest.RefVideo:
+				videoID, playlistID = r.ID, nullString(r.PlaylistID)
+			case harvest.RefPlaylist:
+				playlistID = r.ID
+			case harvest.RefChannel:
+				channelRef = r.ID
+			default:
+				return fmt.Errorf("save reference %s %s: unknown reference type", r.Type, r.ID)
+			}
+			k := key{owners[i], string(r.Type), r.ID, r.Kind}
+			if _, dup := index[k]; !dup {
+				index[k] = i
+			}
+			keys = append(keys, k)
+			args = append(args, owners[i], string(r.Type), r.ID, videoID, playlistID, channelRef, r.Kind,
+				nullString(r.URL), nullInt(r.StartSeconds), nullString(r.Context), boolInt(r.InBody), now, now)
+		}
+	}
+	inserted := make(map[key]bool)
+	err = insertRows(ctx, tx, `INSERT INTO links (page_id, ref_type, ref_id, video_id, playlist_id, channel_ref,
+		kind, url, start_seconds, context, in_body, first_seen_at, last_seen_at) VALUES`, 13, args,
+		`ON CONFLICT (page_id, ref_type, ref_id, kind) DO NOTHING RETURNING page_id, ref_type, ref_id, kind`,
+		func(rows *sql.Rows) error {
+			var k key
+			if err := rows.Scan(&k.page, &k.typ, &k.ref, &k.kind); err != nil {
+				return err
+			}
+			inserted[k] = true
+			stats[index[k]].NewLinks++
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("save references: %w", err)
+	}
+	// Seen before: still there, and maybe changed.
+	for n, k := range keys {
+		if inserted[k] {
+			continue
+		}
+		a := args[n*13 : n*13+13]
+		_, err := db.exec(ctx, tx, sqlUpdateLink, now, a[7], a[8], a[4], a[9], a[10], k.page, k.typ, k.ref, k.kind)
 		if err != nil {
-			return 0, fmt.Errorf("queue %s: %w", o.URL, mapError(err))
+			return fmt.Errorf("save reference %s %s: %w", k.typ, k.ref, mapError(err))
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			last++
-			added++
-		} else if _, err := db.exec(ctx, tx, sqlLowerDepth,
-			o.Depth, o.URL, o.Depth); err != nil {
-			return 0, fmt.Errorf("queue %s: %w", o.URL, mapError(err))
+	}
+	return nil
+}
+
+// queueOut adds the batch's out-links to the frontier, counting for each
+// page the URLs that were new. Each host's new pages are numbered on from
+// hosts.pages_seen (pages.host_seq), which interleaves hosts in the
+// frontier order; a URL that turns out to be known leaves a gap in the
+// numbering, which only orders pages. A known URL keeps its depth: the
+// frontier is worked shallowest first, so a page is found at its least
+// depth first.
+func (db *DB) queueOut(ctx context.Context, tx *sql.Tx, batch []harvest.PageSave, stats []harvest.SaveStats, now any) error {
+	seq := make(map[string]int64) // host -> last host_seq given out
+	var args []any
+	from := make(map[string]int) // URL -> batch index of the first page linking it
+	for i, s := range batch {
+		for _, o := range s.Out {
+			if _, dup := from[o.URL]; dup {
+				continue
+			}
+			from[o.URL] = i
+			host := hostOf(o.URL)
+			last, ok := seq[host]
+			if !ok {
+				if err := db.queryRow(ctx, tx, sqlHostSeq, host).Scan(&last); err != nil {
+					return fmt.Errorf("count pages of %s: %w", host, mapError(err))
+				}
+			}
+			seq[host] = last + 1
+			args = append(args, o.URL, host, last+1, o.Depth, nullInt64(s.Page.ID), nullString(string(o.Kind)), now)
 		}
-		seq[host] = last
+	}
+	err := insertRows(ctx, tx, `INSERT INTO pages (url, host, host_seq, depth, found_from, kind, first_seen_at, state) VALUES`,
+		7, args, `ON CONFLICT (url) DO NOTHING RETURNING url`, func(rows *sql.Rows) error {
+			var u string
+			if err := rows.Scan(&u); err != nil {
+				return err
+			}
+			stats[from[u]].NewPages++
+			return nil
+		}, "'queued'")
+	if err != nil {
+		return fmt.Errorf("queue pages: %w", err)
 	}
 	for host, last := range seq {
 		if _, err := db.exec(ctx, tx, sqlHostSeen, last, host, last); err != nil {
-			return 0, fmt.Errorf("count pages of %s: %w", host, mapError(err))
+			return fmt.Errorf("count pages of %s: %w", host, mapError(err))
 		}
 	}
-	return added, nil
+	return nil
 }
 
-// saveRef upserts one reference (and, for a video, its stub row so that
-// the foreign key holds). It reports 1s for a new link and a new video.
-func (db *DB) saveRef(ctx context.Context, tx *sql.Tx, pageID int64, r harvest.Reference, now any) (newLink, newVideo int, err error) {
-	var videoID, playlistID, channelRef any
-	switch r.Type {
-	case harvest.RefVideo:
-		videoID = r.ID
-		if !db.videoKnown(r.ID) {
-			res, err := db.exec(ctx, tx, sqlVideoStub, r.ID, now)
-			if err != nil {
-				return 0, 0, mapError(err)
+// maxRowArgs bounds the parameters of one multi-row statement (SQLite
+// allows 32,766).
+const maxRowArgs = 30_000
+
+// insertRows runs "head (?,…),(?,…) tail" over args, cols values a row, in
+// chunks, and hands each row the statement returns to scan. fixed are SQL
+// literals appended to every row after its parameters (the literal
+// 'queued' state, say): the statement text is ours, never page data.
+func insertRows(ctx context.Context, tx *sql.Tx, head string, cols int, args []any, tail string, scan func(*sql.Rows) error, fixed ...string) error {
+	row := "(" + strings.Repeat("?,", cols)
+	if len(fixed) > 0 {
+		row += strings.Join(fixed, ",") + ")"
+	} else {
+		row = row[:len(row)-1] + ")"
+	}
+	per := maxRowArgs / cols
+	for start := 0; start < len(args)/cols; start += per {
+		n := min(per, len(args)/cols-start)
+		var q strings.Builder
+		q.WriteString(head)
+		for i := range n {
+			if i > 0 {
+				q.WriteByte(',')
 			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				newVideo = 1
+			q.WriteString(row)
+		}
+		q.WriteString(" ")
+		q.WriteString(tail)
+		rows, err := tx.QueryContext(ctx, q.String(), args[start*cols:(start+n)*cols]...)
+		if err != nil {
+			return mapError(err)
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return mapError(err)
 			}
 		}
-		playlistID = nullString(r.PlaylistID)
-	case harvest.RefPlaylist:
-		playlistID = r.ID
-	case harvest.RefChannel:
-		channelRef = r.ID
-	default:
-		return 0, 0, fmt.Errorf("unknown reference type %q", r.Type)
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return mapError(err)
+		}
+		rows.Close()
 	}
-	res, err := db.exec(ctx, tx, sqlInsertLink,
-		pageID, string(r.Type), r.ID, videoID, playlistID, channelRef, r.Kind, nullString(r.URL),
-		nullInt(r.StartSeconds), nullString(r.Context), boolInt(r.InBody), now, now)
-	if err != nil {
-		return 0, 0, mapError(err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return 1, newVideo, nil
-	}
-	// Seen before: it is still there, and may have changed.
-	_, err = db.exec(ctx, tx, sqlUpdateLink,
-		now, nullString(r.URL), nullInt(r.StartSeconds), playlistID, nullString(r.Context), boolInt(r.InBody),
-		pageID, string(r.Type), r.ID, r.Kind)
-	if err != nil {
-		return 0, 0, mapError(err)
-	}
-	return newLink, newVideo, nil
+	return nil
 }
 
 // ClaimVideos returns up to limit IDs of videos due for a fetch and marks
