@@ -319,11 +319,11 @@ func TestClaimAndSaveVideos(t *testing.T) {
 
 	run1 := clk.t
 	clk.add(time.Second)
-	got, err := d.ClaimVideos(ctx, clk.t.Add(-7*24*time.Hour), run1, 10)
+	got, err := claimIDs(d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-7 * 24 * time.Hour), NotSince: run1, Limit: 10}))
 	if err != nil || strings.Join(got, ",") != strings.Join(ids, ",") {
 		t.Fatalf("ClaimVideos = %v, %v; want %v", got, err, ids)
 	}
-	if again, _ := d.ClaimVideos(ctx, clk.t.Add(-7*24*time.Hour), run1, 10); len(again) != 0 {
+	if again, _ := claimIDs(d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-7 * 24 * time.Hour), NotSince: run1, Limit: 10})); len(again) != 0 {
 		t.Fatalf("videos attempted this run were claimed again: %v", again)
 	}
 	ok := &harvest.Video{ID: "aaaaaaaaaaa", Status: harvest.VideoOK, Title: "A", ViewCount: 10, Duration: 95 * time.Second, Keywords: []string{"x", "y"}}
@@ -339,7 +339,7 @@ func TestClaimAndSaveVideos(t *testing.T) {
 	clk.add(time.Hour)
 	run2 := clk.t
 	clk.add(time.Second)
-	got, _ = d.ClaimVideos(ctx, clk.t.Add(-7*24*time.Hour), run2, 10)
+	got, _ = claimIDs(d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-7 * 24 * time.Hour), NotSince: run2, Limit: 10}))
 	if strings.Join(got, ",") != "bbbbbbbbbbb,ccccccccccc" {
 		t.Errorf("run 2 ClaimVideos = %v, want b and c", got)
 	}
@@ -358,7 +358,7 @@ func TestClaimAndSaveVideos(t *testing.T) {
 	clk.add(8 * 24 * time.Hour)
 	run3 := clk.t
 	clk.add(time.Second)
-	got, _ = d.ClaimVideos(ctx, clk.t.Add(-7*24*time.Hour), run3, 10)
+	got, _ = claimIDs(d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-7 * 24 * time.Hour), NotSince: run3, Limit: 10}))
 	if len(got) == 0 || got[0] != "aaaaaaaaaaa" {
 		t.Errorf("run 3 ClaimVideos = %v, want a first", got)
 	}
@@ -433,5 +433,70 @@ func TestCanonicalMerge(t *testing.T) {
 	want := []string{"https://news.example/a aaaaaaaaaaa", "https://news.example/a bbbbbbbbbbb", "https://news.example/b ccccccccccc"}
 	if strings.Join(refs, "|") != strings.Join(want, "|") {
 		t.Errorf("links = %v, want %v", refs, want)
+	}
+}
+
+func claimIDs(cs []harvest.VideoClaim, err error) ([]string, error) {
+	var ids []string
+	for _, c := range cs {
+		ids = append(ids, c.ID)
+	}
+	return ids, err
+}
+
+func TestTranscripts(t *testing.T) {
+	ctx := context.Background()
+	d, _ := MustOpenDB(t)
+	clk := &clock{time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)}
+	d.Now = clk.now
+	v := &harvest.Video{ID: "aaaaaaaaaaa", Status: harvest.VideoOK, Title: "A", CaptionTracks: []harvest.CaptionTrack{
+		{Language: "en", Name: "English"}, {Language: "en", Name: "English (auto-generated)", Generated: true, Translatable: true},
+	}}
+	if err := d.SaveVideo(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	var tracks int
+	d.SQL().QueryRow(`SELECT count(*) FROM caption_tracks WHERE video_id = 'aaaaaaaaaaa'`).Scan(&tracks)
+	if tracks != 2 {
+		t.Errorf("%d caption tracks stored, want 2", tracks)
+	}
+	q := harvest.VideoQuery{StaleBefore: clk.t.Add(-time.Hour), NotSince: clk.t.Add(-time.Minute), Limit: 10, Transcripts: true}
+	// Fresh metadata, but no transcript yet: due, for its transcript.
+	cs, err := d.ClaimVideos(ctx, q)
+	if err != nil || len(cs) != 1 || !cs[0].NeedTranscript {
+		t.Fatalf("ClaimVideos = %+v, %v; want the video, for its transcript", cs, err)
+	}
+	tr := harvest.Transcript{VideoID: v.ID, Language: "en", Name: "English", Source: "timedtext:json3",
+		Segments: []harvest.Segment{{StartMs: 0, DurationMs: 1500, Text: "Hello"}, {StartMs: 1500, DurationMs: 1000, Text: "world's \"news\""}}}
+	if err := d.SaveTranscripts(ctx, v.ID, harvest.TranscriptOK, "", []harvest.Transcript{tr}); err != nil {
+		t.Fatal(err)
+	}
+	// A later block does not overwrite it; saving again replaces the segments.
+	if err := d.SaveTranscripts(ctx, v.ID, harvest.TranscriptBlocked, "HTTP 429", nil); err != nil {
+		t.Fatal(err)
+	}
+	tr.Segments = append(tr.Segments, harvest.Segment{StartMs: 2500, DurationMs: 500, Text: "again"})
+	if err := d.SaveTranscripts(ctx, v.ID, harvest.TranscriptOK, "", []harvest.Transcript{tr}); err != nil {
+		t.Fatal(err)
+	}
+	var status, text string
+	var segs int
+	d.SQL().QueryRow(`SELECT transcript_status FROM videos WHERE id = ?`, v.ID).Scan(&status)
+	d.SQL().QueryRow(`SELECT text FROM transcripts WHERE video_id = ?`, v.ID).Scan(&text)
+	d.SQL().QueryRow(`SELECT count(*) FROM transcript_segments WHERE video_id = ?`, v.ID).Scan(&segs)
+	if status != "ok" || text != `Hello world's "news" again` || segs != 3 {
+		t.Errorf("status %q, text %q, %d segments", status, text, segs)
+	}
+	// Once ok, the transcript is not due again (the next run)...
+	clk.add(time.Hour)
+	q.NotSince = clk.t
+	clk.add(time.Second)
+	if cs, _ := d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-24 * time.Hour), NotSince: q.NotSince, Limit: 10, Transcripts: true}); len(cs) != 0 {
+		t.Errorf("a video with its transcript was claimed again: %+v", cs)
+	}
+	// ...unless asked to fetch again.
+	cs, _ = d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-24 * time.Hour), NotSince: q.NotSince, Limit: 10, Transcripts: true, RefetchTranscripts: true})
+	if len(cs) != 1 || !cs[0].NeedTranscript {
+		t.Errorf("with RefetchTranscripts: %+v", cs)
 	}
 }

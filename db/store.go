@@ -69,8 +69,8 @@ var hotQueries = []string{
 // StartRun records the start of r and sets r.ID.
 func (db *DB) StartRun(ctx context.Context, r *harvest.Run) error {
 	res, err := db.sql.ExecContext(ctx, `
-		INSERT INTO runs (started_at, status, options, version) VALUES (?, ?, ?, ?)`,
-		formatTime(r.StartedAt), string(r.Status), nullString(r.Options), nullString(r.Version))
+		INSERT INTO runs (command, started_at, status, options, version) VALUES (coalesce(?, 'crawl'), ?, ?, ?, ?)`,
+		nullString(r.Command), formatTime(r.StartedAt), string(r.Status), nullString(r.Options), nullString(r.Version))
 	if err != nil {
 		return mapError(err)
 	}
@@ -83,11 +83,11 @@ func (db *DB) FinishRun(ctx context.Context, r *harvest.Run) error {
 	_, err := db.sql.ExecContext(ctx, `
 		UPDATE runs SET finished_at = ?, status = ?, seeds = ?, pages_fetched = ?, pages_failed = ?,
 		       refs_found = ?, new_links = ?, new_videos = ?, videos_fetched = ?, videos_failed = ?, error = ?,
-		       pages_not_modified = ?, pages_skipped = ?
+		       pages_not_modified = ?, pages_skipped = ?, transcripts = ?
 		WHERE id = ?`,
 		formatTime(r.FinishedAt), string(r.Status), r.Seeds, r.PagesFetched, r.PagesFailed,
 		r.RefsFound, r.NewLinks, r.NewVideos, r.VideosFetched, r.VideosFailed, nullString(r.Error),
-		r.PagesNotModified, r.PagesSkipped, r.ID)
+		r.PagesNotModified, r.PagesSkipped, r.Transcripts, r.ID)
 	return mapError(err)
 }
 
@@ -470,7 +470,8 @@ func (db *DB) queueOut(ctx context.Context, tx *sql.Tx, batch []harvest.PageSave
 const maxRowArgs = 30_000
 
 // insertRows runs "head (?,…),(?,…) tail" over args, cols values a row, in
-// chunks, and hands each row the statement returns to scan. fixed are SQL
+// chunks, and hands each row the statement returns to scan (nil: the
+// statement returns none). fixed are SQL
 // literals appended to every row after its parameters (the literal
 // 'queued' state, say): the statement text is ours, never page data.
 func insertRows(ctx context.Context, tx *sql.Tx, head string, cols int, args []any, tail string, scan func(*sql.Rows) error, fixed ...string) error {
@@ -493,6 +494,12 @@ func insertRows(ctx context.Context, tx *sql.Tx, head string, cols int, args []a
 		}
 		q.WriteString(" ")
 		q.WriteString(tail)
+		if scan == nil {
+			if _, err := tx.ExecContext(ctx, q.String(), args[start*cols:(start+n)*cols]...); err != nil {
+				return mapError(err)
+			}
+			continue
+		}
 		rows, err := tx.QueryContext(ctx, q.String(), args[start*cols:(start+n)*cols]...)
 		if err != nil {
 			return mapError(err)
@@ -512,36 +519,44 @@ func insertRows(ctx context.Context, tx *sql.Tx, head string, cols int, args []a
 	return nil
 }
 
-// ClaimVideos returns up to limit IDs of videos due for a fetch and marks
-// them attempted now; see harvest.Store.
-func (db *DB) ClaimVideos(ctx context.Context, staleBefore, notSince time.Time, limit int) ([]string, error) {
+// ClaimVideos returns up to q.Limit videos due for a fetch and marks them
+// attempted now; see harvest.Store.
+func (db *DB) ClaimVideos(ctx context.Context, q harvest.VideoQuery) ([]harvest.VideoClaim, error) {
 	rows, err := db.sql.QueryContext(ctx, `
-		UPDATE videos SET attempted_at = ?, fetch_attempts = fetch_attempts + 1
+		UPDATE videos SET attempted_at = ?1, fetch_attempts = fetch_attempts + 1
 		WHERE id IN (
 		  SELECT id FROM videos
-		  WHERE (attempted_at IS NULL OR attempted_at < ?)
-		    AND (status IN ('pending','blocked','error') OR fetched_at IS NULL OR fetched_at < ?)
-		  ORDER BY first_seen_at, id LIMIT ?)
-		RETURNING id, first_seen_at`,
-		formatTime(db.now()), formatTime(notSince), formatTime(staleBefore), limit)
+		  WHERE (attempted_at IS NULL OR attempted_at < ?2)
+		    AND (status IN ('pending','blocked','error') OR fetched_at IS NULL OR fetched_at < ?3
+		         OR ?5 AND status = 'ok' AND (transcript_status IS NULL OR transcript_status IN ('blocked','error')
+		                                      OR ?6 AND (transcript_checked_at IS NULL OR transcript_checked_at < ?2)))
+		  ORDER BY first_seen_at, id LIMIT ?4)
+		RETURNING id, first_seen_at,
+		  ?5 AND (transcript_status IS NULL OR transcript_status IN ('blocked','error')
+		          OR ?6 AND (transcript_checked_at IS NULL OR transcript_checked_at < ?2))`,
+		formatTime(db.now()), formatTime(q.NotSince), formatTime(q.StaleBefore), q.Limit,
+		q.Transcripts, q.RefetchTranscripts)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	type claimed struct{ id, seen string }
+	type claimed struct {
+		harvest.VideoClaim
+		seen string
+	}
 	cs, err := scanAll(rows, func(rows *sql.Rows) (c claimed, err error) {
-		return c, rows.Scan(&c.id, &c.seen)
+		return c, rows.Scan(&c.ID, &c.seen, &c.NeedTranscript)
 	})
 	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(cs, func(a, b claimed) int {
-		return cmp.Or(cmp.Compare(a.seen, b.seen), cmp.Compare(a.id, b.id))
+		return cmp.Or(cmp.Compare(a.seen, b.seen), cmp.Compare(a.ID, b.ID))
 	})
-	ids := make([]string, len(cs))
+	out := make([]harvest.VideoClaim, len(cs))
 	for i, c := range cs {
-		ids[i] = c.id
+		out[i] = c.VideoClaim
 	}
-	return ids, nil
+	return out, nil
 }
 
 // SaveVideo stores what was learnt about a video. A definitive answer
@@ -600,6 +615,87 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 			v.ID, fetchedAt, v.ViewCount)
 		if err != nil {
 			return mapError(err)
+		}
+		// The tracks offered now replace those offered before.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM caption_tracks WHERE video_id = ?`, v.ID); err != nil {
+			return mapError(err)
+		}
+		var args []any
+		for _, t := range v.CaptionTracks {
+			args = append(args, v.ID, t.Language, boolInt(t.Generated), nullString(t.Name), boolInt(t.Translatable), fetchedAt)
+		}
+		err = insertRows(ctx, tx, `INSERT INTO caption_tracks (video_id, language, is_generated, name, is_translatable, seen_at) VALUES`,
+			6, args, `ON CONFLICT DO NOTHING`, nil)
+		if err != nil {
+			return fmt.Errorf("save caption tracks: %w", err)
+		}
+	}
+	return mapError(tx.Commit())
+}
+
+// AddVideos records video IDs as known; see harvest.Store.
+func (db *DB) AddVideos(ctx context.Context, ids []string) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback()
+	now := formatTime(db.now())
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO videos (id, first_seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, now); err != nil {
+			return fmt.Errorf("add video %q: %w", id, mapError(err))
+		}
+	}
+	return mapError(tx.Commit())
+}
+
+// SaveTranscripts records what came of looking for a video's transcript:
+// its status (and reason) on the video, and each transcript fetched with
+// its segments, replacing an earlier copy of the same language and kind.
+func (db *DB) SaveTranscripts(ctx context.Context, videoID string, status harvest.TranscriptStatus, reason string, ts []harvest.Transcript) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback()
+	now := formatTime(db.now())
+	// A failure to fetch never overwrites a transcript we have.
+	_, err = tx.ExecContext(ctx, `
+		UPDATE videos SET transcript_status = ?, transcript_reason = ?, transcript_checked_at = ?
+		WHERE id = ? AND NOT (transcript_status = 'ok' AND ? IN ('blocked', 'error'))`,
+		string(status), nullString(reason), now, videoID, string(status))
+	if err != nil {
+		return mapError(err)
+	}
+	for _, t := range ts {
+		fetched := formatTime(t.FetchedAt)
+		if fetched == nil {
+			fetched = now
+		}
+		var id int64
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO transcripts (video_id, language, is_generated, name, source, fetched_at, text, translated_from)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (video_id, language, is_generated) DO UPDATE SET name = excluded.name,
+			  source = excluded.source, fetched_at = excluded.fetched_at, text = excluded.text,
+			  translated_from = excluded.translated_from
+			RETURNING id`,
+			videoID, t.Language, boolInt(t.Generated), nullString(t.Name), t.Source, fetched, t.Text(),
+			nullString(t.TranslatedFrom)).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("save transcript %s %s: %w", videoID, t.Language, mapError(err))
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM transcript_segments WHERE transcript_id = ?`, id); err != nil {
+			return mapError(err)
+		}
+		args := make([]any, 0, 6*len(t.Segments))
+		for _, sg := range t.Segments {
+			args = append(args, id, videoID, t.Language, sg.StartMs, sg.DurationMs, sg.Text)
+		}
+		err = insertRows(ctx, tx, `INSERT INTO transcript_segments (transcript_id, video_id, language, start_ms, duration_ms, text) VALUES`,
+			6, args, ``, nil)
+		if err != nil {
+			return fmt.Errorf("save transcript %s %s: %w", videoID, t.Language, err)
 		}
 	}
 	return mapError(tx.Commit())

@@ -149,7 +149,65 @@ type Video struct {
 	IsUpcoming    bool
 	Category      string
 	Keywords      []string
+	CaptionTracks []CaptionTrack // the captions YouTube offers; empty when none
 	FetchedAt     time.Time
+}
+
+// CaptionTrack is one caption track a video offers.
+type CaptionTrack struct {
+	Language     string // languageCode: "en", "pt-BR"
+	Name         string // as YouTube names it: "English (auto-generated)"
+	Generated    bool   // YouTube's automatic speech recognition
+	Translatable bool   // YouTube can translate it (tlang=)
+	URL          string // where to fetch it; not stored, valid for hours
+}
+
+// TranscriptStatus says what came of looking for a video's transcript.
+type TranscriptStatus string
+
+// The transcript statuses. Blocked and error are retried on the next run;
+// the others stand until --refetch-transcripts.
+const (
+	TranscriptOK      TranscriptStatus = "ok"                // at least one transcript stored
+	TranscriptNone    TranscriptStatus = "none"              // no track in the wanted languages (or none at all)
+	TranscriptPoToken TranscriptStatus = "po_token_required" // the track needs a proof-of-origin token we cannot make
+	TranscriptBlocked TranscriptStatus = "blocked"           // YouTube refused: empty body, HTML, 429
+	TranscriptError   TranscriptStatus = "error"             // anything else (the reason is kept)
+)
+
+// Segment is one timed piece of a transcript.
+type Segment struct {
+	StartMs    int64
+	DurationMs int64
+	Text       string
+}
+
+// Transcript is one caption track's text.
+type Transcript struct {
+	VideoID        string
+	Language       string // of the text (the translation's, with TranslatedFrom set)
+	Generated      bool
+	Name           string
+	Source         string // how it was fetched: "timedtext:json3", "timedtext:srv3", "get_transcript"...
+	TranslatedFrom string // the track's language, when YouTube translated it
+	FetchedAt      time.Time
+	Segments       []Segment
+}
+
+// Text is the whole transcript, its segments joined by spaces.
+func (t *Transcript) Text() string {
+	n := 0
+	for _, s := range t.Segments {
+		n += len(s.Text) + 1
+	}
+	b := make([]byte, 0, n)
+	for i, s := range t.Segments {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, s.Text...)
+	}
+	return string(b)
 }
 
 // Errors reported by the stages. Callers test them with errors.Is.

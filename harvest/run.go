@@ -32,6 +32,7 @@ var errMaxDuration = errors.New("--max-duration reached")
 // Run is one invocation of the harvester, as recorded in the runs table.
 type Run struct {
 	ID               int64
+	Command          string // crawl, video, refresh
 	StartedAt        time.Time
 	FinishedAt       time.Time
 	Status           RunStatus
@@ -45,6 +46,7 @@ type Run struct {
 	NewVideos        int // videos seen for the first time
 	VideosFetched    int // videos with a definitive answer
 	VideosFailed     int // videos answered blocked or error
+	Transcripts      int // transcripts stored
 	Error            string
 	Options          string // the options of the run, as JSON
 	Version          string // of the ytharvest that ran it
@@ -72,6 +74,8 @@ type Harvester struct {
 	MaxPagesPerHost    int           // pages fetched per host per run; 0 = no limit
 	MaxDuration        time.Duration // stop taking work after this long; 0 = no limit
 	RefreshAfter       time.Duration // re-fetch video metadata older than this
+	Transcripts        bool          // fetch the transcripts of playable videos (once each)
+	RefetchTranscripts bool          // fetch them again, once this run
 	RecrawlAfter       time.Duration // check fetched pages again after this; 0 = never
 	Since              time.Time     // skip sitemap and feed entries published before this
 	MaxCrawlDelay      time.Duration // cap on a robots.txt Crawl-delay (default 1 minute)
@@ -85,8 +89,44 @@ type Harvester struct {
 // recorded in the store; Run returns an error only when the run could not
 // go on (the store failed). The returned Run is never nil.
 func (h *Harvester) Run(ctx context.Context, seeds []string) (*Run, error) {
+	return h.do(ctx, "crawl", func(ctx context.Context, run *Run) error { return h.run(ctx, run, seeds) })
+}
+
+// Refresh fetches the videos due for a fetch — never fetched, blocked or
+// failed last time, older than RefreshAfter, or missing a transcript —
+// without crawling any page.
+func (h *Harvester) Refresh(ctx context.Context) (*Run, error) {
+	return h.do(ctx, "refresh", func(ctx context.Context, run *Run) error {
+		done := make(chan struct{})
+		close(done)
+		var vs videoStats
+		err := h.videoStage(ctx, run.StartedAt, done, nil, &vs, nil)
+		return h.finishVideos(ctx, run, &vs, err)
+	})
+}
+
+// FetchVideos fetches the given videos now, with their transcripts when
+// Transcripts is set, whatever their state: the same statuses and
+// circuit breaker as a crawl.
+func (h *Harvester) FetchVideos(ctx context.Context, ids []string) (*Run, error) {
+	return h.do(ctx, "video", func(ctx context.Context, run *Run) error {
+		if err := h.Store.AddVideos(ctx, ids); err != nil {
+			return fmt.Errorf("add videos: %w", err)
+		}
+		var claims []VideoClaim
+		for _, id := range ids {
+			claims = append(claims, VideoClaim{ID: id, NeedTranscript: h.Transcripts})
+		}
+		var vs videoStats
+		err := h.videoStage(ctx, run.StartedAt, nil, nil, &vs, claims)
+		return h.finishVideos(ctx, run, &vs, err)
+	})
+}
+
+// do records a run of command around fn.
+func (h *Harvester) do(ctx context.Context, command string, fn func(context.Context, *Run) error) (*Run, error) {
 	now := h.now()
-	run := &Run{StartedAt: now, Status: RunRunning, Options: h.Options, Version: h.Version}
+	run := &Run{Command: command, StartedAt: now, Status: RunRunning, Options: h.Options, Version: h.Version}
 	if err := h.Store.StartRun(ctx, run); err != nil {
 		run.Status = RunFailed
 		return run, fmt.Errorf("start run: %w", err)
@@ -97,7 +137,7 @@ func (h *Harvester) Run(ctx context.Context, seeds []string) (*Run, error) {
 	if h.MaxDuration > 0 {
 		rctx, cancel = context.WithTimeoutCause(ctx, h.MaxDuration, errMaxDuration)
 	}
-	err := h.run(rctx, run, seeds)
+	err := fn(rctx, run)
 	cancel()
 	switch {
 	case ctx.Err() == nil && errors.Is(context.Cause(rctx), errMaxDuration) && (err == nil || rctx.Err() != nil):
@@ -148,15 +188,22 @@ func (h *Harvester) run(ctx context.Context, run *Run, seeds []string) error {
 		verr      error
 	)
 	if h.Videos != nil {
-		wg.Go(func() { verr = h.videoStage(ctx, run.StartedAt, crawlDone, wake, &vstats) })
+		wg.Go(func() { verr = h.videoStage(ctx, run.StartedAt, crawlDone, wake, &vstats, nil) })
 	}
 	cerr := h.crawlStage(ctx, run, wake)
 	close(crawlDone)
 	wg.Wait()
 
+	return h.finishVideos(ctx, run, &vstats, errors.Join(cerr, verr))
+}
+
+// finishVideos records the video stage's counts and says how the run
+// ended.
+func (h *Harvester) finishVideos(ctx context.Context, run *Run, vstats *videoStats, err error) error {
 	run.VideosFetched = int(vstats.fetched.Load())
+	run.Transcripts = int(vstats.transcripts.Load())
 	run.VideosFailed = int(vstats.failed.Load())
-	if err := errors.Join(cerr, verr); err != nil {
+	if err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -595,6 +642,7 @@ func transient(status int) bool {
 
 type videoStats struct {
 	fetched, failed atomic.Int64
+	transcripts     atomic.Int64
 	blocked         atomic.Bool
 	mu              sync.Mutex
 	reason          string
@@ -619,12 +667,14 @@ func (s *videoStats) blockReason() string {
 // while the crawl runs, and drains the queue once the crawl is done. On the
 // first block it stops asking YouTube anything for the rest of the run (a
 // circuit breaker): the videos not yet fetched stay pending for the next run.
-func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDone <-chan struct{}, wake <-chan struct{}, st *videoStats) error {
+// With fixed set, it fetches exactly those videos instead of claiming due
+// ones.
+func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDone <-chan struct{}, wake <-chan struct{}, st *videoStats, fixed []VideoClaim) error {
 	n := max(h.VideoConcurrency, 1)
 	vctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	ids := make(chan string)
+	ids := make(chan VideoClaim)
 	errc := make(chan error, n)
 	var wg sync.WaitGroup
 	for range n {
@@ -639,7 +689,19 @@ func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDon
 		})
 	}
 
-	err := h.dispatchVideos(vctx, runStart, crawlDone, wake, ids, n)
+	var err error
+	if fixed != nil {
+	send:
+		for _, c := range fixed {
+			select {
+			case ids <- c:
+			case <-vctx.Done():
+				break send
+			}
+		}
+	} else {
+		err = h.dispatchVideos(vctx, runStart, crawlDone, wake, ids, n)
+	}
 	close(ids)
 	wg.Wait()
 	close(errc)
@@ -655,10 +717,13 @@ func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDon
 	return err
 }
 
-func (h *Harvester) dispatchVideos(ctx context.Context, runStart time.Time, crawlDone <-chan struct{}, wake <-chan struct{}, ids chan<- string, n int) error {
+func (h *Harvester) dispatchVideos(ctx context.Context, runStart time.Time, crawlDone <-chan struct{}, wake <-chan struct{}, ids chan<- VideoClaim, n int) error {
 	finished := false
 	for {
-		batch, err := h.Store.ClaimVideos(ctx, h.now().Add(-h.RefreshAfter), runStart, 2*n)
+		batch, err := h.Store.ClaimVideos(ctx, VideoQuery{
+			StaleBefore: h.now().Add(-h.RefreshAfter), NotSince: runStart, Limit: 2 * n,
+			Transcripts: h.Transcripts, RefetchTranscripts: h.RefetchTranscripts,
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -689,7 +754,8 @@ func (h *Harvester) dispatchVideos(ctx context.Context, runStart time.Time, craw
 	}
 }
 
-func (h *Harvester) fetchVideo(ctx context.Context, id string, st *videoStats, trip context.CancelFunc) error {
+func (h *Harvester) fetchVideo(ctx context.Context, c VideoClaim, st *videoStats, trip context.CancelFunc) error {
+	id := c.ID
 	v, err := h.Videos.Video(ctx, id)
 	if err != nil {
 		return nil // ctx ended: the video stays due for the next run
@@ -708,6 +774,7 @@ func (h *Harvester) fetchVideo(ctx context.Context, id string, st *videoStats, t
 		st.block(fmt.Sprintf("video %s: %s", id, v.StatusReason))
 		h.log().Warn("YouTube blocked us; no more YouTube requests this run", "video", id, "reason", v.StatusReason)
 		trip()
+		return nil
 	case v.Status.Definitive():
 		st.fetched.Add(1)
 	default:
@@ -715,6 +782,23 @@ func (h *Harvester) fetchVideo(ctx context.Context, id string, st *videoStats, t
 		h.log().Debug("video failed", "video", id, "status", v.Status, "reason", v.StatusReason)
 	}
 	h.log().Debug("video", "video", id, "status", v.Status, "title", v.Title)
+	if !c.NeedTranscript || v.Status != VideoOK {
+		return nil
+	}
+	ts, tstatus, reason, err := h.Videos.Transcripts(ctx, v)
+	if err != nil {
+		return nil // ctx ended: the transcript stays due
+	}
+	if err := h.Store.SaveTranscripts(sctx, id, tstatus, reason, ts); err != nil {
+		return fmt.Errorf("save transcripts of %s: %w", id, err)
+	}
+	st.transcripts.Add(int64(len(ts)))
+	h.log().Debug("transcripts", "video", id, "status", tstatus, "transcripts", len(ts), "reason", reason)
+	if tstatus == TranscriptBlocked {
+		st.block(fmt.Sprintf("captions of video %s: %s", id, reason))
+		h.log().Warn("YouTube blocked us; no more YouTube requests this run", "video", id, "reason", reason)
+		trip()
+	}
 	return nil
 }
 

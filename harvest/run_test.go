@@ -71,11 +71,28 @@ type hostScope struct{}
 func (hostScope) Normalize(u string) (string, error) { return u, nil }
 func (hostScope) Allow(u string) bool                { return strings.HasPrefix(u, "http://site.test/") }
 
-// fakeVideos answers every video ok, except those in blocked.
+// fakeVideos answers every video ok, except those in blocked; captions
+// of the videos in captionsBlocked are refused.
 type fakeVideos struct {
-	blocked map[string]bool
-	mu      sync.Mutex
-	asked   []string
+	blocked         map[string]bool
+	captionsBlocked map[string]bool
+	mu              sync.Mutex
+	asked           []string
+	transcripts     []string
+}
+
+func (f *fakeVideos) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.Transcript, harvest.TranscriptStatus, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", "", err
+	}
+	f.mu.Lock()
+	f.transcripts = append(f.transcripts, v.ID)
+	f.mu.Unlock()
+	if f.captionsBlocked[v.ID] {
+		return nil, harvest.TranscriptBlocked, "empty caption body", nil
+	}
+	return []harvest.Transcript{{VideoID: v.ID, Language: "en", Source: "fake",
+		Segments: []harvest.Segment{{StartMs: 0, DurationMs: 1000, Text: "hello " + v.ID}}}}, harvest.TranscriptOK, "", nil
 }
 
 func (f *fakeVideos) Video(ctx context.Context, id string) (*harvest.Video, error) {
@@ -326,4 +343,40 @@ func TestRunLimits(t *testing.T) {
 			t.Fatalf("next run = %+v, %v", run, err)
 		}
 	})
+}
+
+// Transcripts are fetched once per playable video; a refused caption
+// trips the breaker like any block.
+func TestRunTranscripts(t *testing.T) {
+	web := &fakeWeb{pages: site(), fetched: map[string]int{}}
+	vids := &fakeVideos{}
+	h, d := newHarvester(t, web, vids)
+	h.Transcripts = true
+	h.VideoConcurrency = 1
+	run, err := h.Run(context.Background(), []string{"http://site.test/"})
+	if err != nil || run.Transcripts != 4 || len(vids.transcripts) != 4 {
+		t.Fatalf("run = %+v, %v; %d transcript calls; want 4 transcripts", run, err, len(vids.transcripts))
+	}
+	// The next run asks for nothing: metadata fresh, transcripts there.
+	vids.asked, vids.transcripts = nil, nil
+	if _, err := h.Run(context.Background(), []string{"http://site.test/"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(vids.asked) != 0 || len(vids.transcripts) != 0 {
+		t.Errorf("second run asked about %v and %v", vids.asked, vids.transcripts)
+	}
+	var n int
+	d.SQL().QueryRow(`SELECT count(*) FROM transcript_segments`).Scan(&n)
+	if n != 4 {
+		t.Errorf("%d segments stored, want 4", n)
+	}
+
+	web2 := &fakeWeb{pages: site(), fetched: map[string]int{}}
+	vids2 := &fakeVideos{captionsBlocked: map[string]bool{"aaaaaaaaaaa": true}}
+	h2, _ := newHarvester(t, web2, vids2)
+	h2.Transcripts, h2.VideoConcurrency = true, 1
+	run, err = h2.Run(context.Background(), []string{"http://site.test/"})
+	if err != nil || run.Status != harvest.RunBlocked || len(vids2.asked) != 1 {
+		t.Errorf("blocked captions: run %+v, %v, asked %v; want blocked after one video", run, err, vids2.asked)
+	}
 }

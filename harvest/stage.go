@@ -40,15 +40,25 @@ type Store interface {
 	// duplicate: SavePages sets its State to PageSkipped (and its Error)
 	// and files its references under the first page.
 	SavePages(ctx context.Context, batch []PageSave) ([]SaveStats, error)
-	// ClaimVideos returns up to limit IDs of videos due for a fetch and marks
-	// them attempted now: videos never fetched, videos whose last answer was
-	// not definitive (blocked, error), and videos fetched before staleBefore.
-	// Videos attempted at or after notSince (the start of this run) are left
-	// out, so a run tries each video at most once.
-	ClaimVideos(ctx context.Context, staleBefore, notSince time.Time, limit int) ([]string, error)
+	// ClaimVideos returns up to q.Limit videos due for a fetch and marks
+	// them attempted now: videos never fetched, videos whose last answer
+	// was not definitive (blocked, error), videos fetched before
+	// q.StaleBefore, and — with q.Transcripts — playable videos whose
+	// transcript has not been looked for or was blocked (all of them once a
+	// run with q.RefetchTranscripts). Videos attempted at or after
+	// q.NotSince (the start of this run) are left out, so a run tries each
+	// video at most once.
+	ClaimVideos(ctx context.Context, q VideoQuery) ([]VideoClaim, error)
+	// AddVideos records the given video IDs (valid 11-character IDs) as
+	// known, pending a fetch if they are new.
+	AddVideos(ctx context.Context, ids []string) error
 	// SaveVideo stores what was learnt about a video. A non-definitive status
 	// (blocked, error) never overwrites a definitive one or its metadata.
 	SaveVideo(ctx context.Context, v *Video) error
+	// SaveTranscripts records the outcome of looking for a video's
+	// transcript and the transcripts fetched. A blocked or error outcome
+	// never overwrites an ok one.
+	SaveTranscripts(ctx context.Context, videoID string, status TranscriptStatus, reason string, ts []Transcript) error
 }
 
 // PageSave is one page's outcome, for Store.SavePages.
@@ -89,6 +99,21 @@ type Entry struct {
 	URL       string    // absolute, not yet normalised
 	Published time.Time // when the page was published or changed; zero when not said
 	Title     string
+}
+
+// VideoQuery says which videos ClaimVideos may return.
+type VideoQuery struct {
+	StaleBefore        time.Time
+	NotSince           time.Time
+	Limit              int
+	Transcripts        bool
+	RefetchTranscripts bool
+}
+
+// VideoClaim is a video due for a fetch.
+type VideoClaim struct {
+	ID             string
+	NeedTranscript bool // its transcript is wanted too
 }
 
 // Response is a fetched URL.
@@ -163,6 +188,12 @@ type VideoSource interface {
 	// back as a Video whose Status and StatusReason say what happened. The
 	// error is non-nil only when ctx ended first.
 	Video(ctx context.Context, id string) (*Video, error)
+	// Transcripts fetches the transcripts of v (a video answered ok, with
+	// its CaptionTracks) in the languages the source was configured for,
+	// and says what came of it: TranscriptBlocked means YouTube refused, and
+	// the caller stops asking YouTube anything this run. The error is
+	// non-nil only when ctx ended first.
+	Transcripts(ctx context.Context, v *Video) ([]Transcript, TranscriptStatus, string, error)
 }
 
 // HTTPStatusText is a short description of a non-200 HTTP answer, as

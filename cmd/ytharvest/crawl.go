@@ -18,7 +18,6 @@ import (
 	"github.com/harvestdev/ytharvest/harvest"
 	"github.com/harvestdev/ytharvest/harvest/crawl"
 	"github.com/harvestdev/ytharvest/harvest/extract"
-	"github.com/harvestdev/ytharvest/harvest/youtube"
 )
 
 const crawlSummary = `Usage: ytharvest crawl [flags] SEED...
@@ -53,16 +52,13 @@ type crawlFlags struct {
 	timeout            time.Duration
 	maxBody            bytesFlag
 	userAgent          string
-	youtubeURL         string
-	youtubeConcurrency int
-	youtubeRate        float64
-	refreshAfter       time.Duration
 	recrawlAfter       time.Duration
 	wait               bool
 	sameDomain         bool
 	anyHost            bool
 	sameHost           bool
 	allow, deny        regexpList
+	yt                 youtubeFlags
 	log                logFlags
 }
 
@@ -108,11 +104,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.Var(&f.maxBody, "max-body", "read at most `SIZE` of a page (e.g. 512KiB, 10MiB); longer pages are recorded as truncated")
 	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent for page requests (default: ytharvest/VERSION (+CONTACT))")
 	fs.StringVar(&f.contact, "contact", projectURL, "a `URL` or address for site owners, sent in the default User-Agent")
-	fs.StringVar(&f.youtubeURL, "youtube-url", a.getenv("YTHARVEST_YOUTUBE_URL"),
-		"send every request meant for www.youtube.com to this base `URL` instead: a mirror, a recording proxy, or a fake (env YTHARVEST_YOUTUBE_URL)")
-	fs.IntVar(&f.youtubeConcurrency, "youtube-concurrency", 2, "videos fetched from YouTube at once")
-	fs.Float64Var(&f.youtubeRate, "youtube-rate", 1, "YouTube requests per second, over all videos (0 = no limit)")
-	fs.DurationVar(&f.refreshAfter, "refresh-after", 7*24*time.Hour, "re-fetch video metadata older than this")
+	f.yt.register(fs, a.getenv)
 	fs.DurationVar(&f.recrawlAfter, "recrawl-after", 7*24*time.Hour, "check fetched pages again after this, with a conditional GET (seeds are fetched every run)")
 	fs.BoolVar(&f.ignoreRobots, "ignore-robots", false, "do not fetch or obey robots.txt (only for sites you own or have permission to crawl)")
 	fs.DurationVar(&f.maxCrawlDelay, "max-crawl-delay", time.Minute, "honour a robots.txt Crawl-delay up to this long")
@@ -163,14 +155,14 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	switch {
 	case f.depth < 0:
 		return usageError("--depth must be 0 or more")
-	case f.concurrency < 1 || f.hostConcurrency < 1 || f.youtubeConcurrency < 1:
-		return usageError("--concurrency, --host-concurrency and --youtube-concurrency must be at least 1")
+	case f.concurrency < 1 || f.hostConcurrency < 1:
+		return usageError("--concurrency and --host-concurrency must be at least 1")
 	case f.ignoreRobots && f.sitemapsFromRobots:
 		return usageError("--sitemaps-from-robots needs robots.txt; drop --ignore-robots")
-	case f.delay < 0 || f.recrawlAfter < 0 || f.refreshAfter < 0 || f.maxCrawlDelay < 0:
-		return usageError("--delay, --recrawl-after, --refresh-after and --max-crawl-delay must not be negative")
-	case f.maxPages < 0 || f.maxPagesPerHost < 0 || f.maxDuration < 0 || f.youtubeRate < 0:
-		return usageError("--max-pages, --max-pages-per-host, --max-duration and --youtube-rate must not be negative")
+	case f.delay < 0 || f.recrawlAfter < 0 || f.maxCrawlDelay < 0:
+		return usageError("--delay, --recrawl-after and --max-crawl-delay must not be negative")
+	case f.maxPages < 0 || f.maxPagesPerHost < 0 || f.maxDuration < 0:
+		return usageError("--max-pages, --max-pages-per-host and --max-duration must not be negative")
 	}
 	var since time.Time
 	if f.since != "" {
@@ -191,6 +183,9 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		mode = crawl.SameDomain
 	case f.anyHost:
 		mode = crawl.AnyHost
+	}
+	if err := f.yt.validate(); err != nil {
+		return err
 	}
 	scope, err := crawl.NewScope(seeds, crawl.ScopeOptions{Hosts: mode, Allow: f.allow, Deny: f.deny})
 	if err != nil {
@@ -225,28 +220,18 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		robots = crawl.NewRobotsPolicy(pages, ua, store, nil)
 	}
 	fetcher := crawl.NewFetcher(pages, ua, int64(f.maxBody), &crawl.HopPolicy{Scope: scope, Robots: robots})
-	// YouTube traffic goes around the guard: --youtube-url may well name
-	// a mirror on the local network.
-	videos, err := youtube.New(youtube.Options{
-		BaseURL:     f.youtubeURL,
-		Transport:   a.httpTransport(),
-		Concurrency: f.youtubeConcurrency,
-		Rate:        f.youtubeRate,
-		Log:         a.log,
-	})
+	videos, err := f.yt.source(a)
 	if err != nil {
-		return usageError("--youtube-url: %v", err)
+		return err
 	}
 	opts, _ := json.Marshal(map[string]any{
 		"seeds": len(seeds), "depth": f.depth, "max_pages": f.maxPages, "concurrency": f.concurrency,
 		"max_pages_per_host": f.maxPagesPerHost, "max_duration": f.maxDuration.String(), "since": f.since,
 		"host_concurrency": f.hostConcurrency, "delay": f.delay.String(),
-		"youtube_url": f.youtubeURL, "youtube_concurrency": f.youtubeConcurrency,
-		"youtube_rate": f.youtubeRate, "refresh_after": f.refreshAfter.String(),
 		"recrawl_after": f.recrawlAfter.String(), "hosts": []string{"same-host", "same-domain", "any-host"}[mode],
 		"allow": f.allow.String(), "deny": f.deny.String(), "ignore_robots": f.ignoreRobots,
 		"max_crawl_delay": f.maxCrawlDelay.String(), "sitemaps_from_robots": f.sitemapsFromRobots,
-		"allow_private": f.allowPrivate,
+		"allow_private": f.allowPrivate, "youtube": f.yt.options(),
 	})
 	h := &harvest.Harvester{
 		Store:              store,
@@ -260,15 +245,17 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		Concurrency:        f.concurrency,
 		HostConcurrency:    f.hostConcurrency,
 		Delay:              f.delay,
-		VideoConcurrency:   f.youtubeConcurrency,
+		VideoConcurrency:   f.yt.concurrency,
 		MaxPages:           f.maxPages,
 		MaxPagesPerHost:    f.maxPagesPerHost,
 		MaxDuration:        f.maxDuration,
 		Since:              since,
 		MaxCrawlDelay:      f.maxCrawlDelay,
 		SitemapsFromRobots: f.sitemapsFromRobots,
-		RefreshAfter:       f.refreshAfter,
+		RefreshAfter:       f.yt.refreshAfter,
 		RecrawlAfter:       f.recrawlAfter,
+		Transcripts:        !f.yt.noTranscripts,
+		RefetchTranscripts: f.yt.refetchTranscripts,
 		Options:            string(opts),
 		Version:            buildVersion(),
 	}
@@ -280,15 +267,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	switch run.Status {
-	case harvest.RunBlocked:
-		return &codeError{code: exitPartial, err: fmt.Errorf("partial: YouTube blocked us (%s); unfetched videos stay pending for the next run", run.Error)}
-	case harvest.RunStopped:
-		return &codeError{code: exitPartial, err: fmt.Errorf("partial: %s", run.Error)}
-	case harvest.RunInterrupted:
-		return &codeError{code: exitInterrupted, err: errors.New("interrupted; committed work is kept and the next run resumes")}
-	}
-	return nil
+	return runExit(run)
 }
 
 func boolCount(bs ...bool) int {

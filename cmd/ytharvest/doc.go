@@ -4,6 +4,8 @@
 //	ytharvest crawl [flags] SEED...   crawl seed pages, record videos and links
 //	ytharvest stats [flags]           what the database holds; recent runs
 //	ytharvest sql [flags] QUERY       run a read-only SQL query and print the rows
+//	ytharvest video [flags] ID|URL... fetch these videos now
+//	ytharvest refresh [flags]         fetch the videos that are due
 //	ytharvest extract [flags] URL|FILE|-   the YouTube references of one page
 //
 // Run `ytharvest help` for the flags, environment and exit codes; the

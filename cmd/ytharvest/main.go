@@ -44,6 +44,8 @@ Usage:
   ytharvest crawl [flags] SEED...   crawl seed pages, record videos and links
   ytharvest stats [flags]           what the database holds; recent runs
   ytharvest sql [flags] QUERY       run a read-only SQL query and print the rows
+  ytharvest video [flags] ID|URL... fetch these videos' metadata and transcripts now
+  ytharvest refresh [flags]         fetch the videos that are due, without crawling
   ytharvest extract [flags] URL|FILE|-
                                     print the YouTube references one page makes (no database)
   ytharvest version                 print the version
@@ -157,6 +159,10 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.sql(ctx, rest)
 	case "extract":
 		return a.extract(ctx, rest)
+	case "video":
+		return a.video(ctx, rest)
+	case "refresh":
+		return a.refresh(ctx, rest)
 	case "version", "--version", "-version":
 		fmt.Fprintln(a.stdout, "ytharvest", buildVersion())
 		return nil

@@ -90,7 +90,7 @@ func (e *env) run(args ...string) int {
 	e.stderr.Reset()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if len(args) > 0 && slices.Contains([]string{"crawl", "stats", "sql"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"crawl", "stats", "sql", "video", "refresh"}, args[0]) {
 		args = append(args[:1:1], append([]string{"--db", e.dbPath}, args[1:]...)...)
 	}
 	code := e.app.main(ctx, args)
@@ -228,8 +228,21 @@ func TestCrawlEndToEnd(t *testing.T) {
 		"mB3nV7cX2zA | This video has been removed by the uploader",
 		"uY8iO4pE6rT | This video may be inappropriate for some users.",
 	})
-	diffRows(t, "runs", e.query(`SELECT id, status, pages_fetched, pages_failed, new_videos, videos_fetched, videos_failed FROM runs`),
-		[]string{"1 | ok | 14 | 1 | 10 | 10 | 0"})
+	diffRows(t, "runs", e.query(`SELECT id, status, pages_fetched, pages_failed, new_videos, videos_fetched, videos_failed, transcripts FROM runs`),
+		[]string{"1 | ok | 14 | 1 | 10 | 10 | 0 | 2"})
+	diffRows(t, "transcripts", e.query(`
+		SELECT t.video_id, t.language, t.is_generated, t.source, count(s.id), substr(t.text, 1, 40)
+		FROM transcripts t JOIN transcript_segments s ON s.transcript_id = t.id
+		GROUP BY t.id ORDER BY t.video_id`), []string{
+		"H7xQm2Lp9sA | en | 0 | timedtext:json3 | 5 | Good morning from the palace forecourt, ",
+		"Zp4-eYc1UoM | en | 1 | timedtext:json3 | 3 | here's the budget in five minutes spendi",
+	})
+	diffRows(t, "transcript statuses", e.query(`SELECT id, coalesce(transcript_status, '-') FROM videos WHERE status = 'ok' ORDER BY id`), []string{
+		"H7xQm2Lp9sA | ok",
+		"Zp4-eYc1UoM | ok",
+		"k3Rt_vB8nQw | none",
+		"qW9xL2mN5bE | none",
+	})
 
 	// A second run fetches the seed again (new stories appear there), no
 	// other page, adds no row, and asks YouTube nothing: every video
@@ -812,5 +825,94 @@ func TestPrivateAddresses(t *testing.T) {
 	})
 	diffRows(t, "redirect with --allow-private", e.query(`SELECT replace(final_url, '`+evil+`', 'EVIL'), state FROM pages WHERE url LIKE '%/go'`), []string{
 		"EVIL/redirected | fetched",
+	})
+}
+
+func TestVideoAndRefreshCommands(t *testing.T) {
+	e := newEnv(t, nil)
+	yt := []string{"--youtube-url", e.ytURL, "--youtube-rate", "0"}
+	if code := e.run(append([]string{"video", "H7xQm2Lp9sA", "nonsense"}, yt...)...); code != exitUsage || !strings.Contains(e.stderr.String(), "neither a video ID") {
+		t.Errorf("video with a bad ID: exit %d, %s", code, e.stderr)
+	}
+	if code := e.run(append([]string{"video", "H7xQm2Lp9sA", "https://youtu.be/T1gH6jKd0sF?t=3", "www.youtube.com/watch?v=Zp4-eYc1UoM"}, yt...)...); code != exitOK {
+		t.Fatalf("video: exit %d", code)
+	}
+	out := e.stdout.String()
+	for _, want := range []string{
+		"H7xQm2Lp9sA  ok              State visit: the arrival ceremony in full  [transcript: ok]",
+		"T1gH6jKd0sF  private         (This video is private.)",
+		"Zp4-eYc1UoM  ok              The budget in five minutes  [transcript: ok]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("video output lacks %q:\n%s", want, out)
+		}
+	}
+	diffRows(t, "runs", e.query(`SELECT command, status, videos_fetched, transcripts FROM runs`), []string{"video | ok | 3 | 2"})
+
+	// refresh fetches nothing while everything is fresh, everything when told it is stale.
+	e.youtube.Reset()
+	if code := e.run(append([]string{"refresh"}, yt...)...); code != exitOK || len(e.youtube.Requests()) != 0 {
+		t.Errorf("refresh of fresh videos: exit %d, %d YouTube requests", code, len(e.youtube.Requests()))
+	}
+	if code := e.run(append([]string{"refresh", "--refresh-after", "0s"}, yt...)...); code != exitOK {
+		t.Fatalf("refresh: exit %d", code)
+	}
+	diffRows(t, "refresh run", e.query(`SELECT command, status, videos_fetched FROM runs ORDER BY id DESC LIMIT 1`), []string{"refresh | ok | 3"})
+	if n := e.count("video_views WHERE video_id = 'H7xQm2Lp9sA'"); n != 2 {
+		t.Errorf("%d view snapshots after a refresh, want 2", n)
+	}
+}
+
+// The fake starts answering 429 after a few requests: the run stops
+// asking YouTube, no video is recorded as gone because of it, the exit is
+// partial, and a later run against a healthy YouTube completes the rest.
+func TestBreakerOn429(t *testing.T) {
+	e := newEnv(t, nil)
+	var mu sync.Mutex
+	served, limit := 0, 8
+	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served++
+		over := served > limit
+		mu.Unlock()
+		if over {
+			http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
+			return
+		}
+		e.youtube.ServeHTTP(w, r)
+	}))
+	defer flaky.Close()
+	fu, _ := url.Parse(flaky.URL)
+	e.app.transport.(hostMap)[fu.Host] = fu
+	args := []string{"crawl", "--youtube-url", flaky.URL, "--youtube-rate", "0", "--youtube-concurrency", "1",
+		"--delay", "0s", "--host-concurrency", "4", "http://news.example/"}
+	if code := e.run(args...); code != exitPartial || !strings.Contains(e.stderr.String(), "YouTube blocked us") {
+		t.Fatalf("exit %d, want %d and a message", code, exitPartial)
+	}
+	mu.Lock()
+	before := served
+	mu.Unlock()
+	if before > limit+1 {
+		t.Errorf("%d requests reached YouTube, want at most %d: the breaker did not stop them", before, limit+1)
+	}
+	statuses := e.query(`SELECT status, count(*) FROM videos GROUP BY status ORDER BY status`)
+	t.Logf("after the block: %v", statuses)
+	// Only the synthetic answers decide removed and private: two removed, one private.
+	if got := e.count("videos WHERE status IN ('removed', 'private', 'error')"); got > 3 {
+		t.Errorf("%d videos recorded removed/private/error, more than the fake's answers say", got)
+	}
+	if got := e.count("videos WHERE status = 'blocked'"); got != 1 {
+		t.Errorf("%d videos blocked, want 1 (the one that met the 429)", got)
+	}
+
+	// YouTube is healthy again: the next run completes every video.
+	mu.Lock()
+	limit = 1 << 30
+	mu.Unlock()
+	if code := e.run(args...); code != exitOK {
+		t.Fatalf("second run exit %d", code)
+	}
+	diffRows(t, "videos after recovery", e.query(`SELECT status, count(*) FROM videos GROUP BY status ORDER BY status`), []string{
+		"age_restricted | 1", "live_upcoming | 1", "ok | 4", "private | 1", "removed | 2", "unplayable | 1",
 	})
 }

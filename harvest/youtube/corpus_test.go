@@ -67,6 +67,19 @@ func TestCorpus(t *testing.T) {
 				if len(v.Keywords) != 15 || v.Keywords[0] != "Dave2D" {
 					t.Errorf("Keywords = %q, want 15 starting with Dave2D", v.Keywords)
 				}
+				// MANIFEST: 8 manual languages and English auto-generated, named as runs.
+				generated := 0
+				for _, tr := range v.CaptionTracks {
+					if tr.Generated {
+						generated++
+						if tr.Language != "en" || tr.Name != "English (auto-generated)" {
+							t.Errorf("generated track = %+v", tr)
+						}
+					}
+				}
+				if len(v.CaptionTracks) != 9 || generated != 1 {
+					t.Errorf("%d caption tracks (%d generated), want 9 (1)", len(v.CaptionTracks), generated)
+				}
 			},
 		},
 		{

@@ -15,4 +15,11 @@
 // NewRewrite sends YouTube's hosts to Options.BaseURL: a mirror, a
 // recording proxy, or the fake in internal/testserver that tests and the
 // demo use.
+//
+// Transcripts come from the caption tracks a player answer offers
+// (Tracks): Choose picks them as Options.Captions says, CaptionURL asks
+// for json3, and ParseTimedText reads json3, srv3 and the legacy
+// <transcript> XML. Source.Transcripts fetches the tracks itself, through
+// the same transport chain, and tells a block (an empty answer, an HTML
+// page, a 429) from "no transcript".
 package youtube

@@ -52,17 +52,24 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock for Video.FetchedAt; nil means time.Now.
 	Now func() time.Time
+	// Captions says which caption tracks Transcripts fetches.
+	Captions Choice
+	// TranscriptFallback asks kkdai's get_transcript endpoint when no
+	// caption track could be fetched (--transcript-fallback).
+	TranscriptFallback bool
 }
 
 // Source fetches video metadata from YouTube with kkdai/youtube and
 // classifies what YouTube answered. It implements harvest.VideoSource and
 // is safe for concurrent use.
 type Source struct {
-	log     *slog.Logger
-	now     func() time.Time
-	timeout time.Duration // http.Client.Timeout: the request timeout plus the longest rate wait
-	chain   http.RoundTripper
-	pool    chan *client
+	captions Choice
+	fallback bool
+	log      *slog.Logger
+	now      func() time.Time
+	timeout  time.Duration // http.Client.Timeout: the request timeout plus the longest rate wait
+	chain    http.RoundTripper
+	pool     chan *client
 }
 
 var _ harvest.VideoSource = (*Source)(nil)
@@ -111,7 +118,8 @@ func New(o Options) (*Source, error) {
 	// The client's own Timeout is a backstop over the whole exchange, the
 	// wait for a rate slot included. It is longer than the per-request
 	// deadline, which gives the clearer error.
-	s := &Source{log: o.Log, now: o.Now, timeout: o.Timeout + o.Timeout/2, pool: make(chan *client, o.Concurrency)}
+	s := &Source{captions: o.Captions, fallback: o.TranscriptFallback, log: o.Log, now: o.Now,
+		timeout: o.Timeout + o.Timeout/2, pool: make(chan *client, o.Concurrency)}
 	if o.Rate > 0 {
 		lim := newLimiter(o.Rate, time.Now)
 		chain = &limitTransport{lim: lim, next: chain}
@@ -188,6 +196,9 @@ func (s *Source) Video(ctx context.Context, id string) (*harvest.Video, error) {
 		fromKkdai(v, yv)
 	}
 	fillFromAnswer(v, a)
+	if status == harvest.VideoOK {
+		v.CaptionTracks = captionTracks(a)
+	}
 	if status == harvest.VideoLiveUpcoming {
 		v.IsUpcoming = true
 	}

@@ -23,7 +23,7 @@ import (
 //	GET  /                     home page with the ytcfg.set visitor data
 //	POST /youtubei/v1/player   testdata/youtube/player/<ID>.json (200) or <ID>.http (raw response)
 //	GET  /watch?v=ID           a watch page embedding the same player JSON
-//	GET  /api/timedtext        testdata/youtube/timedtext/<ID>.<lang>[.asr].<fmt>, 404 when absent
+//	GET  /api/timedtext        testdata/youtube/timedtext/<ID>.<lang>[.asr].<fmt> (with tlang=X: <ID>.<X>.<fmt>), 404 when absent
 //
 // An unknown video ID gets 200 with playabilityStatus ERROR "Video
 // unavailable", as real YouTube answers. Tests override answers per video
@@ -65,8 +65,9 @@ type FakeResponse struct {
 // Player override's body when that is a 200 JSON answer, and the video's
 // file otherwise.
 type FakeAnswer struct {
-	Player *FakeResponse
-	Watch  *FakeResponse
+	Player   *FakeResponse
+	Watch    *FakeResponse
+	Captions *FakeResponse // every caption (timedtext) request for the video
 }
 
 // ytHangLimit bounds a FakeResponse.Hang.
@@ -278,20 +279,31 @@ func ytWatchPage(player []byte) ([]byte, error) {
 }
 
 // timedtext serves a caption file named for the query:
-// <v>.<lang>[.asr].<fmt>, where no fmt means the legacy XML (.xml).
+// <v>.<lang>[.asr].<fmt>, where no fmt means the legacy XML (.xml); a
+// translation (tlang=X) is <v>.<X>.<fmt>.
 func (y *YouTube) timedtext(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	id, lang, format := q.Get("v"), q.Get("lang"), q.Get("fmt")
 	if format == "" {
 		format = "xml"
 	}
-	if !ytVideoID.MatchString(id) || !ytLang.MatchString(lang) || !ytFormat.MatchString(format) || q.Get("tlang") != "" {
+	tlang := q.Get("tlang")
+	if !ytVideoID.MatchString(id) || !ytLang.MatchString(lang) || !ytFormat.MatchString(format) ||
+		tlang != "" && !ytLang.MatchString(tlang) {
 		http.NotFound(w, r)
+		return
+	}
+	if a := y.override(id); a.Captions != nil {
+		ytWrite(w, r, a.Captions, "text/xml; charset=UTF-8")
 		return
 	}
 	name := id + "." + lang
 	if q.Get("kind") == "asr" {
 		name += ".asr"
+	}
+	if tlang != "" {
+		// A translation: the fake has the target language's file.
+		name = id + "." + tlang
 	}
 	data, err := os.ReadFile(filepath.Join(y.dir, "timedtext", name+"."+format))
 	if err != nil {

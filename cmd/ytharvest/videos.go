@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/harvest"
+	"github.com/harvestdev/ytharvest/harvest/extract"
+	"github.com/harvestdev/ytharvest/harvest/youtube"
+)
+
+// youtubeFlags are the flags of every command that talks to YouTube.
+type youtubeFlags struct {
+	url                string
+	concurrency        int
+	rate               float64
+	refreshAfter       time.Duration
+	noTranscripts      bool
+	langs              string
+	preferGenerated    bool
+	allLanguages       bool
+	translateTo        string
+	transcriptFallback bool
+	refetchTranscripts bool
+}
+
+func (y *youtubeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&y.url, "youtube-url", getenv("YTHARVEST_YOUTUBE_URL"),
+		"send every request meant for www.youtube.com to this base `URL` instead: a mirror, a recording proxy, or a fake (env YTHARVEST_YOUTUBE_URL)")
+	fs.IntVar(&y.concurrency, "youtube-concurrency", 2, "videos fetched from YouTube at once")
+	fs.Float64Var(&y.rate, "youtube-rate", 1, "YouTube requests per second, over all videos (0 = no limit)")
+	fs.DurationVar(&y.refreshAfter, "refresh-after", 7*24*time.Hour, "re-fetch video metadata older than this")
+	fs.BoolVar(&y.noTranscripts, "no-transcripts", false, "fetch video metadata only, no transcripts")
+	fs.StringVar(&y.langs, "lang", "en", "transcript `LANGUAGES` in order of preference, comma-separated (en matches en-GB too)")
+	fs.BoolVar(&y.preferGenerated, "prefer-generated", false, "take YouTube's auto-generated captions over manual ones of the same language")
+	fs.BoolVar(&y.allLanguages, "all-languages", false, "fetch every caption track, whatever --lang says")
+	fs.StringVar(&y.translateTo, "translate-to", "", "when no track is in --lang, ask YouTube to translate one into this `LANGUAGE`")
+	fs.BoolVar(&y.transcriptFallback, "transcript-fallback", false, "when no caption track can be fetched, try kkdai's get_transcript endpoint (auto-generated captions only)")
+	fs.BoolVar(&y.refetchTranscripts, "refetch-transcripts", false, "fetch the transcripts of videos that already have one again (once this run)")
+}
+
+func (y *youtubeFlags) validate() error {
+	switch {
+	case y.concurrency < 1:
+		return usageError("--youtube-concurrency must be at least 1")
+	case y.rate < 0 || y.refreshAfter < 0:
+		return usageError("--youtube-rate and --refresh-after must not be negative")
+	}
+	return nil
+}
+
+// source builds the YouTube client. Its traffic goes around the
+// private-address guard: --youtube-url may well name a mirror on the
+// local network.
+func (y *youtubeFlags) source(a *app) (*youtube.Source, error) {
+	s, err := youtube.New(youtube.Options{
+		BaseURL:     y.url,
+		Transport:   a.httpTransport(),
+		Concurrency: y.concurrency,
+		Rate:        y.rate,
+		Log:         a.log,
+		Captions: youtube.Choice{Langs: strings.Split(y.langs, ","), PreferGenerated: y.preferGenerated,
+			All: y.allLanguages, TranslateTo: y.translateTo},
+		TranscriptFallback: y.transcriptFallback,
+	})
+	if err != nil {
+		return nil, usageError("--youtube-url: %v", err)
+	}
+	return s, nil
+}
+
+// options are recorded with the run.
+func (y *youtubeFlags) options() map[string]any {
+	return map[string]any{
+		"url": y.url, "concurrency": y.concurrency, "rate": y.rate, "refresh_after": y.refreshAfter.String(),
+		"transcripts": !y.noTranscripts, "lang": y.langs, "prefer_generated": y.preferGenerated,
+		"all_languages": y.allLanguages, "translate_to": y.translateTo,
+		"transcript_fallback": y.transcriptFallback, "refetch_transcripts": y.refetchTranscripts,
+	}
+}
+
+// runExit turns how a run ended into the process exit.
+func runExit(run *harvest.Run) error {
+	switch run.Status {
+	case harvest.RunBlocked:
+		return &codeError{code: exitPartial, err: fmt.Errorf("partial: YouTube blocked us (%s); unfetched videos stay pending for the next run", run.Error)}
+	case harvest.RunStopped:
+		return &codeError{code: exitPartial, err: fmt.Errorf("partial: %s", run.Error)}
+	case harvest.RunInterrupted:
+		return &codeError{code: exitInterrupted, err: errors.New("interrupted; committed work is kept and the next run resumes")}
+	}
+	return nil
+}
+
+const videoSummary = `Usage: ytharvest video [flags] ID|URL...
+
+Fetches the metadata (and transcripts) of the given videos now, whatever
+the database says about them, with the same statuses, rate limit and
+circuit breaker as a crawl. A video may be named by its 11-character ID or
+any YouTube URL for it.`
+
+const refreshSummary = `Usage: ytharvest refresh [flags]
+
+Fetches, without crawling any page, the videos that are due: never
+fetched, blocked or failed last time, older than --refresh-after, or
+still missing a transcript.`
+
+func (a *app) video(ctx context.Context, args []string) error {
+	return a.youtubeCommand(ctx, "video", videoSummary,
+		"  ytharvest video dQw4w9WgXcQ https://youtu.be/H7xQm2Lp9sA\n  ytharvest video --refetch-transcripts --lang de,en H7xQm2Lp9sA\n", args)
+}
+
+func (a *app) refresh(ctx context.Context, args []string) error {
+	return a.youtubeCommand(ctx, "refresh", refreshSummary,
+		"  ytharvest refresh --refresh-after 24h\n", args)
+}
+
+// youtubeCommand runs video (the videos named in args) or refresh.
+func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string, args []string) error {
+	fs := a.newFlagSet(name, summary, examples)
+	dbPath := a.dbFlag(fs)
+	var yt youtubeFlags
+	yt.register(fs, a.getenv)
+	wait := fs.Bool("wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
+	var lf logFlags
+	lf.register(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := a.setupLog(&lf); err != nil {
+		return err
+	}
+	if err := yt.validate(); err != nil {
+		return err
+	}
+	var ids []string
+	switch {
+	case name == "refresh" && len(pos) > 0:
+		return usageError("refresh takes no arguments (got %q)", pos[0])
+	case name == "video" && len(pos) == 0:
+		return usageError("name at least one video: an ID or a YouTube URL")
+	}
+	for _, p := range pos {
+		id, err := videoID(p)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		ids = append(ids, id)
+	}
+
+	lock, err := db.Acquire(ctx, *dbPath, *wait)
+	if err != nil {
+		if errors.Is(err, harvest.ErrLocked) {
+			return &codeError{code: exitLocked, err: err}
+		}
+		return err
+	}
+	defer lock.Release()
+	store, err := db.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	videos, err := yt.source(a)
+	if err != nil {
+		return err
+	}
+	opts, _ := json.Marshal(map[string]any{"videos": len(ids), "youtube": yt.options()})
+	h := &harvest.Harvester{
+		Store:              store,
+		Videos:             videos,
+		Log:                a.log,
+		VideoConcurrency:   yt.concurrency,
+		RefreshAfter:       yt.refreshAfter,
+		Transcripts:        !yt.noTranscripts,
+		RefetchTranscripts: yt.refetchTranscripts,
+		Options:            string(opts),
+		Version:            buildVersion(),
+	}
+	var run *harvest.Run
+	if name == "video" {
+		run, err = h.FetchVideos(ctx, ids)
+	} else {
+		run, err = h.Refresh(ctx)
+	}
+	a.log.Info("run finished", "run", run.ID, "command", name, "status", run.Status,
+		"videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed, "transcripts", run.Transcripts,
+		"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", *dbPath)
+	if err != nil {
+		return err
+	}
+	if name == "video" {
+		if err := printVideos(ctx, a, store, ids); err != nil {
+			return err
+		}
+	}
+	return runExit(run)
+}
+
+// videoID reads a video ID, or a YouTube URL naming one.
+func videoID(s string) (string, error) {
+	if extract.ValidVideoID(s) {
+		return s, nil
+	}
+	u := s
+	if !strings.Contains(u, "://") && !strings.HasPrefix(u, "//") {
+		u = "https://" + u
+	}
+	if r, ok := extract.ParseURL(u); ok && r.Type == harvest.RefVideo {
+		return r.ID, nil
+	}
+	return "", fmt.Errorf("%q is neither a video ID (11 characters of A-Z a-z 0-9 _ -) nor a YouTube video URL", s)
+}
+
+// printVideos says what became of each video, one line each.
+func printVideos(ctx context.Context, a *app, store *db.DB, ids []string) error {
+	for _, id := range ids {
+		var status, title, reason, tstatus string
+		err := store.SQL().QueryRowContext(ctx, `
+			SELECT status, coalesce(title, ''), coalesce(status_reason, ''), coalesce(transcript_status, '-')
+			FROM videos WHERE id = ?`, id).Scan(&status, &title, &reason, &tstatus)
+		if err != nil {
+			return fmt.Errorf("read video %s: %w", id, err)
+		}
+		line := fmt.Sprintf("%s  %-14s", id, status)
+		if title != "" {
+			line += "  " + title
+		}
+		if reason != "" && status != "ok" {
+			line += "  (" + reason + ")"
+		}
+		if status == "ok" {
+			line += "  [transcript: " + tstatus + "]"
+		}
+		fmt.Fprintln(a.stdout, line)
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package youtube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/kkdai/youtube/v2"
+
+	"github.com/harvestdev/ytharvest/harvest"
+)
+
+// maxCaptionBody bounds a caption answer; a long film's json3 is a few MB.
+const maxCaptionBody = 16 << 20
+
+// captionTracks returns the tracks the first answer that describes them
+// offers: the player JSON, else the watch page.
+func captionTracks(a Answer) []harvest.CaptionTrack {
+	for _, exs := range [][]Exchange{a.Player, a.Watch} {
+		for _, ex := range exs {
+			if ex.Status != http.StatusOK || ex.Truncated {
+				continue
+			}
+			ts, err := Tracks(ex.Body)
+			if err != nil || len(ts) == 0 {
+				continue
+			}
+			out := make([]harvest.CaptionTrack, len(ts))
+			for i, t := range ts {
+				out[i] = harvest.CaptionTrack{Language: t.Language, Name: t.Name, Generated: t.Generated,
+					Translatable: t.Translatable, URL: t.BaseURL}
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// Transcripts implements harvest.VideoSource: it chooses among v's
+// caption tracks as Options.Captions says, and fetches each chosen track's
+// timedtext URL itself, as json3, through the same rate-limited transport
+// as the metadata. An empty 200, an HTML page or a 429 is a block, not "no
+// transcript"; a track whose URL needs a proof-of-origin token (exp=xpe)
+// is not fetched at all.
+func (s *Source) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.Transcript, harvest.TranscriptStatus, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", "", err
+	}
+	tracks := make([]Track, len(v.CaptionTracks))
+	for i, t := range v.CaptionTracks {
+		tracks[i] = Track{Language: t.Language, Name: t.Name, Generated: t.Generated, Translatable: t.Translatable, BaseURL: t.URL}
+	}
+	chosen := Choose(tracks, s.captions)
+	var (
+		out                            []harvest.Transcript
+		blocked, failed, poToken, none string
+	)
+	for _, t := range chosen {
+		if NeedsPoToken(t.BaseURL) {
+			poToken = fmt.Sprintf("the %s track needs a proof-of-origin token (its URL has exp=xpe or exp=xpv)", t.Language)
+			continue
+		}
+		tlang := s.captions.TLang(t)
+		u, err := CaptionURL(t, "json3", tlang)
+		if err != nil {
+			failed = err.Error()
+			continue
+		}
+		status, body, err := s.get(ctx, u)
+		if ctx.Err() != nil {
+			return nil, "", "", ctx.Err()
+		}
+		switch {
+		case err != nil:
+			failed = fmt.Sprintf("captions (%s): %v", t.Language, describe(err))
+			continue
+		case status == http.StatusTooManyRequests:
+			blocked = fmt.Sprintf("captions (%s): HTTP 429 Too Many Requests", t.Language)
+			continue
+		case status != http.StatusOK:
+			failed = fmt.Sprintf("captions (%s): %s", t.Language, harvest.HTTPStatusText(status))
+			continue
+		}
+		format, segs, err := ParseTimedText(body)
+		switch {
+		case errors.Is(err, ErrEmptyCaption):
+			blocked = fmt.Sprintf("captions (%s): empty answer", t.Language)
+			continue
+		case err != nil && blockPage(body) != "":
+			blocked = fmt.Sprintf("captions (%s): %s", t.Language, blockPage(body))
+			continue
+		case err != nil:
+			failed = fmt.Sprintf("captions (%s): %v", t.Language, err)
+			continue
+		}
+		if len(segs) == 0 {
+			none = fmt.Sprintf("the %s track has no text", t.Language)
+			continue
+		}
+		tr := harvest.Transcript{VideoID: v.ID, Language: t.Language, Generated: t.Generated, Name: t.Name,
+			Source: "timedtext:" + format, FetchedAt: s.now().UTC(), Segments: segments(segs)}
+		if tlang != "" {
+			tr.Language, tr.TranslatedFrom = tlang, t.Language
+		}
+		out = append(out, tr)
+	}
+	if len(out) == 0 && blocked == "" && s.fallback {
+		tr, err := s.fallbackTranscript(ctx, v.ID)
+		if ctx.Err() != nil {
+			return nil, "", "", ctx.Err()
+		}
+		if err == nil {
+			out = append(out, *tr)
+		} else if failed == "" {
+			failed = err.Error()
+		}
+	}
+	switch {
+	case len(out) > 0:
+		return out, harvest.TranscriptOK, "", nil
+	case blocked != "":
+		return nil, harvest.TranscriptBlocked, blocked, nil
+	case poToken != "":
+		return nil, harvest.TranscriptPoToken, poToken, nil
+	case failed != "":
+		return nil, harvest.TranscriptError, failed, nil
+	case none != "":
+		return nil, harvest.TranscriptNone, none, nil
+	case len(tracks) == 0:
+		return nil, harvest.TranscriptNone, "the video offers no captions", nil
+	}
+	return nil, harvest.TranscriptNone, fmt.Sprintf("no caption track in %s", strings.Join(s.captions.langs(), ", ")), nil
+}
+
+// get fetches a caption URL with one of the pool's clients: the same
+// rate limit, rewrite and timeouts as the metadata requests.
+func (s *Source) get(ctx context.Context, u string) (int, []byte, error) {
+	var c *client
+	select {
+	case c = <-s.pool:
+	case <-ctx.Done():
+		return 0, nil, ctx.Err()
+	}
+	defer func() { s.pool <- c }()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := c.yt.HTTPClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCaptionBody))
+	return resp.StatusCode, body, err
+}
+
+// fallbackTranscript asks kkdai's get_transcript (auto-generated captions
+// in the first wanted language only: kkdai hard-codes both).
+func (s *Source) fallbackTranscript(ctx context.Context, id string) (*harvest.Transcript, error) {
+	var c *client
+	select {
+	case c = <-s.pool:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { s.pool <- c }()
+	lang := s.captions.langs()[0]
+	vt, err := c.yt.GetTranscriptCtx(ctx, &youtube.Video{ID: id}, lang)
+	if err != nil {
+		return nil, fmt.Errorf("get_transcript (%s): %w", lang, err)
+	}
+	var cs cues
+	for _, sg := range vt {
+		if err := cs.add(int64(sg.StartMs), int64(sg.Duration), sg.Text); err != nil {
+			return nil, fmt.Errorf("get_transcript (%s): %w", lang, err)
+		}
+	}
+	segs := cs.finish()
+	if len(segs) == 0 {
+		return nil, fmt.Errorf("get_transcript (%s): no text", lang)
+	}
+	return &harvest.Transcript{VideoID: id, Language: lang, Generated: true, Source: "get_transcript",
+		FetchedAt: s.now().UTC(), Segments: segments(segs)}, nil
+}
+
+func segments(segs []Segment) []harvest.Segment {
+	out := make([]harvest.Segment, len(segs))
+	for i, sg := range segs {
+		out[i] = harvest.Segment{StartMs: sg.StartMs, DurationMs: sg.DurationMs, Text: sg.Text}
+	}
+	return out
+}

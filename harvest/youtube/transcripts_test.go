@@ -1,0 +1,145 @@
+package youtube_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/harvestdev/ytharvest/harvest"
+	"github.com/harvestdev/ytharvest/harvest/youtube"
+	"github.com/harvestdev/ytharvest/internal/testserver"
+)
+
+func transcripts(t *testing.T, s *youtube.Source, v *harvest.Video) ([]harvest.Transcript, harvest.TranscriptStatus, string) {
+	t.Helper()
+	ts, status, reason, err := s.Transcripts(context.Background(), v)
+	if err != nil {
+		t.Fatalf("Transcripts(%s): %v", v.ID, err)
+	}
+	return ts, status, reason
+}
+
+func TestVideoCaptionTracks(t *testing.T) {
+	_, srv := fakeYouTube(t)
+	v := fetch(t, newSource(t, srv, nil), "H7xQm2Lp9sA")
+	var got []string
+	for _, tr := range v.CaptionTracks {
+		got = append(got, tr.Language+"/"+tr.Name+map[bool]string{true: "/asr"}[tr.Generated])
+	}
+	if want := "en/English,en/English (auto-generated)/asr,de/German"; strings.Join(got, ",") != want {
+		t.Errorf("caption tracks = %s, want %s", strings.Join(got, ","), want)
+	}
+}
+
+func TestTranscripts(t *testing.T) {
+	yt, srv := fakeYouTube(t)
+	tests := []struct {
+		name     string
+		video    string
+		captions youtube.Choice
+		status   harvest.TranscriptStatus
+		want     string // language/generated/source: first text
+	}{
+		{"manual english", "H7xQm2Lp9sA", youtube.Choice{}, harvest.TranscriptOK, "en/false/timedtext:json3: Good morning from the palace forecourt,"},
+		{"german first", "H7xQm2Lp9sA", youtube.Choice{Langs: []string{"de", "en"}}, harvest.TranscriptOK, "de/false/timedtext:json3: Guten Morgen vom Vorplatz des Palastes,"},
+		{"generated preferred", "H7xQm2Lp9sA", youtube.Choice{PreferGenerated: true}, harvest.TranscriptOK, "en/true/timedtext:json3: "},
+		{"only generated", "Zp4-eYc1UoM", youtube.Choice{}, harvest.TranscriptOK, "en/true/timedtext:json3: "},
+		{"no captions", "k3Rt_vB8nQw", youtube.Choice{}, harvest.TranscriptNone, ""},
+		{"no french", "H7xQm2Lp9sA", youtube.Choice{Langs: []string{"fr"}}, harvest.TranscriptNone, ""},
+		{"translated", "H7xQm2Lp9sA", youtube.Choice{Langs: []string{"fr"}, TranslateTo: "de"}, harvest.TranscriptOK, "de/false/timedtext:json3: Guten Morgen"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSource(t, srv, func(o *youtube.Options) { o.Captions = tc.captions })
+			v := fetch(t, s, tc.video)
+			ts, status, reason := transcripts(t, s, v)
+			if status != tc.status {
+				t.Fatalf("status %s (%s), want %s", status, reason, tc.status)
+			}
+			if tc.want == "" {
+				if len(ts) != 0 || reason == "" {
+					t.Errorf("got %d transcripts, reason %q; want none, with a reason", len(ts), reason)
+				}
+				return
+			}
+			if len(ts) != 1 || len(ts[0].Segments) == 0 {
+				t.Fatalf("got %+v", ts)
+			}
+			got := ts[0].Language + "/" + map[bool]string{true: "true", false: "false"}[ts[0].Generated] + "/" + ts[0].Source + ": " + ts[0].Segments[0].Text
+			if !strings.HasPrefix(got, tc.want) {
+				t.Errorf("got %q, want %q...", got, tc.want)
+			}
+		})
+	}
+	_ = yt
+}
+
+// An empty 200, a captcha page or a 429 on a caption URL is a block, not
+// "no transcript"; a URL that needs a proof-of-origin token is not fetched.
+func TestTranscriptBlocks(t *testing.T) {
+	yt, srv := fakeYouTube(t)
+	s := newSource(t, srv, nil)
+	v := fetch(t, s, "H7xQm2Lp9sA")
+	for _, tc := range []struct {
+		name   string
+		answer *testserver.FakeResponse
+		status harvest.TranscriptStatus
+		reason string
+	}{
+		{"empty", &testserver.FakeResponse{Body: nil}, harvest.TranscriptBlocked, "empty"},
+		{"429", &testserver.FakeResponse{Status: 429, Body: []byte("slow down")}, harvest.TranscriptBlocked, "429"},
+		{"captcha", &testserver.FakeResponse{Body: []byte(`<html><body><div class="g-recaptcha"></div> unusual traffic from your computer network</body></html>`)}, harvest.TranscriptBlocked, "captcha"},
+		{"500", &testserver.FakeResponse{Status: 500}, harvest.TranscriptError, "500"},
+		{"junk", &testserver.FakeResponse{Body: []byte(`{"not": "captions"}`)}, harvest.TranscriptError, "captions"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			yt.Set("H7xQm2Lp9sA", testserver.FakeAnswer{Captions: tc.answer})
+			ts, status, reason := transcripts(t, s, v)
+			if status != tc.status || len(ts) != 0 || !strings.Contains(reason, tc.reason) {
+				t.Errorf("got %d transcripts, %s %q; want %s mentioning %q", len(ts), status, reason, tc.status, tc.reason)
+			}
+		})
+	}
+	yt.Reset()
+
+	po := *v
+	po.CaptionTracks = []harvest.CaptionTrack{{Language: "en", Name: "English",
+		URL: "https://www.youtube.com/api/timedtext?v=H7xQm2Lp9sA&lang=en&exp=xpe&fmt=srv3"}}
+	before := len(yt.Requests())
+	if ts, status, _ := transcripts(t, s, &po); status != harvest.TranscriptPoToken || len(ts) != 0 {
+		t.Errorf("exp=xpe: %s", status)
+	}
+	if len(yt.Requests()) != before {
+		t.Error("a caption URL that needs a proof-of-origin token was fetched")
+	}
+}
+
+// Metadata plus one transcript costs at most 3 requests per video, the
+// visitor-id GET shared by every video a client fetches.
+func TestRequestsPerVideo(t *testing.T) {
+	yt, srv := fakeYouTube(t)
+	s := newSource(t, srv, func(o *youtube.Options) { o.Concurrency = 1 })
+	ids := []string{"H7xQm2Lp9sA", "Zp4-eYc1UoM", "k3Rt_vB8nQw", "qW9xL2mN5bE"}
+	for _, id := range ids {
+		v := fetch(t, s, id)
+		transcripts(t, s, v)
+	}
+	perVideo := map[string]int{}
+	home := 0
+	for _, r := range yt.Requests() {
+		if r.Path == "/" {
+			home++
+			continue
+		}
+		perVideo[r.VideoID]++
+	}
+	t.Logf("requests: %d visitor-id GETs, per video %v", home, perVideo)
+	if home != 1 {
+		t.Errorf("%d visitor-id GETs for %d videos on one client, want 1", home, len(ids))
+	}
+	for _, id := range ids {
+		if perVideo[id] > 3 {
+			t.Errorf("video %s took %d requests, want at most 3", id, perVideo[id])
+		}
+	}
+}
