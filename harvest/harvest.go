@@ -64,21 +64,22 @@ const (
 // KindProxy wherever they sit, and a direct reference inside WordPress,
 // lite-youtube or amp-youtube player markup takes that player's kind.
 const (
-	KindIframe        = "iframe"         // <iframe src=…/embed/ID> (also <frame>, <amp-iframe>)
-	KindLazyIframe    = "lazy_iframe"    // a YouTube URL in an iframe's data-* attribute (data-src, data-lazy-src, data-cmp-src…) or srcdoc
-	KindAnchor        = "anchor"         // <a href=…> or <area href=…>
-	KindText          = "text"           // a URL pasted into the visible text
-	KindScript        = "script"         // a URL in script text (JSON state, JS calls, document.write) or an on* handler
-	KindMeta          = "meta"           // <meta>/<link> metadata: og:video, twitter:player, itemprop=embedUrl, app links
-	KindJSONLD        = "json_ld"        // a URL in a JSON-LD block: VideoObject embedUrl/contentUrl/url, sameAs…
-	KindOEmbed        = "oembed"         // <link type="application/json+oembed"> pointing at YouTube's oEmbed endpoint
-	KindLiteYouTube   = "lite_youtube"   // <lite-youtube videoid=…> and what it wraps
-	KindAMP           = "amp"            // <amp-youtube data-videoid=…>
-	KindWordPress     = "wordpress"      // WordPress embed markup: wp-block-embed-youtube, Jetpack's embed-youtube, WP YouTube Lyte
-	KindObject        = "object"         // <object data>, <param value>, <embed src>, <video>/<audio>/<source src>
-	KindThumbnail     = "thumbnail"      // a thumbnail or storyboard image (i.ytimg.com/vi/ID/…), in any attribute, CSS or script
-	KindDataAttribute = "data_attribute" // a bare ID or a URL in a data-*, id or other attribute of YouTube player markup
-	KindProxy         = "proxy"          // a YouTube URL or ID carried by another site's URL: redirector, embed proxy, archive
+	KindIframe         = "iframe"          // <iframe src=…/embed/ID> (also <frame>, <amp-iframe>)
+	KindLazyIframe     = "lazy_iframe"     // a YouTube URL in an iframe's data-* attribute (data-src, data-lazy-src, data-cmp-src…) or srcdoc
+	KindAnchor         = "anchor"          // <a href=…> or <area href=…>
+	KindText           = "text"            // a URL pasted into the visible text
+	KindScript         = "script"          // a URL in script text (JSON state, JS calls, document.write) or an on* handler
+	KindMeta           = "meta"            // <meta>/<link> metadata: og:video, twitter:player, itemprop=embedUrl, app links
+	KindJSONLD         = "json_ld"         // a URL in a JSON-LD block: VideoObject embedUrl/contentUrl/url, sameAs…
+	KindOEmbed         = "oembed"          // <link type="application/json+oembed"> pointing at YouTube's oEmbed endpoint
+	KindLiteYouTube    = "lite_youtube"    // <lite-youtube videoid=…> and what it wraps
+	KindAMP            = "amp"             // <amp-youtube data-videoid=…>
+	KindWordPress      = "wordpress"       // WordPress embed markup: wp-block-embed-youtube, Jetpack's embed-youtube, WP YouTube Lyte
+	KindObject         = "object"          // <object data>, <param value>, <embed src>, <video>/<audio>/<source src>
+	KindThumbnail      = "thumbnail"       // a thumbnail or storyboard image (i.ytimg.com/vi/ID/…), in any attribute, CSS or script
+	KindDataAttribute  = "data_attribute"  // a bare ID or a URL in a data-*, id or other attribute of YouTube player markup
+	KindPlaylistMember = "playlist_member" // a video of a playlist the page references (--expand-playlists)
+	KindProxy          = "proxy"           // a YouTube URL or ID carried by another site's URL: redirector, embed proxy, archive
 )
 
 // Reference is one YouTube thing a page refers to, and how.
@@ -151,6 +152,18 @@ type Video struct {
 	Keywords      []string
 	CaptionTracks []CaptionTrack // the captions YouTube offers; empty when none
 	FetchedAt     time.Time
+}
+
+// Playlist is a YouTube playlist as fetched: its videos, in order.
+type Playlist struct {
+	ID           string
+	Status       VideoStatus // ok, removed, blocked or error
+	StatusReason string
+	Title        string
+	Author       string
+	VideoIDs     []string
+	Truncated    bool // longer than the limit asked for
+	FetchedAt    time.Time
 }
 
 // CaptionTrack is one caption track a video offers.

@@ -75,6 +75,8 @@ type Harvester struct {
 	MaxDuration        time.Duration // stop taking work after this long; 0 = no limit
 	RefreshAfter       time.Duration // re-fetch video metadata older than this
 	Transcripts        bool          // fetch the transcripts of playable videos (once each)
+	ExpandPlaylists    bool          // list the videos of the playlists pages reference
+	MaxPlaylistVideos  int           // at most this many videos of one playlist; 0 = all
 	RefetchTranscripts bool          // fetch them again, once this run
 	RecrawlAfter       time.Duration // check fetched pages again after this; 0 = never
 	Since              time.Time     // skip sitemap and feed entries published before this
@@ -700,7 +702,7 @@ func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDon
 			}
 		}
 	} else {
-		err = h.dispatchVideos(vctx, runStart, crawlDone, wake, ids, n)
+		err = h.dispatchVideos(vctx, runStart, crawlDone, wake, ids, n, st, cancel)
 	}
 	close(ids)
 	wg.Wait()
@@ -717,9 +719,17 @@ func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDon
 	return err
 }
 
-func (h *Harvester) dispatchVideos(ctx context.Context, runStart time.Time, crawlDone <-chan struct{}, wake <-chan struct{}, ids chan<- VideoClaim, n int) error {
+func (h *Harvester) dispatchVideos(ctx context.Context, runStart time.Time, crawlDone <-chan struct{}, wake <-chan struct{}, ids chan<- VideoClaim, n int, st *videoStats, trip context.CancelFunc) error {
 	finished := false
 	for {
+		if h.ExpandPlaylists {
+			if err := h.expandPlaylists(ctx, runStart, n, st, trip); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+		}
 		batch, err := h.Store.ClaimVideos(ctx, VideoQuery{
 			StaleBefore: h.now().Add(-h.RefreshAfter), NotSince: runStart, Limit: 2 * n,
 			Transcripts: h.Transcripts, RefetchTranscripts: h.RefetchTranscripts,
@@ -752,6 +762,33 @@ func (h *Harvester) dispatchVideos(ctx context.Context, runStart time.Time, craw
 			return nil
 		}
 	}
+}
+
+// expandPlaylists lists the videos of the playlists that are due, so that
+// the video stage fetches them like any referenced video. A block trips the
+// breaker (ctx is cancelled).
+func (h *Harvester) expandPlaylists(ctx context.Context, runStart time.Time, n int, st *videoStats, trip context.CancelFunc) error {
+	ids, err := h.Store.ClaimPlaylists(ctx, h.now().Add(-h.RefreshAfter), runStart, n)
+	if err != nil {
+		return fmt.Errorf("claim playlists: %w", err)
+	}
+	for _, id := range ids {
+		p, err := h.Videos.Playlist(ctx, id, h.MaxPlaylistVideos)
+		if err != nil {
+			return nil // ctx ended: the playlist stays due
+		}
+		if _, err := h.Store.SavePlaylist(context.WithoutCancel(ctx), p); err != nil {
+			return fmt.Errorf("save playlist %s: %w", id, err)
+		}
+		h.log().Debug("playlist", "playlist", id, "status", p.Status, "videos", len(p.VideoIDs), "reason", p.StatusReason)
+		if p.Status == VideoBlocked {
+			st.block(fmt.Sprintf("playlist %s: %s", id, p.StatusReason))
+			h.log().Warn("YouTube blocked us; no more YouTube requests this run", "playlist", id, "reason", p.StatusReason)
+			trip()
+			return nil
+		}
+	}
+	return nil
 }
 
 func (h *Harvester) fetchVideo(ctx context.Context, c VideoClaim, st *videoStats, trip context.CancelFunc) error {

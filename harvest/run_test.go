@@ -81,6 +81,17 @@ type fakeVideos struct {
 	transcripts     []string
 }
 
+func (f *fakeVideos) Playlist(ctx context.Context, id string, max int) (*harvest.Playlist, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ids := []string{"ppppppppp01", "ppppppppp02", "aaaaaaaaaaa"}
+	if max > 0 && len(ids) > max {
+		ids = ids[:max]
+	}
+	return &harvest.Playlist{ID: id, Status: harvest.VideoOK, Title: "list " + id, VideoIDs: ids}, nil
+}
+
 func (f *fakeVideos) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.Transcript, harvest.TranscriptStatus, string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, "", "", err
@@ -378,5 +389,42 @@ func TestRunTranscripts(t *testing.T) {
 	run, err = h2.Run(context.Background(), []string{"http://site.test/"})
 	if err != nil || run.Status != harvest.RunBlocked || len(vids2.asked) != 1 {
 		t.Errorf("blocked captions: run %+v, %v, asked %v; want blocked after one video", run, err, vids2.asked)
+	}
+}
+
+// --expand-playlists: the videos of a playlist a page references are
+// linked to that page and fetched like any other.
+func TestRunExpandPlaylists(t *testing.T) {
+	pages := map[string]string{"http://site.test/": "v:aaaaaaaaaaa"}
+	web := &fakeWeb{pages: pages, fetched: map[string]int{}}
+	h, d := newHarvester(t, web, &fakeVideos{})
+	h.Extract = func(base *url.URL, r io.Reader) (*harvest.Extraction, error) {
+		x, err := extractLines(base, r)
+		x.Refs = append(x.Refs, harvest.Reference{Type: harvest.RefPlaylist, ID: "PLtestPlaylist0001", Kind: harvest.KindIframe, InBody: true})
+		return x, err
+	}
+	h.ExpandPlaylists, h.MaxPlaylistVideos = true, 2
+	run, err := h.Run(context.Background(), []string{"http://site.test/"})
+	if err != nil || run.VideosFetched != 3 {
+		t.Fatalf("run = %+v, %v; want 3 videos fetched (1 linked, 2 from the playlist)", run, err)
+	}
+	var links []string
+	rows, _ := d.SQL().Query(`SELECT ref_id, kind, coalesce(playlist_id, ''), in_body FROM links WHERE ref_type = 'video' ORDER BY ref_id, kind`)
+	for rows.Next() {
+		var id, kind, pl string
+		var body int
+		rows.Scan(&id, &kind, &pl, &body)
+		links = append(links, fmt.Sprintf("%s %s %s %d", id, kind, pl, body))
+	}
+	rows.Close()
+	want := "aaaaaaaaaaa anchor  0|ppppppppp01 playlist_member PLtestPlaylist0001 1|ppppppppp02 playlist_member PLtestPlaylist0001 1"
+	if got := strings.Join(links, "|"); got != want {
+		t.Errorf("links:\n got %s\nwant %s", got, want)
+	}
+	var status string
+	var count, truncated int
+	d.SQL().QueryRow(`SELECT status, video_count, truncated FROM playlists`).Scan(&status, &count, &truncated)
+	if status != "ok" || count != 2 {
+		t.Errorf("playlist row: %s %d %d", status, count, truncated)
 	}
 }

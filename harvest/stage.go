@@ -49,6 +49,14 @@ type Store interface {
 	// q.NotSince (the start of this run) are left out, so a run tries each
 	// video at most once.
 	ClaimVideos(ctx context.Context, q VideoQuery) ([]VideoClaim, error)
+	// ClaimPlaylists returns up to limit playlists the pages reference that
+	// are due for a fetch (never fetched, not definitive, or fetched before
+	// staleBefore) and not attempted since notSince, marking them attempted.
+	ClaimPlaylists(ctx context.Context, staleBefore, notSince time.Time, limit int) ([]string, error)
+	// SavePlaylist records a playlist fetch; for an ok answer it links each
+	// of its videos to the pages that reference the playlist
+	// (KindPlaylistMember) and reports how many videos were new.
+	SavePlaylist(ctx context.Context, p *Playlist) (newVideos int, err error)
 	// AddVideos records the given video IDs (valid 11-character IDs) as
 	// known, pending a fetch if they are new.
 	AddVideos(ctx context.Context, ids []string) error
@@ -194,6 +202,10 @@ type VideoSource interface {
 	// the caller stops asking YouTube anything this run. The error is
 	// non-nil only when ctx ended first.
 	Transcripts(ctx context.Context, v *Video) ([]Transcript, TranscriptStatus, string, error)
+	// Playlist lists the videos of a playlist, at most max of them (0: all).
+	// Its Status says what YouTube answered (ok, removed, blocked, error);
+	// the error is non-nil only when ctx ended first.
+	Playlist(ctx context.Context, id string, max int) (*Playlist, error)
 }
 
 // HTTPStatusText is a short description of a non-200 HTTP answer, as

@@ -256,6 +256,8 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		RecrawlAfter:       f.recrawlAfter,
 		Transcripts:        !f.yt.noTranscripts,
 		RefetchTranscripts: f.yt.refetchTranscripts,
+		ExpandPlaylists:    f.yt.expandPlaylists,
+		MaxPlaylistVideos:  f.yt.maxPlaylistVideos,
 		Options:            string(opts),
 		Version:            buildVersion(),
 	}

@@ -916,3 +916,25 @@ func TestBreakerOn429(t *testing.T) {
 		"age_restricted | 1", "live_upcoming | 1", "ok | 4", "private | 1", "removed | 2", "unplayable | 1",
 	})
 }
+
+func TestExpandPlaylists(t *testing.T) {
+	page := `<html><body><article><h1>The state visit, all of it</h1>
+	  <iframe src="https://www.youtube.com/embed/videoseries?list=PLexampleNewsStateVisit01"></iframe>
+	</article></body></html>`
+	e := newEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(page))
+	}))
+	if code := e.crawl("--expand-playlists", "--max-playlist-videos", "2"); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	diffRows(t, "links", e.query(`SELECT ref_type, ref_id, kind, coalesce(playlist_id, ''), in_body FROM links ORDER BY ref_type, ref_id`), []string{
+		"playlist | PLexampleNewsStateVisit01 | iframe | PLexampleNewsStateVisit01 | 1",
+		"video | H7xQm2Lp9sA | playlist_member | PLexampleNewsStateVisit01 | 1",
+		"video | Zp4-eYc1UoM | playlist_member | PLexampleNewsStateVisit01 | 1",
+	})
+	diffRows(t, "playlists", e.query(`SELECT id, status, title, video_count, truncated FROM playlists`), []string{
+		"PLexampleNewsStateVisit01 | ok | State visit 2026 | 2 | 1",
+	})
+	diffRows(t, "videos", e.query(`SELECT id, status FROM videos ORDER BY id`), []string{"H7xQm2Lp9sA | ok", "Zp4-eYc1UoM | ok"})
+}

@@ -28,6 +28,8 @@ type youtubeFlags struct {
 	translateTo        string
 	transcriptFallback bool
 	refetchTranscripts bool
+	expandPlaylists    bool
+	maxPlaylistVideos  int
 }
 
 func (y *youtubeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -43,14 +45,16 @@ func (y *youtubeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&y.translateTo, "translate-to", "", "when no track is in --lang, ask YouTube to translate one into this `LANGUAGE`")
 	fs.BoolVar(&y.transcriptFallback, "transcript-fallback", false, "when no caption track can be fetched, try kkdai's get_transcript endpoint (auto-generated captions only)")
 	fs.BoolVar(&y.refetchTranscripts, "refetch-transcripts", false, "fetch the transcripts of videos that already have one again (once this run)")
+	fs.BoolVar(&y.expandPlaylists, "expand-playlists", false, "list the videos of the playlists pages reference, link each to the page (kind playlist_member) and fetch them")
+	fs.IntVar(&y.maxPlaylistVideos, "max-playlist-videos", 200, "with --expand-playlists, at most `N` videos of one playlist (0 = all)")
 }
 
 func (y *youtubeFlags) validate() error {
 	switch {
 	case y.concurrency < 1:
 		return usageError("--youtube-concurrency must be at least 1")
-	case y.rate < 0 || y.refreshAfter < 0:
-		return usageError("--youtube-rate and --refresh-after must not be negative")
+	case y.rate < 0 || y.refreshAfter < 0 || y.maxPlaylistVideos < 0:
+		return usageError("--youtube-rate, --refresh-after and --max-playlist-videos must not be negative")
 	}
 	return nil
 }
@@ -82,6 +86,7 @@ func (y *youtubeFlags) options() map[string]any {
 		"transcripts": !y.noTranscripts, "lang": y.langs, "prefer_generated": y.preferGenerated,
 		"all_languages": y.allLanguages, "translate_to": y.translateTo,
 		"transcript_fallback": y.transcriptFallback, "refetch_transcripts": y.refetchTranscripts,
+		"expand_playlists": y.expandPlaylists, "max_playlist_videos": y.maxPlaylistVideos,
 	}
 }
 
@@ -181,6 +186,8 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 		RefreshAfter:       yt.refreshAfter,
 		Transcripts:        !yt.noTranscripts,
 		RefetchTranscripts: yt.refetchTranscripts,
+		ExpandPlaylists:    yt.expandPlaylists,
+		MaxPlaylistVideos:  yt.maxPlaylistVideos,
 		Options:            string(opts),
 		Version:            buildVersion(),
 	}

@@ -1,6 +1,7 @@
 package youtube
 
 import (
+	"errors"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -17,6 +18,7 @@ const (
 	kindHome   = "home"   // GET https://www.youtube.com, for the visitor id
 	kindPlayer = "player" // POST /youtubei/v1/player
 	kindWatch  = "watch"  // GET /watch?v=ID
+	kindBrowse = "browse" // POST /youtubei/v1/browse: a playlist page
 )
 
 // Exchange is one captured request to YouTube and what came back.
@@ -44,6 +46,7 @@ type recorder struct {
 
 	mu        sync.Mutex
 	exchanges map[string][]Exchange
+	maxBrowse int // browse requests allowed this call; 0 = no limit
 }
 
 func newRecorder(next http.RoundTripper, userAgent string) *recorder {
@@ -55,6 +58,18 @@ func (rec *recorder) start() {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	rec.exchanges = make(map[string][]Exchange)
+	rec.maxBrowse = 0
+}
+
+// errBrowseLimit stops kkdai paging through a playlist longer than we
+// want: it follows every continuation otherwise.
+var errBrowseLimit = errors.New("playlist page limit reached")
+
+// limitBrowse allows at most n browse requests until the next start.
+func (rec *recorder) limitBrowse(n int) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.maxBrowse = n
 }
 
 // answer returns what was captured since start, with kkdai's error.
@@ -65,6 +80,7 @@ func (rec *recorder) answer(err error) Answer {
 		Home:   rec.exchanges[kindHome],
 		Player: rec.exchanges[kindPlayer],
 		Watch:  rec.exchanges[kindWatch],
+		Browse: rec.exchanges[kindBrowse],
 		Err:    err,
 	}
 }
@@ -79,6 +95,8 @@ func kindOf(req *http.Request) string {
 		return kindPlayer
 	case req.Method == http.MethodGet && p == "/watch":
 		return kindWatch
+	case req.Method == http.MethodPost && p == "/youtubei/v1/browse":
+		return kindBrowse
 	case req.Method == http.MethodGet && (p == "" || p == "/"):
 		return kindHome
 	}
@@ -102,6 +120,14 @@ func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	kind := kindOf(first)
 	if kind == "" {
 		return rec.next.RoundTrip(req)
+	}
+	if kind == kindBrowse && !hop {
+		rec.mu.Lock()
+		over := rec.maxBrowse > 0 && len(rec.exchanges[kindBrowse]) >= rec.maxBrowse
+		rec.mu.Unlock()
+		if over {
+			return nil, errBrowseLimit
+		}
 	}
 	ex := Exchange{}
 	if kind == kindPlayer && !hop {

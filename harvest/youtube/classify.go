@@ -19,7 +19,8 @@ type Answer struct {
 	Home   []Exchange // GET https://www.youtube.com (visitor id), when the client needed one
 	Player []Exchange // POST /youtubei/v1/player: kkdai's default client, then any embedded retry
 	Watch  []Exchange // GET /watch?v=ID
-	Err    error      // what kkdai's GetVideoContext returned
+	Browse []Exchange // POST /youtubei/v1/browse: a playlist's pages
+	Err    error      // what kkdai returned
 }
 
 // Classify decides what an Answer says about a video: a status and the

@@ -23,6 +23,8 @@ import (
 //	GET  /                     home page with the ytcfg.set visitor data
 //	POST /youtubei/v1/player   testdata/youtube/player/<ID>.json (200) or <ID>.http (raw response)
 //	GET  /watch?v=ID           a watch page embedding the same player JSON
+//	POST /youtubei/v1/browse   testdata/youtube/browse/<playlist ID or continuation token>.json; an unknown
+//	                           playlist gets YouTube's "does not exist" alert
 //	GET  /api/timedtext        testdata/youtube/timedtext/<ID>.<lang>[.asr].<fmt> (with tlang=X: <ID>.<X>.<fmt>), 404 when absent
 //
 // An unknown video ID gets 200 with playabilityStatus ERROR "Video
@@ -96,6 +98,7 @@ var (
 	ytVideoID = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
 	ytLang    = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
 	ytFormat  = regexp.MustCompile(`^[a-z0-9]{1,8}$`)
+	ytToken   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
 )
 
 // NewYouTube returns a fake YouTube serving the files in dir, the
@@ -167,6 +170,27 @@ func (y *YouTube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		y.log(rec)
 		ytWrite(w, r, y.player(body.VideoID), "application/json; charset=UTF-8")
 
+	case r.URL.Path == "/youtubei/v1/browse" && r.Method == http.MethodPost:
+		var body struct {
+			BrowseID     string `json:"browseId"`
+			Continuation string `json:"continuation"`
+		}
+		data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err := json.Unmarshal(data, &body); err != nil {
+			y.log(rec)
+			http.Error(w, `{"error":{"code":400,"message":"Invalid JSON payload received.","status":"INVALID_ARGUMENT"}}`, http.StatusBadRequest)
+			return
+		}
+		// A playlist's first page is asked for as "VL" + its ID, the next
+		// pages by continuation token; both are files in browse/.
+		name := body.Continuation
+		if name == "" {
+			name = strings.TrimPrefix(body.BrowseID, "VL")
+			rec.VideoID = name
+		}
+		y.log(rec)
+		ytWrite(w, r, y.browse(name), "application/json; charset=UTF-8")
+
 	case r.URL.Path == "/watch" && r.Method == http.MethodGet:
 		rec.VideoID = r.URL.Query().Get("v")
 		y.log(rec)
@@ -181,6 +205,24 @@ func (y *YouTube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		y.log(rec)
 		http.Error(w, "fake YouTube: nothing at "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 	}
+}
+
+// ytNoPlaylist is what YouTube answers for a playlist that does not exist.
+const ytNoPlaylist = `{"responseContext":{},"alerts":[{"alertRenderer":{"type":"ERROR",` +
+	`"text":{"runs":[{"text":"The playlist does not exist."}]}}}]}`
+
+// browse is the answer to a browse request for a playlist or a
+// continuation token.
+func (y *YouTube) browse(name string) *FakeResponse {
+	if a := y.override(name); a.Player != nil {
+		return a.Player
+	}
+	if ytToken.MatchString(name) {
+		if b, err := os.ReadFile(filepath.Join(y.dir, "browse", name+".json")); err == nil {
+			return &FakeResponse{Body: b}
+		}
+	}
+	return &FakeResponse{Body: []byte(ytNoPlaylist)}
 }
 
 func (y *YouTube) log(r YouTubeRequest) {
