@@ -1,9 +1,9 @@
 package youtube
 
 import (
-	"errors"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"sync"
