@@ -938,3 +938,36 @@ func TestExpandPlaylists(t *testing.T) {
 	})
 	diffRows(t, "videos", e.query(`SELECT id, status FROM videos ORDER BY id`), []string{"H7xQm2Lp9sA | ok", "Zp4-eYc1UoM | ok"})
 }
+
+// HTTPS_PROXY and HTTP_PROXY carry YouTube's traffic (the standard
+// environment variables, read by the binary at start).
+func TestProxyFromEnvironment(t *testing.T) {
+	bin := binary(t)
+	yt := testserver.NewYouTube(filepath.Join("..", "..", "testdata", "youtube"))
+	var mu sync.Mutex
+	proxied := 0
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A proxy is asked for absolute URLs; this one serves them from the fake.
+		if r.URL.Host != "youtube.test" {
+			http.Error(w, "proxy: unexpected host "+r.URL.Host, http.StatusBadGateway)
+			return
+		}
+		mu.Lock()
+		proxied++
+		mu.Unlock()
+		yt.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	dbPath := filepath.Join(t.TempDir(), "p.db")
+	cmd := exec.Command(bin, "video", "--db", dbPath, "--youtube-url", "http://youtube.test", "--youtube-rate", "0", "H7xQm2Lp9sA")
+	cmd.Env = append(os.Environ(), "HTTP_PROXY="+proxy.URL, "HTTPS_PROXY="+proxy.URL, "NO_PROXY=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ytharvest video through a proxy: %v\n%s", err, out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if proxied < 3 || !strings.Contains(string(out), "H7xQm2Lp9sA  ok") {
+		t.Errorf("%d requests through the proxy, output:\n%s", proxied, out)
+	}
+}

@@ -51,3 +51,16 @@ func TestPlaylist(t *testing.T) {
 		t.Errorf("captcha = %+v, want blocked", p)
 	}
 }
+
+// kkdai fails with "no formats found" when the answer has no streaming
+// data, but the answer still describes the video: keep that.
+func TestVideoNoFormatsKeepsMetadata(t *testing.T) {
+	yt, srv := fakeYouTube(t)
+	body := []byte(`{"playabilityStatus":{"status":"OK","playableInEmbed":true},` +
+		`"videoDetails":{"videoId":"H7xQm2Lp9sA","title":"No formats here","lengthSeconds":"61","channelId":"UCexampleNewsChannel0001","author":"Example News","viewCount":"7"}}`)
+	yt.Set("H7xQm2Lp9sA", testserver.FakeAnswer{Player: &testserver.FakeResponse{Body: body}})
+	v := fetch(t, newSource(t, srv, nil), "H7xQm2Lp9sA")
+	if v.Status != harvest.VideoOK || v.Title != "No formats here" || v.Duration.Seconds() != 61 || v.ViewCount != 7 || v.ChannelTitle != "Example News" {
+		t.Errorf("video = %+v", v)
+	}
+}
