@@ -30,6 +30,9 @@ const videoStatuses = `SELECT v.id, v.status, coalesce(v.title, '') AS title, co
 FROM videos v JOIN links l ON l.video_id = v.id
 GROUP BY v.id ORDER BY v.status, v.id`
 
+const transcriptHits = `SELECT s.video_id, s.language, s.start_ms / 1000 AS second, s.text
+FROM transcript_segments s WHERE s.text LIKE '%guard of honour%' ORDER BY s.video_id, s.start_ms`
+
 func main() {
 	bin := flag.String("bin", "bin/ytharvest", "the ytharvest binary")
 	dbPath := flag.String("db", "demo.db", "database to create (removed first)")
@@ -77,6 +80,7 @@ func run(ctx context.Context, bin, dbPath, siteDir, ytDir string) error {
 		{"stats", "--db", dbPath},
 		{"sql", "--db", dbPath, videosPerPage},
 		{"sql", "--db", dbPath, videoStatuses},
+		{"sql", "--db", dbPath, transcriptHits},
 	}
 	for _, args := range steps {
 		fmt.Printf("$ ytharvest %s\n", quote(args))
