@@ -166,13 +166,8 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	}
 	var since time.Time
 	if f.since != "" {
-		for _, layout := range []string{time.RFC3339, "2006-01-02"} {
-			if since, err = time.Parse(layout, f.since); err == nil {
-				break
-			}
-		}
-		if err != nil {
-			return usageError("--since %q: want a date such as 2026-11-01 or 2026-11-01T12:00:00Z", f.since)
+		if since, err = parseDate(f.since); err != nil {
+			return usageError("--since: %v", err)
 		}
 	}
 	mode := crawl.SameHost

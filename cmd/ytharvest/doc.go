@@ -4,6 +4,7 @@
 //	ytharvest crawl [flags] SEED...   crawl seed pages, record videos and links
 //	ytharvest stats [flags]           what the database holds; recent runs
 //	ytharvest sql [flags] QUERY       run a read-only SQL query and print the rows
+//	ytharvest search [flags] QUERY    full-text search of transcripts and titles
 //	ytharvest video [flags] ID|URL... fetch these videos now
 //	ytharvest refresh [flags]         fetch the videos that are due
 //	ytharvest extract [flags] URL|FILE|-   the YouTube references of one page

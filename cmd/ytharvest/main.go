@@ -44,6 +44,7 @@ Usage:
   ytharvest crawl [flags] SEED...   crawl seed pages, record videos and links
   ytharvest stats [flags]           what the database holds; recent runs
   ytharvest sql [flags] QUERY       run a read-only SQL query and print the rows
+  ytharvest search [flags] QUERY    full-text search of transcripts and titles, with links to the moment
   ytharvest video [flags] ID|URL... fetch these videos' metadata and transcripts now
   ytharvest refresh [flags]         fetch the videos that are due, without crawling
   ytharvest extract [flags] URL|FILE|-
@@ -159,6 +160,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.sql(ctx, rest)
 	case "extract":
 		return a.extract(ctx, rest)
+	case "search":
+		return a.search(ctx, rest)
 	case "video":
 		return a.video(ctx, rest)
 	case "refresh":

@@ -90,7 +90,7 @@ func (e *env) run(args ...string) int {
 	e.stderr.Reset()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if len(args) > 0 && slices.Contains([]string{"crawl", "stats", "sql", "video", "refresh"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"crawl", "stats", "sql", "video", "refresh", "search"}, args[0]) {
 		args = append(args[:1:1], append([]string{"--db", e.dbPath}, args[1:]...)...)
 	}
 	code := e.app.main(ctx, args)
@@ -525,8 +525,8 @@ func TestSchemaDoc(t *testing.T) {
 	defer d.Close()
 
 	blocks := strings.Split(string(doc), "```sql\n")[1:]
-	if len(blocks) < 5 {
-		t.Fatalf("docs/schema.md has %d example queries, want at least 5", len(blocks))
+	if len(blocks) < 10 {
+		t.Fatalf("docs/schema.md has %d cookbook queries, want at least 10", len(blocks))
 	}
 	for _, b := range blocks {
 		q, _, _ := strings.Cut(b, "```")
@@ -554,6 +554,13 @@ func TestSchemaDoc(t *testing.T) {
 	for rows.Next() {
 		var table, col string
 		rows.Scan(&table, &col)
+		if strings.Contains(table, "_fts") {
+			// The full-text indexes and their shadow tables: documented as a section.
+			if !strings.Contains(string(doc), "`"+strings.SplitN(table, "_fts", 2)[0]+"_fts`") {
+				t.Errorf("docs/schema.md does not document the full-text index %s", table)
+			}
+			continue
+		}
 		if !strings.Contains(string(doc), "## "+table) && !strings.Contains(string(doc), ", "+table) {
 			t.Errorf("docs/schema.md does not document table %s", table)
 		}
@@ -969,5 +976,66 @@ func TestProxyFromEnvironment(t *testing.T) {
 	defer mu.Unlock()
 	if proxied < 3 || !strings.Contains(string(out), "H7xQm2Lp9sA  ok") {
 		t.Errorf("%d requests through the proxy, output:\n%s", proxied, out)
+	}
+}
+
+func TestSearchCommand(t *testing.T) {
+	e := newEnv(t, nil)
+	if code := e.crawl(); code != exitOK {
+		t.Fatalf("crawl exit %d", code)
+	}
+	search := func(args ...string) []db.Hit {
+		t.Helper()
+		if code := e.run(append([]string{"search", "--json"}, args...)...); code != exitOK {
+			t.Fatalf("search %v: exit %d: %s", args, code, e.stderr)
+		}
+		var hits []db.Hit
+		if err := json.Unmarshal(e.stdout.Bytes(), &hits); err != nil {
+			t.Fatalf("search --json output: %v", err)
+		}
+		return hits
+	}
+	// A phrase in a transcript: the deep link starts the video at the segment.
+	hits := search(`"inspect the guard"`)
+	if len(hits) != 1 || hits[0].VideoID != "H7xQm2Lp9sA" || hits[0].Field != "transcript" ||
+		hits[0].Link != "https://www.youtube.com/watch?v=H7xQm2Lp9sA&t=11s" || hits[0].Pages != 2 ||
+		!strings.Contains(hits[0].Snippet, "[inspect the guard]") || hits[0].Channel != "Example News" {
+		t.Errorf("phrase hits = %+v", hits)
+	}
+	// Ranking: the video whose title says "flood" comes before mere mentions.
+	hits = search("flood")
+	if len(hits) == 0 || hits[0].VideoID != "k3Rt_vB8nQw" || hits[0].Field != "title" {
+		t.Errorf("flood hits = %+v, want the flood barrier video's title first", hits)
+	}
+	// Filters.
+	if hits := search("--channel", "UCcityDeskChannel0000002", "budget"); len(hits) != 0 {
+		t.Errorf("budget on City Desk = %+v, want none", hits)
+	}
+	if hits := search("--since", "2026-11-20", "budget"); len(hits) != 0 {
+		t.Errorf("budget since the 20th = %+v, want none (published the 19th)", hits)
+	}
+	if hits := search("--limit", "1", "guard"); len(hits) != 1 {
+		t.Errorf("--limit 1 gave %d hits", len(hits))
+	}
+	// Quote-laden input is data, never SQL.
+	if hits := search(`"it's'); DROP TABLE videos; --"`); len(hits) != 0 {
+		t.Errorf("hostile phrase hits = %+v", hits)
+	}
+	if code := e.run("search", `x' OR 1=1; DROP TABLE videos; --`); code != exitUsage {
+		t.Errorf("hostile non-query: exit %d, want a usage error", code)
+	}
+	if e.count("videos") != 10 {
+		t.Error("videos table damaged by a search")
+	}
+	// A malformed query is a short usage error, not SQL internals.
+	for _, q := range []string{`"unterminated`, `AND`, `nosuchcolumn:word`, ` `} {
+		code := e.run("search", q)
+		if code != exitUsage || !strings.Contains(e.stderr.String(), "cannot read the search query") || strings.Contains(e.stderr.String(), "SQL logic") {
+			t.Errorf("search %q: exit %d, %s", q, code, e.stderr)
+		}
+	}
+	// The text output names the moment.
+	if code := e.run("search", "national anthem"); code != exitOK || !strings.Contains(e.stdout.String(), "transcript (en) at 0:08") {
+		t.Errorf("text output:\n%s", e.stdout)
 	}
 }
