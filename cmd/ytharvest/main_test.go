@@ -90,7 +90,7 @@ func (e *env) run(args ...string) int {
 	e.stderr.Reset()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if len(args) > 0 && slices.Contains([]string{"crawl", "stats", "sql", "video", "refresh", "search"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"crawl", "stats", "sql", "video", "refresh", "search", "backup"}, args[0]) {
 		args = append(args[:1:1], append([]string{"--db", e.dbPath}, args[1:]...)...)
 	}
 	code := e.app.main(ctx, args)
@@ -1037,5 +1037,35 @@ func TestSearchCommand(t *testing.T) {
 	// The text output names the moment.
 	if code := e.run("search", "national anthem"); code != exitOK || !strings.Contains(e.stdout.String(), "transcript (en) at 0:08") {
 		t.Errorf("text output:\n%s", e.stdout)
+	}
+}
+
+func TestBackupCommand(t *testing.T) {
+	e := newEnv(t, nil)
+	if code := e.crawl("--depth", "0"); code != exitOK {
+		t.Fatalf("crawl exit %d", code)
+	}
+	// While another run holds the database: backup does not need the lock.
+	l, _ := db.Acquire(context.Background(), e.dbPath, false)
+	defer l.Release()
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	if code := e.run("backup", dest); code != exitOK {
+		t.Fatalf("backup: exit %d", code)
+	}
+	d, err := db.OpenReadOnly(context.Background(), dest)
+	if err != nil {
+		t.Fatalf("the copy does not open: %v", err)
+	}
+	var pages int
+	d.SQL().QueryRow(`SELECT count(*) FROM pages`).Scan(&pages)
+	d.Close()
+	if pages == 0 {
+		t.Error("the copy has no pages")
+	}
+	if code := e.run("backup", dest); code != exitError || !strings.Contains(e.stderr.String(), "exists") {
+		t.Errorf("backup over an existing file: exit %d, %s", code, e.stderr)
+	}
+	if code := e.run("backup", filepath.Join(t.TempDir(), "no", "such", "dir", "x.db")); code != exitError {
+		t.Errorf("backup into a missing directory: exit %d", code)
 	}
 }
