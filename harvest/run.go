@@ -52,6 +52,14 @@ type Run struct {
 	Version          string // of the ytharvest that ran it
 }
 
+// Progress counts a run's work as it goes, for a progress line. The
+// counters are safe to read at any time.
+type Progress struct {
+	PagesDone  atomic.Int64 // pages stored this run
+	PagesFound atomic.Int64 // pages added to the frontier this run
+	VideosDone atomic.Int64 // videos answered this run
+}
+
 // Harvester drives one run of the pipeline: seeds -> frontier -> fetch ->
 // extract -> store, and alongside it the video queue -> YouTube -> store.
 type Harvester struct {
@@ -62,8 +70,9 @@ type Harvester struct {
 	Videos  VideoSource // nil: record references only, fetch no metadata
 	Robots  Robots      // nil: robots.txt is not consulted
 
-	Log *slog.Logger
-	Now func() time.Time
+	Log      *slog.Logger
+	Now      func() time.Time
+	Progress *Progress // nil: not counted
 
 	Depth              int           // how many links away from a seed to follow
 	Concurrency        int           // pages fetched at once
@@ -470,6 +479,10 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			for i, r := range saved {
 				done++
 				frontierChanged = frontierChanged || stats[i].NewPages > 0
+				if h.Progress != nil {
+					h.Progress.PagesDone.Add(1)
+					h.Progress.PagesFound.Add(int64(stats[i].NewPages))
+				}
 				h.count(run, r, stats[i])
 				newVideos += stats[i].NewVideos
 			}
@@ -804,6 +817,9 @@ func (h *Harvester) fetchVideo(ctx context.Context, c VideoClaim, st *videoStats
 	sctx := context.WithoutCancel(ctx)
 	if err := h.Store.SaveVideo(sctx, v); err != nil {
 		return fmt.Errorf("save video %s: %w", id, err)
+	}
+	if h.Progress != nil {
+		h.Progress.VideosDone.Add(1)
 	}
 	switch {
 	case v.Status == VideoBlocked:

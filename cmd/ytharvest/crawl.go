@@ -256,7 +256,13 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		Options:            string(opts),
 		Version:            buildVersion(),
 	}
+	stopProgress := func() {}
+	if !f.log.quiet && isTerminal(a.stderr) {
+		h.Progress = new(harvest.Progress)
+		stopProgress = progressLine(a.stderr, h.Progress)
+	}
 	run, err := h.Run(ctx, seeds)
+	stopProgress()
 	a.log.Info("run finished", "run", run.ID, "status", run.Status,
 		"pages_fetched", run.PagesFetched, "pages_failed", run.PagesFailed, "refs", run.RefsFound,
 		"new_videos", run.NewVideos, "videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed,
