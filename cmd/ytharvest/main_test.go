@@ -1069,3 +1069,28 @@ func TestBackupCommand(t *testing.T) {
 		t.Errorf("backup into a missing directory: exit %d", code)
 	}
 }
+
+// Exit 1: the database cannot be used. The file is left as it was.
+func TestDatabaseErrors(t *testing.T) {
+	e := newEnv(t, nil)
+	foreign := filepath.Join(t.TempDir(), "other.db")
+	s, err := sql.Open("sqlite", "file:"+foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Exec(`CREATE TABLE invoices (n INTEGER)`)
+	s.Close()
+	before, _ := os.ReadFile(foreign)
+	code := e.app.main(context.Background(), []string{"crawl", "--db", foreign, "--youtube-url", e.ytURL, "http://news.example/"})
+	if code != exitError || !strings.Contains(e.stderr.String(), "not a ytharvest database") {
+		t.Errorf("crawl into a foreign database: exit %d, %s", code, e.stderr)
+	}
+	if after, _ := os.ReadFile(foreign); !bytes.Equal(before, after) {
+		t.Error("the foreign database was modified")
+	}
+	e.stderr.Reset()
+	code = e.app.main(context.Background(), []string{"crawl", "--db", filepath.Join(t.TempDir(), "missing", "dir", "h.db"), "http://news.example/"})
+	if code != exitError {
+		t.Errorf("crawl into a missing directory: exit %d, %s", code, e.stderr)
+	}
+}
