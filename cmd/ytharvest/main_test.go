@@ -1094,3 +1094,39 @@ func TestDatabaseErrors(t *testing.T) {
 		t.Errorf("crawl into a missing directory: exit %d, %s", code, e.stderr)
 	}
 }
+
+func TestStatsJSON(t *testing.T) {
+	e := newEnv(t, nil)
+	if code := e.crawl(); code != exitOK {
+		t.Fatalf("crawl exit %d", code)
+	}
+	if code := e.run("stats", "--json"); code != exitOK {
+		t.Fatalf("stats --json: exit %d", code)
+	}
+	var s db.Stats
+	if err := json.Unmarshal(e.stdout.Bytes(), &s); err != nil {
+		t.Fatalf("stats --json is not JSON: %v", err)
+	}
+	counts := func(cs []db.Count) map[string]int {
+		m := map[string]int{}
+		for _, c := range cs {
+			m[c.Name] = c.Count
+		}
+		return m
+	}
+	if v := counts(s.Videos); v["ok"] != 4 || v["removed"] != 2 || v["private"] != 1 {
+		t.Errorf("videos by status = %v", v)
+	}
+	if p := counts(s.Pages); p["fetched"] != 14 || p["failed"] != 1 {
+		t.Errorf("pages by state = %v", p)
+	}
+	if len(s.TopHosts) != 1 || s.TopHosts[0].Name != "news.example" || s.TopHosts[0].Count != 10 {
+		t.Errorf("top hosts = %v", s.TopHosts)
+	}
+	if len(s.TopChannels) == 0 || s.TopChannels[0].Name != "Example News" {
+		t.Errorf("top channels = %v", s.TopChannels)
+	}
+	if len(s.Runs) != 1 || s.Runs[0].Status != "ok" || s.Transcripts != 2 || s.Channels != 2 {
+		t.Errorf("runs %+v, transcripts %d, channels %d", s.Runs, s.Transcripts, s.Channels)
+	}
+}
