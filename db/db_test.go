@@ -500,3 +500,52 @@ func TestTranscripts(t *testing.T) {
 		t.Errorf("with RefetchTranscripts: %+v", cs)
 	}
 }
+
+// Readers are not held up by a writer in the middle of a transaction
+// (WAL), and a long reader does not stop the writer.
+func TestReadWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	d, path := MustOpenDB(t)
+	d.AddSeeds(ctx, []string{"https://news.example/"})
+	tx, err := d.SQL().BeginTx(ctx, nil) // BEGIN IMMEDIATE: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`UPDATE pages SET title = 'being written'`); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := db.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := ro.Stats(ctx)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Stats while a write transaction is open: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stats waited for the writer")
+	}
+	// A reader holding a read transaction does not block the commit.
+	rtx, err := ro.SQL().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	rtx.QueryRow(`SELECT count(*) FROM pages`).Scan(&n)
+	if err := tx.Commit(); err != nil {
+		t.Fatalf("commit with a reader open: %v", err)
+	}
+	var title sql.NullString
+	rtx.QueryRow(`SELECT title FROM pages`).Scan(&title)
+	if title.Valid {
+		t.Errorf("the reader's snapshot saw %q, a write made after it began", title.String)
+	}
+	rtx.Rollback()
+}
