@@ -16,7 +16,7 @@ cp, which can copy the file between a write and a checkpoint.`
 func (a *app) backup(ctx context.Context, args []string) error {
 	fs := a.newFlagSet("backup", backupSummary, "  ytharvest backup --db news.db backup/news-$(date +%F).db\n")
 	dbPath := a.dbFlag(fs)
-	pos, err := parseArgs(fs, args)
+	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ twice, and a killed run resumes where it stopped.`
 const crawlExamples = `  ytharvest crawl https://news.example/
   ytharvest crawl --depth 2 --db news.db https://news.example/ https://other.example/world/
   ytharvest crawl --seeds-file seeds.txt -q          # from cron: log only problems
+  ytharvest crawl --config /srv/news/ytharvest.toml   # everything from a config file
 `
 
 type crawlFlags struct {
@@ -112,7 +113,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.allowPrivate, "allow-private", false, "follow links to loopback, private and link-local addresses (refused by default, except on the seeds' hosts)")
 	fs.BoolVar(&f.wait, "wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
 	f.log.register(fs)
-	seeds, err := parseArgs(fs, args)
+	seeds, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

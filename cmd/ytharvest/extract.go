@@ -57,7 +57,7 @@ func (a *app) extract(ctx context.Context, args []string) error {
 	timeout := fs.Duration("timeout", 30*time.Second, "time limit for fetching a URL")
 	maxBody := bytesFlag(10 << 20)
 	fs.Var(&maxBody, "max-body", "read at most `SIZE` of the page")
-	pos, err := parseArgs(fs, args)
+	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

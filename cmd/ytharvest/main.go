@@ -61,10 +61,17 @@ Environment:
   YTHARVEST_YOUTUBE_URL  default for --youtube-url
   HTTPS_PROXY            proxy for page and YouTube traffic
 
+Config file:
+  --config FILE, else ./ytharvest.toml when present (--config= for none):
+  settings by flag name; shared ones (db, logging, YouTube) at the top
+  level, the rest in a table per command ([crawl] also takes seeds = [...]).
+  Command line > environment > the command's table > top level > default.
+  See docs/ytharvest.example.toml.
+
 Exit codes:
   0    done (pages that failed are recorded, not fatal)
   1    error: the database could not be opened or written
-  2    usage: bad flags, arguments or seeds
+  2    usage: bad flags, arguments, seeds or config file
   3    partial: YouTube blocked us (videos left pending), or a limit (--max-pages,
        --max-pages-per-host, --max-duration) left pages queued; the next run carries on
   4    another run holds the database (see --wait); nothing was done
@@ -188,6 +195,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 func (a *app) newFlagSet(name, summary, examples string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
+	configFlag(fs)
 	fs.Usage = func() {
 		out := fs.Output()
 		fmt.Fprintf(out, "%s\n\nFlags:\n", summary)

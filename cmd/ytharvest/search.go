@@ -34,7 +34,7 @@ func (a *app) search(ctx context.Context, args []string) error {
 	sinceFlag := fs.String("since", "", "only videos published (or first seen, when the date is unknown) since `DATE` (2026-11-01 or RFC 3339)")
 	limit := fs.Int("limit", 20, "at most `N` hits")
 	asJSON := fs.Bool("json", false, "print a JSON array of hits")
-	pos, err := parseArgs(fs, args)
+	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

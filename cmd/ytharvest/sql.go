@@ -24,7 +24,7 @@ func (a *app) sql(ctx context.Context, args []string) error {
 	fs := a.newFlagSet("sql", sqlSummary, sqlExamples)
 	dbPath := a.dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per row")
-	pos, err := parseArgs(fs, args)
+	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

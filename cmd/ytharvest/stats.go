@@ -21,7 +21,7 @@ func (a *app) stats(ctx context.Context, args []string) error {
 	fs := a.newFlagSet("stats", statsSummary, "  ytharvest stats --db news.db\n  ytharvest stats --json | jq .videos\n")
 	dbPath := a.dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args)
+	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}

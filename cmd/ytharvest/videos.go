@@ -135,7 +135,7 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 	wait := fs.Bool("wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
 	var lf logFlags
 	lf.register(fs)
-	pos, err := parseArgs(fs, args)
+	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
