@@ -466,6 +466,15 @@ func TestTranscripts(t *testing.T) {
 	if err != nil || len(cs) != 1 || !cs[0].NeedTranscript {
 		t.Fatalf("ClaimVideos = %+v, %v; want the video, for its transcript", cs, err)
 	}
+	// A first look that meets a block is recorded as such.
+	if err := d.SaveTranscripts(ctx, v.ID, harvest.TranscriptBlocked, "HTTP 429", nil); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	d.SQL().QueryRow(`SELECT coalesce(transcript_status, '') FROM videos WHERE id = ?`, v.ID).Scan(&first)
+	if first != "blocked" {
+		t.Errorf("transcript status after a first block = %q, want blocked", first)
+	}
 	tr := harvest.Transcript{VideoID: v.ID, Language: "en", Name: "English", Source: "timedtext:json3",
 		Segments: []harvest.Segment{{StartMs: 0, DurationMs: 1500, Text: "Hello"}, {StartMs: 1500, DurationMs: 1000, Text: "world's \"news\""}}}
 	if err := d.SaveTranscripts(ctx, v.ID, harvest.TranscriptOK, "", []harvest.Transcript{tr}); err != nil {

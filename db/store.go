@@ -662,7 +662,7 @@ func (db *DB) SaveTranscripts(ctx context.Context, videoID string, status harves
 	// A failure to fetch never overwrites a transcript we have.
 	_, err = tx.ExecContext(ctx, `
 		UPDATE videos SET transcript_status = ?, transcript_reason = ?, transcript_checked_at = ?
-		WHERE id = ? AND NOT (transcript_status = 'ok' AND ? IN ('blocked', 'error'))`,
+		WHERE id = ? AND NOT (coalesce(transcript_status, '') = 'ok' AND ? IN ('blocked', 'error'))`,
 		string(status), nullString(reason), now, videoID, string(status))
 	if err != nil {
 		return mapError(err)
