@@ -5,6 +5,7 @@
 //	ytharvest stats [flags]           what the database holds; recent runs
 //	ytharvest sql [flags] QUERY       run a read-only SQL query and print the rows
 //	ytharvest search [flags] QUERY    full-text search of transcripts and titles
+//	ytharvest export [flags]          stream a table as CSV or JSON lines
 //	ytharvest video [flags] ID|URL... fetch these videos now
 //	ytharvest refresh [flags]         fetch the videos that are due
 //	ytharvest extract [flags] URL|FILE|-   the YouTube references of one page

@@ -49,6 +49,7 @@ Usage:
   ytharvest refresh [flags]         fetch the videos that are due, without crawling
   ytharvest extract [flags] URL|FILE|-
                                     print the YouTube references one page makes (no database)
+  ytharvest export [flags]          stream a table as CSV or JSON lines
   ytharvest backup [flags] FILE     copy the database safely while crawls run
   ytharvest version                 print the version
   ytharvest help [COMMAND]          show help
@@ -172,6 +173,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.search(ctx, rest)
 	case "backup":
 		return a.backup(ctx, rest)
+	case "export":
+		return a.export(ctx, rest)
 	case "video":
 		return a.video(ctx, rest)
 	case "refresh":
