@@ -263,6 +263,7 @@ type pageResult struct {
 	wait       time.Duration // the server asked us to wait this long (Retry-After)
 	crawlDelay time.Duration // robots.txt asks for this much between requests
 	postponed  bool          // robots.txt could not be fetched: the page waits for a later run
+	cancelled  bool          // the run ended during the fetch: the page goes back to the queue
 }
 
 // maxSeen bounds the per-run set of URLs already handed to the frontier
@@ -441,7 +442,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 						closedHosts = append(closedHosts, r.page.Host)
 						frontierChanged = true
 					}
-				case ctx.Err() != nil:
+				case r.cancelled:
 					// The fetch was cut short: put the page back in the queue.
 					abandoned = append(abandoned, r.page.ID)
 				default:
@@ -465,14 +466,10 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				// Keep the workers busy while the batch is written.
 				dispatch()
 			}
-			stats, err := h.Store.SavePages(ctx, saves)
+			// Pages fetched whole are stored even when the run is stopping:
+			// the work is done, and a batch takes milliseconds.
+			stats, err := h.Store.SavePages(context.WithoutCancel(ctx), saves)
 			if err != nil {
-				if ctx.Err() != nil {
-					for _, r := range saved {
-						abandoned = append(abandoned, r.page.ID)
-					}
-					continue
-				}
 				return fmt.Errorf("save %d pages (%s...): %w", len(saves), saves[0].Page.URL, err)
 			}
 			newVideos := 0
@@ -536,6 +533,7 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 			res.postponed, p.Error = true, err.Error()
 			return res
 		case err != nil:
+			res.cancelled = ctx.Err() != nil
 			p.State, p.Error = PageFailed, fmt.Sprintf("robots.txt: %v", err)
 			return res
 		case !allowed:
@@ -546,6 +544,8 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 	}
 	resp, err := h.Fetcher.Fetch(ctx, Request{URL: p.URL, Seed: p.Seed, ETag: p.ETag, LastModified: p.LastModified})
 	if err != nil {
+		// A fetch the run's end cut short says nothing about the page.
+		res.cancelled = ctx.Err() != nil
 		p.State, p.Error = PageFailed, err.Error()
 		return res
 	}
