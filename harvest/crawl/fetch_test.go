@@ -305,3 +305,32 @@ func TestFetchRedirectHops(t *testing.T) {
 		t.Error("the seed's redirect target did not join the scope")
 	}
 }
+
+// A gzip-encoded answer is decoded by the transport; the body size limit
+// counts decoded bytes, so a gzip bomb stops at the limit.
+func TestFetchGzip(t *testing.T) {
+	var page bytes.Buffer
+	zw := gzip.NewWriter(&page)
+	zw.Write([]byte("<html><p>" + strings.Repeat("compressible ", 10000) + "</p></html>"))
+	zw.Close()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			http.Error(w, "want gzip", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(page.Bytes())
+	}))
+	defer ts.Close()
+	f := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1<<20, nil)
+	r, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL})
+	if err != nil || r.Status != 200 || !r.HTML || !strings.Contains(string(r.Body), "compressible compressible") || r.Truncated {
+		t.Fatalf("gzip page: %v, status %d html %v truncated %v", err, r.Status, r.HTML, r.Truncated)
+	}
+	small := NewFetcher(&http.Client{Timeout: 2 * time.Second}, "test-agent/1", 1000, nil)
+	r, err = small.Fetch(context.Background(), harvest.Request{URL: ts.URL})
+	if err != nil || !r.Truncated || r.BodyBytes != 1000 {
+		t.Errorf("gzip page over the limit: %v, truncated %v, %d bytes", err, r.Truncated, r.BodyBytes)
+	}
+}
