@@ -62,6 +62,9 @@ func peakRSS(t *testing.T, cmd *exec.Cmd) float64 {
 // A frontier of 100,000 queued URLs is not held in memory: a run that
 // fetches a few of them peaks no higher than one with a small frontier.
 func TestFrontierMemory(t *testing.T) {
+	if raceEnabled {
+		t.Skip("measures memory; the race detector makes building 100,000 rows take minutes (run without -race)")
+	}
 	bin := binary(t)
 	site := httptest.NewServer(testserver.GeneratedSite{Pages: 200_000, Videos: 0})
 	defer site.Close()
