@@ -30,10 +30,12 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzExtract -fuzztime=$(FUZZTIME) ./harvest/extract
 	$(GO) test -run='^$$' -fuzz=FuzzParseURL -fuzztime=$(FUZZTIME) ./harvest/extract
 
-# Go benchmarks, then the crawl benchmark: ytharvest and colly side by side
-# on a generated 10,000-page loopback site (bench/ is its own module).
+# Go benchmarks, the measuring tests (they skip under -race, so make test
+# does not run them), then the crawl benchmark: ytharvest and colly side by
+# side on a generated 10,000-page loopback site (bench/ is its own module).
 bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	$(GO) test -count=1 -run='TestThroughputRatio|TestFrontierMemory' -v ./harvest/extract ./cmd/ytharvest
 	cd bench && $(GO) run . -bin ../bin/ytharvest -pages 10000
 
 clean:
