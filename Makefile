@@ -25,10 +25,20 @@ check:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
+# Each fuzz target for FUZZTIME (go test -fuzz takes one target at a time).
+FUZZ_TARGETS = \
+	harvest/crawl:FuzzNormalize harvest/crawl:FuzzParseSitemap harvest/crawl:FuzzParseFeed \
+	harvest/crawl:FuzzParseRobots harvest/crawl:FuzzSniff \
+	harvest/extract:FuzzExtract harvest/extract:FuzzParseURL \
+	harvest/youtube:FuzzParseJSON3 harvest/youtube:FuzzParseSRV3 harvest/youtube:FuzzParseLegacyXML \
+	cmd/ytharvest:FuzzAppendJSONString
+
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzNormalize -fuzztime=$(FUZZTIME) ./harvest/crawl
-	$(GO) test -run='^$$' -fuzz=FuzzExtract -fuzztime=$(FUZZTIME) ./harvest/extract
-	$(GO) test -run='^$$' -fuzz=FuzzParseURL -fuzztime=$(FUZZTIME) ./harvest/extract
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "== $$fn ($$pkg)"; \
+		$(GO) test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZTIME) ./$$pkg || exit 1; \
+	done
 
 # Go benchmarks, the measuring tests (they skip under -race, so make test
 # does not run them), then the crawl benchmark: ytharvest and colly side by
