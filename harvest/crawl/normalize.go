@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxURLLength is the longest URL the crawler accepts; longer ones are
@@ -45,6 +46,9 @@ func Normalize(rawURL string) (string, error) {
 	u.User = nil
 	u.Fragment, u.RawFragment = "", ""
 	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if !utf8.ValidString(host) {
+		return "", errors.New("URL host is not valid UTF-8")
+	}
 	host = strings.TrimSuffix(host, ".")
 	if host == "" {
 		return "", errors.New("URL has no host")
@@ -66,7 +70,11 @@ func Normalize(rawURL string) (string, error) {
 		u.RawQuery = dropTracking(u.RawQuery)
 	}
 	u.ForceQuery = false
-	return u.String(), nil
+	// Escaping can lengthen a URL past the limit.
+	if out := u.String(); len(out) <= MaxURLLength {
+		return out, nil
+	}
+	return "", fmt.Errorf("URL longer than %d bytes", MaxURLLength)
 }
 
 // dropTracking removes tracking parameters from a raw query, keeping the
