@@ -53,6 +53,9 @@ func Normalize(rawURL string) (string, error) {
 	if host == "" {
 		return "", errors.New("URL has no host")
 	}
+	if !strings.Contains(host, ":") && (strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") || strings.Contains(host, "..")) {
+		return "", fmt.Errorf("URL host %q has an empty label", host)
+	}
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""
 	}

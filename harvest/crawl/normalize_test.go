@@ -27,6 +27,10 @@ func normalizeTests() []struct{ in, want, err string } {
 		{"javascript:alert(1)", "", `unsupported scheme "javascript" (only http and https)`},
 		{"news.example/a", "", "not an absolute URL (add http:// or https://)"},
 		{"https:///a", "", "URL has no host"},
+		{"http://../", "", `URL host "." has an empty label`},
+		{"http://news..example/", "", `URL host "news..example" has an empty label`},
+		{"http://.news.example/", "", `URL host ".news.example" has an empty label`},
+		{"http://news.example./", "http://news.example/", ""},
 	}
 }
 
