@@ -89,7 +89,7 @@ type Harvester struct {
 	RefetchTranscripts bool          // fetch them again, once this run
 	RecrawlAfter       time.Duration // check fetched pages again after this; 0 = never
 	Since              time.Time     // skip sitemap and feed entries published before this
-	MaxCrawlDelay      time.Duration // cap on a robots.txt Crawl-delay (default 1 minute)
+	MaxCrawlDelay      time.Duration // cap on a robots.txt Crawl-delay, and the longest Retry-After waited for (default 1 minute)
 	SitemapsFromRobots bool          // add the Sitemap lines of the seeds' robots.txt as seeds
 	Options            string        // recorded with the run
 	Version            string        // recorded with the run
@@ -139,7 +139,7 @@ func (h *Harvester) do(ctx context.Context, command string, fn func(context.Cont
 	now := h.now()
 	run := &Run{Command: command, StartedAt: now, Status: RunRunning, Options: h.Options, Version: h.Version}
 	if err := h.Store.StartRun(ctx, run); err != nil {
-		run.Status = RunFailed
+		run.Status, run.FinishedAt = RunFailed, h.now()
 		return run, fmt.Errorf("start run: %w", err)
 	}
 	// --max-duration ends the run like a signal would, but it is a planned
@@ -266,6 +266,14 @@ type pageResult struct {
 	cancelled  bool          // the run ended during the fetch: the page goes back to the queue
 }
 
+// MaxOutLinks is how many out-links of one HTML page join the frontier:
+// the first 10,000 in scope, in page order. News pages link a few hundred;
+// a hostile page of a million links (10 MiB of <a href=/N>) would
+// otherwise cost the writer most of a minute and over a gigabyte of
+// memory for that one page. Sitemaps have their own bound (50,000
+// entries, crawl.MaxEntries).
+const MaxOutLinks = 10_000
+
 // maxSeen bounds the per-run set of URLs already handed to the frontier
 // (about 20 bytes each).
 const maxSeen = 500_000
@@ -323,6 +331,8 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 	var closedHosts []string        // hosts not to claim pages of: full, or postponed
 	overQuota := 0                  // pages claimed, then put back for that
 	postponed := 0                  // pages put back because robots.txt was unreachable
+	var waitHosts []string          // hosts whose Retry-After is longer than MaxCrawlDelay
+	waiting := 0                    // their pages put back for that
 	frontierChanged := true         // a claim may find something new
 	// dispatch hands the held pages whose host is ready to idle workers.
 	dispatch := func() {
@@ -378,9 +388,18 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 		}
 		if inflight == 0 && (stopping || sched.held == 0) {
 			if !stopping && postponed > 0 {
-				n := len(closedHosts) - len(fullHosts)
+				n := len(closedHosts) - len(fullHosts) - len(waitHosts)
 				h.log().Info("hosts postponed; their pages wait for the next run", "hosts", n)
 				run.Status, run.Error = RunStopped, fmt.Sprintf("robots.txt of %d host(s) answered with an error; their pages wait for the next run", n)
+			}
+			if !stopping && len(waitHosts) > 0 {
+				left, err := h.Store.CountQueued(ctx, h.Depth)
+				if err != nil {
+					return fmt.Errorf("count queued pages: %w", err)
+				}
+				if left+waiting > 0 {
+					run.Status, run.Error = RunStopped, fmt.Sprintf("%d host(s) asked us (Retry-After) to wait longer than --max-crawl-delay; their pages wait for the next run", len(waitHosts))
+				}
 			}
 			if !stopping && len(fullHosts) > 0 {
 				left, err := h.Store.CountQueued(ctx, h.Depth)
@@ -432,6 +451,18 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				sched.done(r.page.Host, h.now(), r.wait)
 				if r.crawlDelay > 0 {
 					sched.setDelay(r.page.Host, min(r.crawlDelay, h.maxCrawlDelay()))
+				}
+				if r.wait > h.maxCrawlDelay() && !slices.Contains(closedHosts, r.page.Host) {
+					// Waiting that long would keep this run idle (and cron's
+					// next run locked out): the host's pages wait for a later run.
+					h.log().Warn("host asked us to wait longer than --max-crawl-delay; its pages wait for a later run",
+						"host", r.page.Host, "retry_after", r.wait, "max_crawl_delay", h.maxCrawlDelay())
+					waitHosts = append(waitHosts, r.page.Host)
+					closedHosts = append(closedHosts, r.page.Host)
+					for _, p := range sched.drop(r.page.Host) {
+						abandoned = append(abandoned, p.ID)
+						waiting++
+					}
 				}
 				switch {
 				case r.postponed:
@@ -595,6 +626,10 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 	if p.Depth < h.Depth {
 		seen := make(map[string]bool)
 		for _, l := range x.Links {
+			if len(res.out) == MaxOutLinks {
+				h.log().Info("page has more links than are followed; the rest are not queued", "url", p.URL, "max_out_links", MaxOutLinks)
+				break
+			}
 			u, err := h.Scope.Normalize(l)
 			if err != nil || seen[u] || u == p.URL || !h.Scope.Allow(u) {
 				continue
@@ -721,7 +756,11 @@ func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDon
 	wg.Wait()
 	close(errc)
 	for e := range errc {
-		err = errors.Join(err, e)
+		// The first worker's failure stops the others, which often meet
+		// the same one (a full disk) on their way out: report it once.
+		if err == nil {
+			err = e
+		}
 	}
 	if err != nil && vctx.Err() != nil && ctx.Err() == nil {
 		// Cancelled by the breaker or a worker's error, not by the caller.

@@ -127,6 +127,22 @@ func (s *scheduler) wakeAt() (time.Time, bool) {
 	return at, found
 }
 
+// drop removes and returns the pages held for host, whose turn is put off
+// to a later run.
+func (s *scheduler) drop(host string) []Page {
+	h, ok := s.hosts[host]
+	if !ok {
+		return nil
+	}
+	ps := h.pages
+	h.pages = nil
+	s.held -= len(ps)
+	if h.inflight == 0 {
+		s.forget(host)
+	}
+	return ps
+}
+
 // drain removes and returns every held page.
 func (s *scheduler) drain() []Page {
 	var ps []Page

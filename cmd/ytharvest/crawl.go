@@ -108,7 +108,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	f.yt.register(fs, a.getenv)
 	fs.DurationVar(&f.recrawlAfter, "recrawl-after", 7*24*time.Hour, "check fetched pages again after this, with a conditional GET (seeds are fetched every run)")
 	fs.BoolVar(&f.ignoreRobots, "ignore-robots", false, "do not fetch or obey robots.txt (only for sites you own or have permission to crawl)")
-	fs.DurationVar(&f.maxCrawlDelay, "max-crawl-delay", time.Minute, "honour a robots.txt Crawl-delay up to this long")
+	fs.DurationVar(&f.maxCrawlDelay, "max-crawl-delay", time.Minute, "honour a robots.txt Crawl-delay up to this long; a host whose Retry-After is longer waits for the next run")
 	fs.BoolVar(&f.sitemapsFromRobots, "sitemaps-from-robots", false, "add the Sitemap lines of the seeds' robots.txt as seeds")
 	fs.BoolVar(&f.allowPrivate, "allow-private", false, "follow links to loopback, private and link-local addresses (refused by default, except on the seeds' hosts)")
 	fs.BoolVar(&f.wait, "wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
