@@ -26,7 +26,11 @@ func Backup(ctx context.Context, path, dest string) error {
 	}
 	src.Close()
 	// query_only forbids VACUUM INTO; a plain read-only handle allows it.
-	s, err := sql.Open("sqlite", "file:"+escapePath(path)+"?mode=ro&_pragma=busy_timeout(10000)")
+	dsn := "file:" + escapePath(path) + "?mode=ro&_pragma=busy_timeout(10000)"
+	if src.immutable {
+		dsn += "&immutable=1" // on a read-only filesystem, as OpenReadOnly found
+	}
+	s, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}

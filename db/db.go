@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"modernc.org/sqlite"
@@ -47,6 +48,8 @@ type DB struct {
 	path string
 
 	stmts map[string]*sql.Stmt // the writer's prepared statements, by query; read-only after Open
+
+	immutable bool // opened read-only with immutable=1: the file is on a read-only filesystem
 
 	vmu    sync.Mutex
 	videos map[string]struct{} // video rows known to exist (videoKnown)
@@ -96,19 +99,61 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	db, err := openReadOnly(ctx, path, false)
+	if err != nil && cannotOpen(err) && readOnlyFS(path) {
+		// Reading a WAL database takes a -shm file beside it, which a
+		// read-only filesystem (a snapshot, a read-only mount) cannot
+		// hold. There nothing can change the file either, so it can be
+		// read as immutable, as SQLite's documentation suggests (and
+		// Datasette's -i does) — unless a -wal file holds commits that
+		// were never folded back into the file, which immutable would
+		// skip.
+		if fi, werr := os.Stat(path + "-wal"); werr == nil && fi.Size() > 0 {
+			return nil, fmt.Errorf("open %s: it is on a read-only filesystem, and its write-ahead log (%s-wal) was never folded back into it; open it once where it can be written", path, path)
+		}
+		return openReadOnly(ctx, path, true)
+	}
+	return db, err
+}
+
+func openReadOnly(ctx context.Context, path string, immutable bool) (*DB, error) {
 	dsn := "file:" + escapePath(path) +
 		"?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	if immutable {
+		dsn += "&immutable=1"
+	}
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	sdb.SetMaxOpenConns(4)
-	db := &DB{sql: sdb, path: path}
+	db := &DB{sql: sdb, path: path, immutable: immutable}
 	if err := db.check(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// cannotOpen reports whether err is SQLite's SQLITE_CANTOPEN.
+func cannotOpen(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CANTOPEN
+}
+
+// readOnlyFS reports whether the regular file at path is on a read-only
+// filesystem. Opening it for writing does not change it, and the kernel
+// answers EROFS for such a filesystem before it looks at permissions.
+func readOnlyFS(path string) bool {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err == nil {
+		f.Close()
+		return false
+	}
+	return errors.Is(err, syscall.EROFS)
 }
 
 // Close closes the database.

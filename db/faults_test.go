@@ -1,0 +1,106 @@
+package db_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/harvestdev/ytharvest/db"
+)
+
+// mountTmpfs mounts a small tmpfs on a new directory for the length of the
+// test, or skips the test where mounting is not permitted.
+func mountTmpfs(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here (%v: %s); this test needs root on Linux", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() {
+		if err := exec.Command("umount", dir).Run(); err != nil {
+			exec.Command("umount", "-l", dir).Run()
+		}
+	})
+	return dir
+}
+
+func remount(t *testing.T, dir, opts string) {
+	t.Helper()
+	if out, err := exec.Command("mount", "-o", "remount,"+opts, dir).CombinedOutput(); err != nil {
+		t.Fatalf("remount %s: %v: %s", opts, err, out)
+	}
+}
+
+// A database on a read-only filesystem can still be read (a WAL database
+// needs a -shm file, which cannot be made there, so it is read as
+// immutable), and backed up; one whose -wal file holds commits never
+// folded back is refused with a message rather than read without them.
+func TestOpenReadOnlyOnReadOnlyFilesystem(t *testing.T) {
+	ctx := context.Background()
+	mnt := mountTmpfs(t)
+	path := filepath.Join(mnt, "h.db")
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.AddSeeds(ctx, []string{"https://news.example/"}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+
+	// A copy taken while a writer had commits in its WAL: the database
+	// and its -wal, without the -shm.
+	d, err = db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.AddSeeds(ctx, []string{"https://other.example/"}); err != nil {
+		t.Fatal(err)
+	}
+	copyDir := filepath.Join(mnt, "copy")
+	os.Mkdir(copyDir, 0o755)
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(path + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if suffix == "-wal" && len(b) == 0 {
+			t.Fatal("the WAL is empty: nothing to test")
+		}
+		if err := os.WriteFile(filepath.Join(copyDir, "h.db"+suffix), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.Close()
+	remount(t, mnt, "ro")
+
+	ro, err := db.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatalf("OpenReadOnly on a read-only filesystem: %v", err)
+	}
+	var n int
+	if err := ro.SQL().QueryRow(`SELECT count(*) FROM pages`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("pages = %d, %v; want 2", n, err)
+	}
+	if _, err := ro.SQL().Exec(`DELETE FROM pages`); err == nil {
+		t.Error("DELETE succeeded")
+	}
+	ro.Close()
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	if err := db.Backup(ctx, path, dest); err != nil {
+		t.Fatalf("Backup from a read-only filesystem: %v", err)
+	}
+	if c, err := db.OpenReadOnly(ctx, dest); err != nil {
+		t.Errorf("the backup does not open: %v", err)
+	} else {
+		c.Close()
+	}
+
+	_, err = db.OpenReadOnly(ctx, filepath.Join(copyDir, "h.db"))
+	if err == nil || !strings.Contains(err.Error(), "was never folded back") {
+		t.Errorf("OpenReadOnly with an unapplied WAL on a read-only filesystem = %v, want a refusal", err)
+	}
+}
