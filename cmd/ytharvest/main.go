@@ -212,15 +212,23 @@ func (a *app) newFlagSet(name, summary, examples string) *flag.FlagSet {
 
 // parseArgs parses flags wherever they appear among the arguments
 // (`crawl URL --depth 2` as well as `crawl --depth 2 URL`) and returns the
-// positional arguments. "--" ends the flags.
+// positional arguments. "--" ends the flags. A bad flag is a one-line
+// usage error, like every other (cron mails it; the whole help would bury
+// it); -h prints the help.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
 				return nil, err
 			}
-			return nil, &codeError{code: exitUsage} // flag printed the message
+			return nil, usageError("%v (see 'ytharvest help %s')", err, fs.Name())
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -204,7 +204,9 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 		return err
 	}
 	if name == "video" {
-		if err := printVideos(ctx, a, store, ids); err != nil {
+		// Say what became of each video even when a signal cut the run
+		// short (ctx is done then): the run's exit code follows.
+		if err := printVideos(context.WithoutCancel(ctx), a, store, ids); err != nil {
 			return err
 		}
 	}

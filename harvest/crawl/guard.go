@@ -237,6 +237,10 @@ func (g *Guard) resolve(ctx context.Context, network, host string) ([]netip.Addr
 	}
 	found, err := lookup(ctx, ipNet, host)
 	if err != nil {
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) {
+			return nil, err // it says "lookup HOST: ..." itself
+		}
 		return nil, fmt.Errorf("lookup %s: %w", host, err)
 	}
 	var v4, v6 []netip.Addr
