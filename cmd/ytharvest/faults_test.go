@@ -1024,12 +1024,12 @@ func TestFaultYouTube(t *testing.T) {
 	}
 }
 
-// A YouTube answer that never comes. The command line has no flag for the
-// per-request YouTube timeout (the library default, 30s, applies), so the
-// timeout itself is tested on youtube.Source with Options.Timeout; end to
-// end, the run's own deadline (SIGINT, SIGTERM) ends the wait, the video
-// stays pending rather than recorded as anything, and the next run
-// completes.
+// A YouTube answer that never comes: --youtube-timeout (30s by default)
+// ends each request, tested on youtube.Source with Options.Timeout for
+// each kind of request, and end to end through the flag (the video is
+// recorded error, and the next run fetches it); the run's own deadline
+// (SIGINT, SIGTERM) ends the wait too, leaving the video pending rather
+// than recorded as anything; the next run completes.
 func TestFaultYouTubeHang(t *testing.T) {
 	const id = "faulthang01"
 	t.Run("Source", func(t *testing.T) {
@@ -1083,6 +1083,29 @@ func TestFaultYouTubeHang(t *testing.T) {
 				t.Errorf("hanging %s: %v, want about the 300ms timeout", where, elapsed)
 			}
 		}
+	})
+	t.Run("--youtube-timeout", func(t *testing.T) {
+		e := newEnv(t, nil)
+		healthy, _ := faultVideos(t, e.youtube, []string{id}, 0)
+		a := healthy[id]
+		a.Player = &testserver.FakeResponse{Hang: true}
+		e.youtube.Set(id, a)
+		yt := []string{"--youtube-url", e.ytURL, "--youtube-rate", "0"}
+		start := time.Now()
+		code := e.run(append([]string{"video", "--youtube-timeout", "300ms", id}, yt...)...)
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("took %v, want about --youtube-timeout 300ms", took)
+		}
+		if code != exitOK {
+			t.Errorf("exit %d, want 0 (an error is a video's answer, not the run's)", code)
+		}
+		diffRows(t, "video", e.query(`SELECT id, status, coalesce(status_reason, '') FROM videos`), []string{id + " | error | player: timed out"})
+		faultCheckDB(t, e.dbPath)
+		e.youtube.Set(id, healthy[id])
+		if code := e.run(append([]string{"refresh"}, yt...)...); code != exitOK {
+			t.Fatalf("refresh: exit %d", code)
+		}
+		diffRows(t, "video after a healthy refresh", e.query(`SELECT id, status, transcript_status FROM videos`), []string{id + " | ok | ok"})
 	})
 	t.Run("end to end", func(t *testing.T) {
 		e := newEnv(t, nil)

@@ -30,6 +30,7 @@ type youtubeFlags struct {
 	refetchTranscripts bool
 	expandPlaylists    bool
 	maxPlaylistVideos  int
+	timeout            time.Duration
 }
 
 func (y *youtubeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -47,6 +48,7 @@ func (y *youtubeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&y.refetchTranscripts, "refetch-transcripts", false, "fetch the transcripts of videos that already have one again (once this run)")
 	fs.BoolVar(&y.expandPlaylists, "expand-playlists", false, "list the videos of the playlists pages reference, link each to the page (kind playlist_member) and fetch them")
 	fs.IntVar(&y.maxPlaylistVideos, "max-playlist-videos", 200, "with --expand-playlists, at most `N` videos of one playlist (0 = all)")
+	fs.DurationVar(&y.timeout, "youtube-timeout", youtube.DefaultTimeout, "give up on one YouTube request after this long (the video is recorded error, and tried again next run)")
 }
 
 func (y *youtubeFlags) validate() error {
@@ -55,6 +57,8 @@ func (y *youtubeFlags) validate() error {
 		return usageError("--youtube-concurrency must be at least 1")
 	case y.rate < 0 || y.refreshAfter < 0 || y.maxPlaylistVideos < 0:
 		return usageError("--youtube-rate, --refresh-after and --max-playlist-videos must not be negative")
+	case y.timeout <= 0:
+		return usageError("--youtube-timeout must be positive")
 	}
 	return nil
 }
@@ -68,6 +72,7 @@ func (y *youtubeFlags) source(a *app) (*youtube.Source, error) {
 		Transport:   a.httpTransport(),
 		Concurrency: y.concurrency,
 		Rate:        y.rate,
+		Timeout:     y.timeout,
 		Log:         a.log,
 		Captions: youtube.Choice{Langs: strings.Split(y.langs, ","), PreferGenerated: y.preferGenerated,
 			All: y.allLanguages, TranslateTo: y.translateTo},
