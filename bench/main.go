@@ -42,7 +42,22 @@ func main() {
 	pages := flag.Int("pages", 10000, "pages in the generated site")
 	workers := flag.Int("concurrency", 16, "requests in flight, for both crawlers")
 	collyURL := flag.String("colly", "", "internal: crawl this URL with colly and print the result")
+	serveOnly := flag.Bool("serve", false, "serve the generated site and the fake YouTube, print their URLs and wait (to profile a crawl by hand)")
 	flag.Parse()
+	if *serveOnly {
+		site, _, err := serve(testserver.GeneratedSite{Pages: *pages, Videos: 100})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		yt, _, err := serve(testserver.NewYouTube(filepath.Join("..", "testdata", "youtube")))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("site %s/\nyoutube %s\n", site, yt)
+		select {}
+	}
 	if *collyURL != "" {
 		r, err := crawlColly(*collyURL, *workers)
 		if err != nil {

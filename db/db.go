@@ -49,6 +49,9 @@ type DB struct {
 
 	stmts map[string]*sql.Stmt // the writer's prepared statements, by query; read-only after Open
 
+	rmu      sync.Mutex
+	rowStmts map[string]*sql.Stmt // multi-row inserts, by query (rowStmt)
+
 	immutable bool // opened read-only with immutable=1: the file is on a read-only filesystem
 
 	vmu    sync.Mutex
@@ -161,6 +164,13 @@ func (db *DB) Close() error {
 	for _, st := range db.stmts {
 		st.Close()
 	}
+	db.rmu.Lock()
+	for _, st := range db.rowStmts {
+		if st != nil {
+			st.Close()
+		}
+	}
+	db.rmu.Unlock()
 	return db.sql.Close()
 }
 

@@ -52,6 +52,13 @@ const (
 	sqlUpdateLink = `
 		UPDATE links SET last_seen_at = ?, url = ?, start_seconds = ?, playlist_id = ?, context = ?, in_body = ?
 		WHERE page_id = ? AND ref_type = ? AND ref_id = ? AND kind = ?`
+	// One statement: atomic without a transaction of its own.
+	sqlClaimPages = `
+		UPDATE pages SET state = 'fetching'
+		WHERE id IN (SELECT id FROM pages WHERE state = 'queued' AND depth <= ?
+		               AND host NOT IN (SELECT value FROM json_each(?))
+		             ORDER BY depth, host_seq, id LIMIT ?)
+		RETURNING id, url, host, depth, coalesce(found_from, 0), is_seed, etag, last_modified, coalesce(host_seq, 0)`
 )
 
 // hotQueries are prepared when the database is opened.
@@ -64,6 +71,7 @@ var hotQueries = []string{
 	sqlHostSeq,
 	sqlHostSeen,
 	sqlUpdateLink,
+	sqlClaimPages,
 }
 
 // StartRun records the start of r and sets r.ID.
@@ -148,14 +156,7 @@ func (db *DB) ClaimPages(ctx context.Context, limit, maxDepth int, excludeHosts 
 	if limit <= 0 {
 		return nil, nil
 	}
-	// One statement: atomic without a transaction of its own.
-	rows, err := db.sql.QueryContext(ctx, `
-		UPDATE pages SET state = 'fetching'
-		WHERE id IN (SELECT id FROM pages WHERE state = 'queued' AND depth <= ?
-		               AND host NOT IN (SELECT value FROM json_each(?))
-		             ORDER BY depth, host_seq, id LIMIT ?)
-		RETURNING id, url, host, depth, coalesce(found_from, 0), is_seed, etag, last_modified, coalesce(host_seq, 0)`,
-		maxDepth, jsonList(excludeHosts), limit)
+	rows, err := db.stmts[sqlClaimPages].QueryContext(ctx, maxDepth, jsonList(excludeHosts), limit)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -247,6 +248,7 @@ func (db *DB) SavePages(ctx context.Context, batch []harvest.PageSave) ([]harves
 	// context that cannot be cancelled the driver also spares itself a
 	// goroutine per statement that would watch for the cancellation.
 	ctx = context.WithoutCancel(ctx)
+	db.prepareRows(ctx)
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, mapError(err)
@@ -344,7 +346,7 @@ func (db *DB) saveRefs(ctx context.Context, tx *sql.Tx, batch []harvest.PageSave
 			stubs = append(stubs, r.ID, now)
 		}
 	}
-	err := insertRows(ctx, tx, `INSERT INTO videos (id, first_seen_at) VALUES`, 2, stubs,
+	err := db.insertRows(ctx, tx, `INSERT INTO videos (id, first_seen_at) VALUES`, 2, stubs,
 		`ON CONFLICT (id) DO NOTHING RETURNING id`, func(rows *sql.Rows) error {
 			var id string
 			if err := rows.Scan(&id); err != nil {
@@ -388,7 +390,7 @@ func (db *DB) saveRefs(ctx context.Context, tx *sql.Tx, batch []harvest.PageSave
 		}
 	}
 	inserted := make(map[key]bool)
-	err = insertRows(ctx, tx, `INSERT INTO links (page_id, ref_type, ref_id, video_id, playlist_id, channel_ref,
+	err = db.insertRows(ctx, tx, `INSERT INTO links (page_id, ref_type, ref_id, video_id, playlist_id, channel_ref,
 		kind, url, start_seconds, context, in_body, first_seen_at, last_seen_at) VALUES`, 13, args,
 		`ON CONFLICT (page_id, ref_type, ref_id, kind) DO NOTHING RETURNING page_id, ref_type, ref_id, kind`,
 		func(rows *sql.Rows) error {
@@ -445,7 +447,7 @@ func (db *DB) queueOut(ctx context.Context, tx *sql.Tx, batch []harvest.PageSave
 			args = append(args, o.URL, host, last+1, o.Depth, nullInt64(s.Page.ID), nullString(string(o.Kind)), now)
 		}
 	}
-	err := insertRows(ctx, tx, `INSERT INTO pages (url, host, host_seq, depth, found_from, kind, first_seen_at, state) VALUES`,
+	err := db.insertRows(ctx, tx, `INSERT INTO pages (url, host, host_seq, depth, found_from, kind, first_seen_at, state) VALUES`,
 		7, args, `ON CONFLICT (url) DO NOTHING RETURNING url`, func(rows *sql.Rows) error {
 			var u string
 			if err := rows.Scan(&u); err != nil {
@@ -471,52 +473,141 @@ const maxRowArgs = 30_000
 
 // insertRows runs "head (?,…),(?,…) tail" over args, cols values a row, in
 // chunks, and hands each row the statement returns to scan (nil: the
-// statement returns none). fixed are SQL
-// literals appended to every row after its parameters (the literal
-// 'queued' state, say): the statement text is ours, never page data.
-func insertRows(ctx context.Context, tx *sql.Tx, head string, cols int, args []any, tail string, scan func(*sql.Rows) error, fixed ...string) error {
+// statement returns none). fixed are SQL literals appended to every row
+// after its parameters (the literal 'queued' state, say): the statement
+// text is ours, never page data.
+//
+// Chunks have a power of two of rows (13 rows go as 8, 4 and 1), so that
+// one form of statement comes in a few sizes, each prepared once
+// (db.rowStmt): preparing a statement of a new size for every batch cost
+// the crawl a twentieth of its time.
+func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, head string, cols int, args []any, tail string, scan func(*sql.Rows) error, fixed ...string) error {
 	row := "(" + strings.Repeat("?,", cols)
 	if len(fixed) > 0 {
 		row += strings.Join(fixed, ",") + ")"
 	} else {
 		row = row[:len(row)-1] + ")"
 	}
-	per := maxRowArgs / cols
-	for start := 0; start < len(args)/cols; start += per {
-		n := min(per, len(args)/cols-start)
-		var q strings.Builder
-		q.WriteString(head)
-		for i := range n {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(row)
+	most := 1
+	for most*2*cols <= maxRowArgs {
+		most *= 2
+	}
+	for start, rows := 0, len(args)/cols; start < rows; {
+		n := most
+		for n > rows-start {
+			n /= 2
 		}
-		q.WriteString(" ")
-		q.WriteString(tail)
+		chunk := args[start*cols : (start+n)*cols]
+		start += n
+		var err error
+		st := db.rowStmt(head, row, tail, n)
+		if st != nil {
+			st = tx.StmtContext(ctx, st)
+			defer st.Close()
+		}
 		if scan == nil {
-			if _, err := tx.ExecContext(ctx, q.String(), args[start*cols:(start+n)*cols]...); err != nil {
+			if st != nil {
+				_, err = st.ExecContext(ctx, chunk...)
+			} else {
+				_, err = tx.ExecContext(ctx, rowsQuery(head, row, tail, n), chunk...)
+			}
+			if err != nil {
 				return mapError(err)
 			}
 			continue
 		}
-		rows, err := tx.QueryContext(ctx, q.String(), args[start*cols:(start+n)*cols]...)
+		var rs *sql.Rows
+		if st != nil {
+			rs, err = st.QueryContext(ctx, chunk...)
+		} else {
+			rs, err = tx.QueryContext(ctx, rowsQuery(head, row, tail, n), chunk...)
+		}
 		if err != nil {
 			return mapError(err)
 		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
+		for rs.Next() {
+			if err := scan(rs); err != nil {
+				rs.Close()
 				return mapError(err)
 			}
 		}
-		if err := rows.Err(); err != nil {
-			rows.Close()
+		if err := rs.Err(); err != nil {
+			rs.Close()
 			return mapError(err)
 		}
-		rows.Close()
+		rs.Close()
 	}
 	return nil
+}
+
+// maxCachedRows is the most rows of a multi-row statement kept prepared.
+const maxCachedRows = 256
+
+// rowStmt returns the prepared statement of n rows for insertRows, or nil
+// when it is not prepared yet: the writer's one connection is taken by the
+// transaction, so a new size is noted, run unprepared this once, and
+// prepared by prepareRows before the next transaction. Statements of more
+// than maxCachedRows rows (long transcripts: rare, and big) are not kept.
+func (db *DB) rowStmt(head, row, tail string, n int) *sql.Stmt {
+	if n > maxCachedRows {
+		return nil
+	}
+	q := rowsQuery(head, row, tail, n)
+	db.rmu.Lock()
+	defer db.rmu.Unlock()
+	st, ok := db.rowStmts[q]
+	if !ok {
+		if db.rowStmts == nil {
+			db.rowStmts = make(map[string]*sql.Stmt)
+		}
+		db.rowStmts[q] = nil // wanted
+	}
+	return st
+}
+
+// prepareRows prepares the multi-row statements rowStmt was asked for and
+// did not have. It runs outside any transaction; a statement that cannot
+// be prepared is left to run unprepared.
+func (db *DB) prepareRows(ctx context.Context) {
+	// Not under rmu: preparing waits for the writer's connection, which a
+	// transaction of the video stage may hold while it asks rowStmt.
+	var wanted []string
+	db.rmu.Lock()
+	for q, st := range db.rowStmts {
+		if st == nil {
+			wanted = append(wanted, q)
+		}
+	}
+	db.rmu.Unlock()
+	for _, q := range wanted {
+		st, err := db.sql.PrepareContext(ctx, q)
+		db.rmu.Lock()
+		switch {
+		case err != nil:
+			delete(db.rowStmts, q)
+		case db.rowStmts[q] != nil: // prepared meanwhile
+			st.Close()
+		default:
+			db.rowStmts[q] = st
+		}
+		db.rmu.Unlock()
+	}
+}
+
+// rowsQuery is the text of a multi-row statement of n rows.
+func rowsQuery(head, row, tail string, n int) string {
+	var q strings.Builder
+	q.Grow(len(head) + n*(len(row)+1) + len(tail) + 1)
+	q.WriteString(head)
+	for i := range n {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(row)
+	}
+	q.WriteString(" ")
+	q.WriteString(tail)
+	return q.String()
 }
 
 // ClaimVideos returns up to q.Limit videos due for a fetch and marks them
@@ -624,7 +715,7 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 		for _, t := range v.CaptionTracks {
 			args = append(args, v.ID, t.Language, boolInt(t.Generated), nullString(t.Name), boolInt(t.Translatable), fetchedAt)
 		}
-		err = insertRows(ctx, tx, `INSERT INTO caption_tracks (video_id, language, is_generated, name, is_translatable, seen_at) VALUES`,
+		err = db.insertRows(ctx, tx, `INSERT INTO caption_tracks (video_id, language, is_generated, name, is_translatable, seen_at) VALUES`,
 			6, args, `ON CONFLICT DO NOTHING`, nil)
 		if err != nil {
 			return fmt.Errorf("save caption tracks: %w", err)
@@ -692,7 +783,7 @@ func (db *DB) SaveTranscripts(ctx context.Context, videoID string, status harves
 		for _, sg := range t.Segments {
 			args = append(args, id, videoID, t.Language, sg.StartMs, sg.DurationMs, sg.Text)
 		}
-		err = insertRows(ctx, tx, `INSERT INTO transcript_segments (transcript_id, video_id, language, start_ms, duration_ms, text) VALUES`,
+		err = db.insertRows(ctx, tx, `INSERT INTO transcript_segments (transcript_id, video_id, language, start_ms, duration_ms, text) VALUES`,
 			6, args, ``, nil)
 		if err != nil {
 			return fmt.Errorf("save transcript %s %s: %w", videoID, t.Language, err)
@@ -897,7 +988,7 @@ func (db *DB) SavePlaylist(ctx context.Context, p *harvest.Playlist) (newVideos 
 	for _, id := range p.VideoIDs {
 		stubs = append(stubs, id, now)
 	}
-	err = insertRows(ctx, tx, `INSERT INTO videos (id, first_seen_at) VALUES`, 2, stubs,
+	err = db.insertRows(ctx, tx, `INSERT INTO videos (id, first_seen_at) VALUES`, 2, stubs,
 		`ON CONFLICT (id) DO NOTHING RETURNING id`, func(*sql.Rows) error { newVideos++; return nil })
 	if err != nil {
 		return 0, fmt.Errorf("save playlist videos: %w", err)
@@ -922,7 +1013,7 @@ func (db *DB) SavePlaylist(ctx context.Context, p *harvest.Playlist) (newVideos 
 				"https://www.youtube.com/watch?v="+id+"&list="+p.ID, nil, nullString(p.Title), pg.inBody, now, now)
 		}
 	}
-	err = insertRows(ctx, tx, `INSERT INTO links (page_id, ref_type, ref_id, video_id, playlist_id, channel_ref,
+	err = db.insertRows(ctx, tx, `INSERT INTO links (page_id, ref_type, ref_id, video_id, playlist_id, channel_ref,
 		kind, url, start_seconds, context, in_body, first_seen_at, last_seen_at) VALUES`, 13, args,
 		`ON CONFLICT (page_id, ref_type, ref_id, kind) DO UPDATE SET last_seen_at = excluded.last_seen_at`, nil)
 	if err != nil {

@@ -328,7 +328,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 	// How many claimed pages to hold beyond those in flight: enough to keep
 	// every worker busy across hosts, few enough that memory does not grow
 	// with the frontier and an interrupted run has little to put back.
-	lookahead := max(4*n, 32)
+	lookahead := max(16*n, 128)
 	var abandoned []int64
 	defer func() {
 		close(jobs)
@@ -388,33 +388,45 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			inflight++
 		}
 	}
+	// The database work — storing fetched pages, claiming queued ones —
+	// runs on a goroutine of its own, one operation at a time (SQLite has
+	// one writer), so that this loop goes on handing pages to the workers
+	// while a batch is written. Results that arrive meanwhile wait in
+	// pending and go out together in the next operation.
+	var pending []pageResult // fetched, not yet handed to the store
+	busy := false            // an operation is in flight
+	ops := make(chan dbOpResult, 1)
+	defer func() {
+		if busy {
+			<-ops // the deferred requeue needs the database
+		}
+	}()
 	for {
 		stopping = stopping || ctx.Err() != nil
+		if !busy {
+			limit := 0
+			if !stopping {
+				limit = lookahead - sched.held
+				if h.MaxPages > 0 {
+					limit = min(limit, h.MaxPages-done-len(pending)-inflight-sched.held)
+				}
+				// A claim is a write transaction: while every worker is busy,
+				// claim only once the window is half empty, and then in bulk.
+				if !(frontierChanged || len(pending) > 0) || sched.held > lookahead/2 {
+					limit = 0
+				}
+			}
+			if len(pending) > 0 || limit > 0 {
+				batch := pending[:min(len(pending), maxSaveBatch)]
+				pending = pending[len(batch):]
+				busy = true
+				go h.dbOp(ctx, batch, limit, frontierChanged, closedHosts, ops)
+			}
+		}
 		if !stopping {
-			limit := lookahead - sched.held
-			if h.MaxPages > 0 {
-				limit = min(limit, h.MaxPages-done-inflight-sched.held)
-			}
-			// A claim is a write transaction: while every worker is busy,
-			// claim only once the window is half empty, and then in bulk.
-			needMore := sched.held <= lookahead/2
-			if limit > 0 && frontierChanged && needMore {
-				pages, err := h.Store.ClaimPages(ctx, limit, h.Depth, closedHosts)
-				if err != nil {
-					if ctx.Err() != nil {
-						continue
-					}
-					return fmt.Errorf("claim pages: %w", err)
-				}
-				for _, p := range pages {
-					sched.add(p)
-				}
-				// Fewer than asked for: nothing more until a save queues more.
-				frontierChanged = len(pages) == limit
-			}
 			dispatch()
 		}
-		if inflight == 0 && (stopping || sched.held == 0) {
+		if inflight == 0 && !busy && len(pending) == 0 && (stopping || sched.held == 0) {
 			if !stopping && postponed > 0 {
 				n := len(closedHosts) - len(fullHosts) - len(waitHosts)
 				h.log().Info("hosts postponed; their pages wait for the next run", "hosts", n)
@@ -460,8 +472,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 		}
 		select {
 		case r := <-results:
-			// Take whatever else has arrived too, and store it all in one
-			// transaction: one commit per batch instead of per page.
+			// Take whatever else has arrived too.
 			batch := []pageResult{r}
 		drain:
 			for len(batch) < n {
@@ -473,8 +484,6 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				}
 			}
 			inflight -= len(batch)
-			var saves []PageSave
-			var saved []pageResult
 			for _, r := range batch {
 				sched.done(r.page.Host, h.now(), r.wait)
 				if r.crawlDelay > 0 {
@@ -507,40 +516,41 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				default:
 					// Only links not handed to the frontier this run go to the
 					// store (a link known from an earlier run costs one
-					// statement, once per run).
+					// statement, once per run). Pages fetched whole are stored
+					// even when the run is stopping: the work is done, and a
+					// batch takes milliseconds.
 					out := r.out[:0:0]
 					for _, o := range r.out {
 						if seen.add(o.URL) {
 							out = append(out, o)
 						}
 					}
-					saves = append(saves, PageSave{Page: r.page, Refs: r.refs, Out: out})
-					saved = append(saved, r)
+					r.out = out
+					pending = append(pending, r)
 				}
 			}
-			if len(saves) == 0 {
-				continue
-			}
-			if !stopping && ctx.Err() == nil {
-				// Keep the workers busy while the batch is written.
-				dispatch()
-			}
-			// Pages fetched whole are stored even when the run is stopping:
-			// the work is done, and a batch takes milliseconds.
-			stats, err := h.Store.SavePages(context.WithoutCancel(ctx), saves)
-			if err != nil {
-				return fmt.Errorf("save %d pages (%s...): %w", len(saves), saves[0].Page.URL, err)
+		case op := <-ops:
+			busy = false
+			if op.err != nil {
+				return op.err
 			}
 			newVideos := 0
-			for i, r := range saved {
+			for i, r := range op.saved {
 				done++
-				frontierChanged = frontierChanged || stats[i].NewPages > 0
+				frontierChanged = frontierChanged || op.stats[i].NewPages > 0
 				if h.Progress != nil {
 					h.Progress.PagesDone.Add(1)
-					h.Progress.PagesFound.Add(int64(stats[i].NewPages))
+					h.Progress.PagesFound.Add(int64(op.stats[i].NewPages))
 				}
-				h.count(run, r, stats[i])
-				newVideos += stats[i].NewVideos
+				h.count(run, r, op.stats[i])
+				newVideos += op.stats[i].NewVideos
+			}
+			if op.claimed {
+				for _, p := range op.pages {
+					sched.add(p)
+				}
+				// Fewer than asked for: nothing more until a save queues more.
+				frontierChanged = len(op.pages) == op.limit
 			}
 			if newVideos > 0 {
 				select {
@@ -553,6 +563,52 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			stopping = true
 		}
 	}
+}
+
+// maxSaveBatch is the most fetched pages stored in one transaction.
+const maxSaveBatch = 64
+
+// dbOpResult is what one operation of the crawl's database goroutine did.
+type dbOpResult struct {
+	saved   []pageResult // the pages stored
+	stats   []SaveStats  // and what each added
+	claimed bool         // whether a claim was made
+	limit   int          // how many pages it asked for
+	pages   []Page       // the pages it claimed
+	err     error
+}
+
+// dbOp stores the fetched pages of batch, then, when limit > 0 and the
+// frontier may hold something new (it did, or the batch queued pages),
+// claims up to limit queued pages, and sends what it did on ops.
+func (h *Harvester) dbOp(ctx context.Context, batch []pageResult, limit int, frontierChanged bool, closedHosts []string, ops chan<- dbOpResult) {
+	res := dbOpResult{saved: batch, limit: limit}
+	if len(batch) > 0 {
+		saves := make([]PageSave, len(batch))
+		for i, r := range batch {
+			saves[i] = PageSave{Page: r.page, Refs: r.refs, Out: r.out}
+		}
+		stats, err := h.Store.SavePages(context.WithoutCancel(ctx), saves)
+		if err != nil {
+			res.err = fmt.Errorf("save %d pages (%s...): %w", len(saves), saves[0].Page.URL, err)
+			ops <- res
+			return
+		}
+		res.stats = stats
+		for _, st := range stats {
+			frontierChanged = frontierChanged || st.NewPages > 0
+		}
+	}
+	if limit > 0 && frontierChanged && ctx.Err() == nil {
+		pages, err := h.Store.ClaimPages(ctx, limit, h.Depth, slices.Clone(closedHosts))
+		switch {
+		case err == nil:
+			res.claimed, res.pages = true, pages
+		case ctx.Err() == nil:
+			res.err = fmt.Errorf("claim pages: %w", err)
+		}
+	}
+	ops <- res
 }
 
 func (h *Harvester) count(run *Run, r pageResult, st SaveStats) {
