@@ -65,11 +65,14 @@ type DB struct {
 // timeout are set in the DSN so that every pooled connection has them; WAL
 // is set once the file is known to be ours (it is a property of the file,
 // so setting it earlier would modify a foreign file). The pool holds one
-// connection because SQLite has one writer anyway.
+// connection because SQLite has one writer anyway. Temporary storage is
+// in memory: a multi-row insert's statement journal (a few hundred KB at
+// most) went to a temporary file, write by write, for a tenth of the
+// writer's time.
 func Open(ctx context.Context, path string) (*DB, error) {
 	dsn := "file:" + escapePath(path) +
 		"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)&_txlock=immediate"
+		"&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)

@@ -566,7 +566,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 }
 
 // maxSaveBatch is the most fetched pages stored in one transaction.
-const maxSaveBatch = 64
+const maxSaveBatch = 256
 
 // dbOpResult is what one operation of the crawl's database goroutine did.
 type dbOpResult struct {

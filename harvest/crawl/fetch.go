@@ -13,8 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/transform"
 
 	"github.com/harvestdev/ytharvest/harvest"
 )
@@ -203,13 +206,15 @@ func retryAfter(v string, now time.Time) time.Duration {
 // ToUTF8 converts an HTML body to UTF-8 using its BOM, the charset of
 // contentType (a Content-Type header; may be empty) or its <meta>
 // declaration, in that order. An unknown charset leaves the bytes as they are.
+//
+// A body that is UTF-8 already, and valid, is returned as it is (most pages
+// are): the UTF-8 decoder would only have copied it.
 func ToUTF8(body []byte, contentType string) ([]byte, error) {
-	r, err := charset.NewReader(bytes.NewReader(body), contentType)
-	if err != nil {
-		// An unknown charset label: parse the bytes as they are.
+	e, name, _ := charset.DetermineEncoding(body, contentType)
+	if e == encoding.Nop || name == "utf-8" && utf8.Valid(body) {
 		return body, nil
 	}
-	return io.ReadAll(r)
+	return io.ReadAll(transform.NewReader(bytes.NewReader(body), e.NewDecoder()))
 }
 
 // unwrapURLError drops the *url.Error wrapper, whose message repeats the

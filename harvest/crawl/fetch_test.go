@@ -5,11 +5,14 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html/charset"
 
 	"github.com/harvestdev/ytharvest/harvest"
 )
@@ -332,5 +335,37 @@ func TestFetchGzip(t *testing.T) {
 	r, err = small.Fetch(context.Background(), harvest.Request{URL: ts.URL})
 	if err != nil || !r.Truncated || r.BodyBytes != 1000 {
 		t.Errorf("gzip page over the limit: %v, truncated %v, %d bytes", err, r.Truncated, r.BodyBytes)
+	}
+}
+
+// ToUTF8 gives what x/net/html/charset's reader gives, and hands a body
+// that is valid UTF-8 already back without copying it.
+func TestToUTF8SameAsCharsetReader(t *testing.T) {
+	tests := []struct{ body, contentType string }{
+		{"<p>plain ascii</p>", ""},
+		{"<p>caf\u00e9</p>", "text/html; charset=utf-8"},
+		{"\xef\xbb\xbf<p>BOM caf\u00e9</p>", ""},
+		{"<p>bad \xff\xfe utf-8</p>", "text/html; charset=utf-8"},
+		{"<p>caf\xe9</p>", "text/html; charset=iso-8859-1"},
+		{"<meta charset=windows-1251><p>\xcf\xf0\xe8\xe2\xe5\xf2</p>", ""},
+		{"<p>caf\u00e9</p>", "text/html; charset=no-such-charset"},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		got, err := ToUTF8([]byte(tc.body), tc.contentType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []byte(tc.body)
+		if r, err := charset.NewReader(bytes.NewReader([]byte(tc.body)), tc.contentType); err == nil {
+			want, _ = io.ReadAll(r)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("ToUTF8(%q, %q) = %q, want %q", tc.body, tc.contentType, got, want)
+		}
+	}
+	body := []byte("<p>caf\u00e9</p>")
+	if got, _ := ToUTF8(body, ""); &got[0] != &body[0] {
+		t.Error("a valid UTF-8 body was copied")
 	}
 }
