@@ -52,6 +52,12 @@ const (
 	sqlUpdateLink = `
 		UPDATE links SET last_seen_at = ?, url = ?, start_seconds = ?, playlist_id = ?, context = ?, in_body = ?
 		WHERE page_id = ? AND ref_type = ? AND ref_id = ? AND kind = ?`
+	sqlNextPages = `
+		SELECT id, url, host, depth, coalesce(found_from, 0), is_seed, etag, last_modified
+		FROM pages WHERE state = 'queued' AND depth <= ?
+		  AND host NOT IN (SELECT value FROM json_each(?))
+		  AND id NOT IN (SELECT value FROM json_each(?))
+		ORDER BY depth, host_seq, id LIMIT ?`
 	// One statement: atomic without a transaction of its own.
 	sqlClaimPages = `
 		UPDATE pages SET state = 'fetching'
@@ -71,7 +77,7 @@ var hotQueries = []string{
 	sqlHostSeq,
 	sqlHostSeen,
 	sqlUpdateLink,
-	sqlClaimPages,
+	sqlNextPages,
 }
 
 // StartRun records the start of r and sets r.ID.
@@ -150,13 +156,39 @@ func (db *DB) QueueDue(ctx context.Context, now time.Time) (int, error) {
 	return int(n + m), nil
 }
 
+// NextPages returns up to limit queued pages no deeper than maxDepth, not
+// on excludeHosts and not among excludeIDs, in frontier order; see
+// harvest.Store.
+func (db *DB) NextPages(ctx context.Context, limit, maxDepth int, excludeHosts []string, excludeIDs []int64) ([]harvest.Page, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	ids, _ := json.Marshal(excludeIDs)
+	if excludeIDs == nil {
+		ids = []byte("[]")
+	}
+	rows, err := db.stmts[sqlNextPages].QueryContext(ctx, maxDepth, jsonList(excludeHosts), string(ids), limit)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return scanAll(rows, func(rows *sql.Rows) (harvest.Page, error) {
+		p := harvest.Page{State: harvest.PageQueued}
+		var etag, lastMod sql.NullString
+		err := rows.Scan(&p.ID, &p.URL, &p.Host, &p.Depth, &p.FoundFrom, &p.Seed, &etag, &lastMod)
+		p.ETag, p.LastModified = etag.String, lastMod.String
+		return p, err
+	})
+}
+
 // ClaimPages marks up to limit queued pages no deeper than maxDepth and
 // not on excludeHosts as fetching, and returns them in frontier order.
+// The crawler takes pages with NextPages; this is for tools and tests that
+// hold pages the way earlier versions did.
 func (db *DB) ClaimPages(ctx context.Context, limit, maxDepth int, excludeHosts []string) ([]harvest.Page, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := db.stmts[sqlClaimPages].QueryContext(ctx, maxDepth, jsonList(excludeHosts), limit)
+	rows, err := db.sql.QueryContext(ctx, sqlClaimPages, maxDepth, jsonList(excludeHosts), limit)
 	if err != nil {
 		return nil, mapError(err)
 	}

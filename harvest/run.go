@@ -325,26 +325,20 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 		})
 	}
 	sched := newScheduler(h.Delay, h.HostConcurrency)
-	// How many claimed pages to hold beyond those in flight: enough to keep
-	// every worker busy across hosts, few enough that memory does not grow
-	// with the frontier and an interrupted run has little to put back.
+	// How many pages to hold beyond those in flight: enough to keep every
+	// worker busy across hosts while a batch is written, few enough that
+	// memory does not grow with the frontier.
 	lookahead := max(16*n, 128)
-	var abandoned []int64
+	// The pages this run has taken from the frontier and not yet stored
+	// the outcome of. They stay queued in the database (a killed run
+	// leaves nothing to undo, and taking pages costs no write); this set
+	// keeps the next take from handing them out again. Pages put back
+	// (their host closed, or the run stopping) stay in it: they wait for
+	// the next run.
+	taken := make(map[int64]struct{})
 	defer func() {
 		close(jobs)
 		wg.Wait()
-		for _, p := range sched.drain() {
-			abandoned = append(abandoned, p.ID)
-		}
-		if len(abandoned) > 0 {
-			// Requeue now rather than leave it to the next run's start. If
-			// this fails too, AddSeeds at the next start does it.
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			if err := h.Store.ReleasePages(rctx, abandoned); err != nil {
-				h.log().Warn("could not requeue interrupted pages; the next run will", "pages", len(abandoned), "error", err)
-			}
-		}
 	}()
 
 	// Since Go 1.23 a timer can be Reset at any time without draining it.
@@ -357,10 +351,8 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 	perHost := make(map[string]int) // pages sent per host, for MaxPagesPerHost
 	var fullHosts []string          // hosts that reached MaxPagesPerHost
 	var closedHosts []string        // hosts not to claim pages of: full, or postponed
-	overQuota := 0                  // pages claimed, then put back for that
 	postponed := 0                  // pages put back because robots.txt was unreachable
 	var waitHosts []string          // hosts whose Retry-After is longer than MaxCrawlDelay
-	waiting := 0                    // their pages put back for that
 	frontierChanged := true         // a claim may find something new
 	// dispatch hands the held pages whose host is ready to idle workers.
 	dispatch := func() {
@@ -374,8 +366,6 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				if perHost[p.Host] >= h.MaxPagesPerHost {
 					// Claimed before the host filled up: back it goes.
 					sched.done(p.Host, now, 0)
-					abandoned = append(abandoned, p.ID)
-					overQuota++
 					continue
 				}
 				if perHost[p.Host]++; perHost[p.Host] == h.MaxPagesPerHost {
@@ -420,7 +410,14 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				batch := pending[:min(len(pending), maxSaveBatch)]
 				pending = pending[len(batch):]
 				busy = true
-				go h.dbOp(ctx, batch, limit, frontierChanged, closedHosts, ops)
+				var exclude []int64
+				if limit > 0 {
+					exclude = make([]int64, 0, len(taken))
+					for id := range taken {
+						exclude = append(exclude, id)
+					}
+				}
+				go h.dbOp(ctx, batch, limit, frontierChanged, closedHosts, exclude, ops)
 			}
 		}
 		if !stopping {
@@ -437,7 +434,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				if err != nil {
 					return fmt.Errorf("count queued pages: %w", err)
 				}
-				if left+waiting > 0 {
+				if left > 0 {
 					run.Status, run.Error = RunStopped, fmt.Sprintf("%d host(s) asked us (Retry-After) to wait longer than --max-crawl-delay; their pages wait for the next run", len(waitHosts))
 				}
 			}
@@ -446,10 +443,10 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				if err != nil {
 					return fmt.Errorf("count queued pages: %w", err)
 				}
-				if left+overQuota > 0 {
+				if left > 0 {
 					h.log().Info("page limit per host reached; the rest stays queued for the next run",
-						"max_pages_per_host", h.MaxPagesPerHost, "hosts", len(fullHosts), "queued", left+overQuota)
-					run.Status, run.Error = RunStopped, fmt.Sprintf("--max-pages-per-host reached on %d host(s); %d pages wait for the next run", len(fullHosts), left+overQuota)
+						"max_pages_per_host", h.MaxPagesPerHost, "hosts", len(fullHosts), "queued", left)
+					run.Status, run.Error = RunStopped, fmt.Sprintf("--max-pages-per-host reached on %d host(s); %d pages wait for the next run", len(fullHosts), left)
 				}
 			}
 			if !stopping && h.MaxPages > 0 && done >= h.MaxPages {
@@ -496,23 +493,18 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 						"host", r.page.Host, "retry_after", r.wait, "max_crawl_delay", h.maxCrawlDelay())
 					waitHosts = append(waitHosts, r.page.Host)
 					closedHosts = append(closedHosts, r.page.Host)
-					for _, p := range sched.drop(r.page.Host) {
-						abandoned = append(abandoned, p.ID)
-						waiting++
-					}
+					sched.drop(r.page.Host)
 				}
 				switch {
 				case r.postponed:
 					postponed++
-					abandoned = append(abandoned, r.page.ID)
 					if !slices.Contains(closedHosts, r.page.Host) {
 						h.log().Warn("robots.txt unreachable; the host's pages wait for a later run", "host", r.page.Host, "error", r.page.Error)
 						closedHosts = append(closedHosts, r.page.Host)
 						frontierChanged = true
 					}
 				case r.cancelled:
-					// The fetch was cut short: put the page back in the queue.
-					abandoned = append(abandoned, r.page.ID)
+					// The fetch was cut short: the page stays queued.
 				default:
 					// Only links not handed to the frontier this run go to the
 					// store (a link known from an earlier run costs one
@@ -536,6 +528,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			}
 			newVideos := 0
 			for i, r := range op.saved {
+				delete(taken, r.page.ID)
 				done++
 				frontierChanged = frontierChanged || op.stats[i].NewPages > 0
 				if h.Progress != nil {
@@ -547,6 +540,7 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			}
 			if op.claimed {
 				for _, p := range op.pages {
+					taken[p.ID] = struct{}{}
 					sched.add(p)
 				}
 				// Fewer than asked for: nothing more until a save queues more.
@@ -580,8 +574,9 @@ type dbOpResult struct {
 
 // dbOp stores the fetched pages of batch, then, when limit > 0 and the
 // frontier may hold something new (it did, or the batch queued pages),
-// claims up to limit queued pages, and sends what it did on ops.
-func (h *Harvester) dbOp(ctx context.Context, batch []pageResult, limit int, frontierChanged bool, closedHosts []string, ops chan<- dbOpResult) {
+// takes up to limit queued pages other than exclude, and sends what it
+// did on ops.
+func (h *Harvester) dbOp(ctx context.Context, batch []pageResult, limit int, frontierChanged bool, closedHosts []string, exclude []int64, ops chan<- dbOpResult) {
 	res := dbOpResult{saved: batch, limit: limit}
 	if len(batch) > 0 {
 		saves := make([]PageSave, len(batch))
@@ -600,7 +595,7 @@ func (h *Harvester) dbOp(ctx context.Context, batch []pageResult, limit int, fro
 		}
 	}
 	if limit > 0 && frontierChanged && ctx.Err() == nil {
-		pages, err := h.Store.ClaimPages(ctx, limit, h.Depth, slices.Clone(closedHosts))
+		pages, err := h.Store.NextPages(ctx, limit, h.Depth, slices.Clone(closedHosts), exclude)
 		switch {
 		case err == nil:
 			res.claimed, res.pages = true, pages

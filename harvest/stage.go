@@ -19,18 +19,18 @@ type Store interface {
 	FinishRun(ctx context.Context, r *Run) error
 	// AddSeeds puts the seed URLs (already normalised) in the frontier at
 	// depth 0. Seeds are fetched on every run, so a seed fetched before is
-	// queued again. Pages left fetching by a killed run are queued again too.
+	// queued again. Pages left fetching by an earlier version's killed run
+	// are queued again too.
 	AddSeeds(ctx context.Context, urls []string) error
 	// QueueDue queues again the fetched and failed pages whose next fetch
 	// time has come, and reports how many.
 	QueueDue(ctx context.Context, now time.Time) (int, error)
-	// ClaimPages marks up to limit queued pages no deeper than maxDepth and
-	// not on the excluded hosts as fetching, and returns them in frontier
-	// order (shallowest first, hosts taking turns).
-	ClaimPages(ctx context.Context, limit, maxDepth int, excludeHosts []string) ([]Page, error)
-	// ReleasePages puts pages claimed by this run back in the queue: their
-	// fetch was abandoned (the run was interrupted).
-	ReleasePages(ctx context.Context, ids []int64) error
+	// NextPages returns up to limit queued pages no deeper than maxDepth,
+	// not on the excluded hosts and not among excludeIDs (the pages the
+	// run holds already), in frontier order (shallowest first, hosts taking
+	// turns). It changes nothing: a page stays queued until its outcome is
+	// saved, so a killed run leaves nothing to undo.
+	NextPages(ctx context.Context, limit, maxDepth int, excludeHosts []string, excludeIDs []int64) ([]Page, error)
 	// CountQueued reports how many pages no deeper than maxDepth are queued.
 	CountQueued(ctx context.Context, maxDepth int) (int, error)
 	// SavePages stores, in one transaction, the outcome of fetching each
