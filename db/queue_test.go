@@ -1,0 +1,37 @@
+package db
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// QueueDue runs at the start of every run over a table that grows for
+// months: each of its queries must read its own partial index, not visit
+// every fetched page.
+func TestQueueDuePlans(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for q, index := range map[string]string{sqlQueueDue: "pages_by_next_fetch", sqlQueueListings: "pages_by_kind"} {
+		rows, err := d.SQL().Query("EXPLAIN QUERY PLAN "+q, "2026-01-01T00:00:00Z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			rows.Scan(&id, &parent, &unused, &detail)
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if len(plan) != 1 || !strings.Contains(plan[0], "USING INDEX "+index+" ") {
+			t.Errorf("plan of %s: %q, want a search of %s", strings.Join(strings.Fields(q), " "), plan, index)
+		}
+	}
+}
