@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -41,6 +43,7 @@ func main() {
 	bin := flag.String("bin", "../bin/ytharvest", "the ytharvest binary")
 	pages := flag.Int("pages", 10000, "pages in the generated site")
 	workers := flag.Int("concurrency", 16, "requests in flight, for both crawlers")
+	runs := flag.Int("runs", 5, "crawls by each crawler, taking turns; the medians are compared (the machine's load varies from run to run)")
 	collyURL := flag.String("colly", "", "internal: crawl this URL with colly and print the result")
 	serveOnly := flag.Bool("serve", false, "serve the generated site and the fake YouTube, print their URLs and wait (to profile a crawl by hand)")
 	flag.Parse()
@@ -67,13 +70,13 @@ func main() {
 		json.NewEncoder(os.Stdout).Encode(r)
 		return
 	}
-	if err := run(*bin, *pages, *workers); err != nil {
+	if err := run(*bin, *pages, *workers, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, pages, workers int) error {
+func run(bin string, pages, workers, runs int) error {
 	site, stopSite, err := serve(testserver.GeneratedSite{Pages: pages, Videos: 100})
 	if err != nil {
 		return err
@@ -84,46 +87,75 @@ func run(bin string, pages, workers int) error {
 		return err
 	}
 	defer stopYT()
-	dir, err := os.MkdirTemp("", "ytharvest-bench")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-
-	w := fmt.Sprint(workers)
-	yh, err := measure("ytharvest", exec.Command(bin, "crawl", "--db", filepath.Join(dir, "bench.db"),
-		"--depth", "100", "--delay", "0s", "--concurrency", w, "--host-concurrency", w,
-		"--youtube-url", yt, "--youtube-rate", "0", "--youtube-concurrency", "4", "-q", site+"/"))
-	if err != nil {
-		return err
-	}
-	// ytharvest counts its pages in the database.
-	out, err := exec.Command(bin, "sql", "--db", filepath.Join(dir, "bench.db"),
-		"SELECT count(*) FROM pages WHERE state IN ('fetched', 'skipped')").Output()
-	if err != nil {
-		return fmt.Errorf("count pages: %w", err)
-	}
-	fmt.Sscanf(string(out), "count(*)\n%d", &yh.Pages)
-
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "-colly", site+"/", "-concurrency", w)
-	var cr result
-	co, err := measure("colly", cmd, func(stdout []byte) error { return json.Unmarshal(stdout, &cr) })
-	if err != nil {
-		return err
+	w := fmt.Sprint(workers)
+	fmt.Printf("generated site: %d pages on loopback, %d requests in flight, politeness off; %d runs of each, taking turns\n\n", pages, workers, runs)
+	fmt.Printf("%-4s %-10s %8s %9s %10s %9s\n", "run", "crawler", "pages", "seconds", "pages/s", "peak RSS")
+	var ys, cs []result
+	for i := range runs {
+		yh, err := crawlYtharvest(bin, site, yt, w)
+		if err != nil {
+			return err
+		}
+		var cr result
+		co, err := measure("colly", exec.Command(self, "-colly", site+"/", "-concurrency", w),
+			func(stdout []byte) error { return json.Unmarshal(stdout, &cr) })
+		if err != nil {
+			return err
+		}
+		co.Pages = cr.Pages
+		for _, r := range []result{yh, co} {
+			fmt.Printf("%-4d %-10s %8d %9.2f %10.0f %7.0f MB\n", i+1, r.Name, r.Pages, r.Seconds, r.rate(), r.PeakMB)
+		}
+		ys, cs = append(ys, yh), append(cs, co)
 	}
-	co.Pages = cr.Pages
-
-	fmt.Printf("generated site: %d pages on loopback, %d requests in flight, politeness off\n\n", pages, workers)
-	fmt.Printf("%-10s %8s %9s %10s %9s\n", "crawler", "pages", "seconds", "pages/s", "peak RSS")
-	for _, r := range []result{yh, co} {
-		fmt.Printf("%-10s %8d %9.2f %10.0f %7.0f MB\n", r.Name, r.Pages, r.Seconds, r.rate(), r.PeakMB)
-	}
-	fmt.Printf("\nytharvest / colly pages/s: %.2fx\n", yh.rate()/co.rate())
+	y, c := median(ys), median(cs)
+	fmt.Printf("\nmedian    ytharvest %6.0f pages/s (peak RSS at most %.0f MB), colly %6.0f pages/s (at most %.0f MB)\n",
+		y.rate(), maxRSS(ys), c.rate(), maxRSS(cs))
+	fmt.Printf("ytharvest / colly pages/s, medians: %.2fx\n", y.rate()/c.rate())
 	return nil
+}
+
+// crawlYtharvest crawls site with the ytharvest binary into a new
+// database, and counts the pages it stored.
+func crawlYtharvest(bin, site, yt, w string) (result, error) {
+	dir, err := os.MkdirTemp("", "ytharvest-bench")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	db := filepath.Join(dir, "bench.db")
+	yh, err := measure("ytharvest", exec.Command(bin, "crawl", "--db", db,
+		"--depth", "100", "--delay", "0s", "--concurrency", w, "--host-concurrency", w,
+		"--youtube-url", yt, "--youtube-rate", "0", "--youtube-concurrency", "4", "-q", site+"/"))
+	if err != nil {
+		return result{}, err
+	}
+	out, err := exec.Command(bin, "sql", "--db", db,
+		"SELECT count(*) FROM pages WHERE state IN ('fetched', 'skipped')").Output()
+	if err != nil {
+		return result{}, fmt.Errorf("count pages: %w", err)
+	}
+	fmt.Sscanf(string(out), "count(*)\n%d", &yh.Pages)
+	return yh, nil
+}
+
+// median is the result of median pages/s.
+func median(rs []result) result {
+	s := slices.Clone(rs)
+	slices.SortFunc(s, func(a, b result) int { return cmp.Compare(a.rate(), b.rate()) })
+	return s[len(s)/2]
+}
+
+func maxRSS(rs []result) float64 {
+	m := 0.0
+	for _, r := range rs {
+		m = max(m, r.PeakMB)
+	}
+	return m
 }
 
 // measure runs cmd and reports its wall time and peak RSS; parse, when

@@ -108,13 +108,13 @@ func main() {
 // heap is small (30 MB: a window of pages, never the frontier) and
 // churns fast, so Go's default of collecting each time the heap doubles
 // spent about a sixth of a fast crawl's CPU on garbage collection; letting
-// it grow five-fold before a collection, with a soft limit of 128 MiB on
+// it grow five-fold before a collection, with a soft limit of 96 MiB on
 // the heap, gave the crawl benchmark about 15% more pages per second
 // (docs/PERFORMANCE.md). The limit keeps peak RSS near where it was on a
 // hostile page, whose parse is most of the live heap.
 const (
 	gcPercent   = 400
-	memoryLimit = 128 << 20
+	memoryLimit = 96 << 20
 )
 
 func tuneGC(args []string, getenv func(string) string) {
