@@ -383,8 +383,9 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 	// one writer), so that this loop goes on handing pages to the workers
 	// while a batch is written. Results that arrive meanwhile wait in
 	// pending and go out together in the next operation.
-	var pending []pageResult // fetched, not yet handed to the store
-	busy := false            // an operation is in flight
+	var pending []pageResult   // fetched, not yet handed to the store
+	var pendingSince time.Time // when the oldest of them arrived
+	busy := false              // an operation is in flight
 	ops := make(chan dbOpResult, 1)
 	defer func() {
 		if busy {
@@ -400,13 +401,19 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 				if h.MaxPages > 0 {
 					limit = min(limit, h.MaxPages-done-len(pending)-inflight-sched.held)
 				}
-				// A claim is a write transaction: while every worker is busy,
-				// claim only once the window is half empty, and then in bulk.
+				// Take pages only once the window is half empty, and then in
+				// bulk.
 				if !(frontierChanged || len(pending) > 0) || sched.held > lookahead/2 {
 					limit = 0
 				}
 			}
-			if len(pending) > 0 || limit > 0 {
+			// Fetched pages are stored in batches of at least minSaveBatch
+			// while pages are in flight: each commit writes every database
+			// page the batch touched, and the frontier's index pages are
+			// touched by every batch. Nothing waits longer than maxSaveDelay.
+			save := len(pending) >= minSaveBatch ||
+				len(pending) > 0 && (inflight == 0 || stopping || h.now().Sub(pendingSince) >= maxSaveDelay)
+			if save || limit > 0 {
 				batch := pending[:min(len(pending), maxSaveBatch)]
 				pending = pending[len(batch):]
 				busy = true
@@ -463,7 +470,12 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 			return nil
 		}
 		var wakeUp <-chan time.Time
-		if at, ok := sched.wakeAt(); ok && !stopping && inflight < n {
+		at, ok := sched.wakeAt()
+		ok = ok && !stopping && inflight < n
+		if len(pending) > 0 && !busy && (!ok || pendingSince.Add(maxSaveDelay).Before(at)) {
+			at, ok = pendingSince.Add(maxSaveDelay), true
+		}
+		if ok {
 			timer.Reset(max(at.Sub(h.now()), 0))
 			wakeUp = timer.C
 		}
@@ -518,6 +530,9 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 						}
 					}
 					r.out = out
+					if len(pending) == 0 {
+						pendingSince = h.now()
+					}
 					pending = append(pending, r)
 				}
 			}
@@ -559,8 +574,14 @@ func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct
 	}
 }
 
-// maxSaveBatch is the most fetched pages stored in one transaction.
-const maxSaveBatch = 256
+// Fetched pages are stored in transactions of minSaveBatch to maxSaveBatch
+// pages; fewer when nothing else is in flight, or the oldest has waited
+// maxSaveDelay.
+const (
+	minSaveBatch = 128
+	maxSaveBatch = 512
+	maxSaveDelay = time.Second
+)
 
 // dbOpResult is what one operation of the crawl's database goroutine did.
 type dbOpResult struct {

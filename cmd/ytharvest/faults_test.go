@@ -263,6 +263,7 @@ func TestFaultDiskFull(t *testing.T) {
 	}
 	diskFull("run on a full disk")
 	newDB := filepath.Join(mnt, "new.db")
+	e.stderr.Reset()
 	if code := e.app.main(context.Background(), []string{"crawl", "--db", newDB, "--youtube-url", e.ytURL, "http://news.example/"}); code != exitError {
 		t.Errorf("new database on a full disk: exit %d, want %d", code, exitError)
 	}
