@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	neturl "net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -310,50 +309,10 @@ func (he *hostileEnv) failed(url string, want ...string) hostilePage {
 	return p
 }
 
-// rows runs the query q with args and returns its rows, the columns of
-// each joined by " | " (NULL as "NULL"), as env.query does.
-func (he *hostileEnv) rows(q string, args ...any) []string {
-	he.t.Helper()
-	d, err := sql.Open("sqlite", "file:"+he.dbPath+"?mode=ro")
-	if err != nil {
-		he.t.Fatal(err)
-	}
-	defer d.Close()
-	rows, err := d.Query(q, args...)
-	if err != nil {
-		he.t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []string
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			he.t.Fatal(err)
-		}
-		cells := make([]string, len(vals))
-		for i, v := range vals {
-			cells[i] = "NULL"
-			if v.Valid {
-				cells[i] = v.String
-			}
-		}
-		out = append(out, strings.Join(cells, " | "))
-	}
-	if err := rows.Err(); err != nil {
-		he.t.Fatal(err)
-	}
-	return out
-}
-
 // refs returns the references the page at url makes, as "type id kind".
 func (he *hostileEnv) refs(url string) []string {
 	he.t.Helper()
-	return he.rows(`SELECT l.ref_type || ' ' || l.ref_id || ' ' || l.kind FROM links l JOIN pages p ON p.id = l.page_id
+	return he.query(`SELECT l.ref_type || ' ' || l.ref_id || ' ' || l.kind FROM links l JOIN pages p ON p.id = l.page_id
 		WHERE p.url = ? ORDER BY 1`, url)
 }
 
@@ -592,7 +551,7 @@ func hostileCases() []hostileCase {
 			check: func(t *testing.T, he *hostileEnv, url string, r hostileResult) {
 				// Recorded failed with the status; a 5xx or 429 is checked
 				// again within the hour, a 404 after --recrawl-after.
-				diffRows(t, "failed pages", he.rows(`SELECT replace(url, ?, ''), state, http_status, error,
+				diffRows(t, "failed pages", he.query(`SELECT replace(url, ?, ''), state, http_status, error,
 					round((julianday(next_fetch_at) - julianday(fetched_at)) * 24, 2) FROM pages WHERE url LIKE '%/status/%' AND http_status <> 200 ORDER BY id`, he.site), []string{
 					"/status/404 | failed | 404 | HTTP 404 Not Found | 168",
 					"/status/500 | failed | 500 | HTTP 500 Internal Server Error | 1",
@@ -637,7 +596,7 @@ func hostileCases() []hostileCase {
 				if r.took > 5*time.Second {
 					t.Errorf("the run took %v", r.took)
 				}
-				diffRows(t, "pages", he.rows(`SELECT replace(url, ?, ''), state, coalesce(http_status, '') FROM pages WHERE url NOT LIKE '%/good' ORDER BY id`, he.site), []string{
+				diffRows(t, "pages", he.query(`SELECT replace(url, ?, ''), state, coalesce(http_status, '') FROM pages WHERE url NOT LIKE '%/good' ORDER BY id`, he.site), []string{
 					"/status/index?links=status/429-hour,after/1,after/2,http://other.example/after/9 | fetched | 200",
 					"/status/429-hour | failed | 429",
 					"/after/1 | queued | ",
@@ -837,7 +796,7 @@ func hostileExec(t *testing.T, bin string, args []string) hostileExecResult {
 	deadline := time.After(hostileDeadline)
 	var r hostileExecResult
 	for running := true; running; {
-		if kb := hostileHWM(cmd.Process.Pid); float64(kb)/1024 > r.rssMB {
+		if kb := procHWM(cmd.Process.Pid); float64(kb)/1024 > r.rssMB {
 			r.rssMB = float64(kb) / 1024
 		}
 		select {
@@ -855,22 +814,6 @@ func hostileExec(t *testing.T, bin string, args []string) hostileExecResult {
 	t.Logf("ytharvest %s -> exit %d in %v, peak RSS %.0f MB\nstderr:\n%s", strings.Join(args, " "), r.code,
 		r.took.Round(time.Millisecond), r.rssMB, &stderr)
 	return r
-}
-
-// hostileHWM reads a running process's peak resident set size in kB from
-// /proc/PID/status; 0 when it cannot (not Linux, or the process is gone).
-func hostileHWM(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			return kb
-		}
-	}
-	return 0
 }
 
 // TestHostileNetwork meets TLS and DNS failures with the app's real page

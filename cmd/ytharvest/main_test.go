@@ -110,14 +110,16 @@ func (e *env) crawl(extra ...string) int {
 	return e.run(args...)
 }
 
-func (e *env) query(q string) []string {
+// query runs the query q with args on the database and returns its rows,
+// the columns of each joined by " | " (NULL as "NULL").
+func (e *env) query(q string, args ...any) []string {
 	e.t.Helper()
 	d, err := sql.Open("sqlite", "file:"+e.dbPath+"?mode=ro")
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer d.Close()
-	rows, err := d.Query(q)
+	rows, err := d.Query(q, args...)
 	if err != nil {
 		e.t.Fatalf("%s: %v", q, err)
 	}
