@@ -238,21 +238,6 @@ func scanAll[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error
 	return out, mapError(rows.Err())
 }
 
-// ReleasePages puts claimed pages back in the queue.
-func (db *DB) ReleasePages(ctx context.Context, ids []int64) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return mapError(err)
-	}
-	defer tx.Rollback()
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `UPDATE pages SET state = 'queued' WHERE id = ? AND state = 'fetching'`, id); err != nil {
-			return mapError(err)
-		}
-	}
-	return mapError(tx.Commit())
-}
-
 // CountQueued reports how many pages no deeper than maxDepth are queued.
 func (db *DB) CountQueued(ctx context.Context, maxDepth int) (int, error) {
 	var n int

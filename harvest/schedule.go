@@ -127,20 +127,18 @@ func (s *scheduler) wakeAt() (time.Time, bool) {
 	return at, found
 }
 
-// drop removes and returns the pages held for host, whose turn is put off
-// to a later run.
-func (s *scheduler) drop(host string) []Page {
+// drop forgets the pages held for host, whose turn is put off to a later
+// run (they are still queued in the database).
+func (s *scheduler) drop(host string) {
 	h, ok := s.hosts[host]
 	if !ok {
-		return nil
+		return
 	}
-	ps := h.pages
+	s.held -= len(h.pages)
 	h.pages = nil
-	s.held -= len(ps)
 	if h.inflight == 0 {
 		s.forget(host)
 	}
-	return ps
 }
 
 // drain removes and returns every held page.

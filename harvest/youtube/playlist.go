@@ -23,13 +23,11 @@ func (s *Source) Playlist(ctx context.Context, id string, max int) (*harvest.Pla
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var c *client
-	select {
-	case c = <-s.pool:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	c, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
 	}
-	defer func() { s.pool <- c }()
+	defer s.release(c)
 	c.rec.start()
 	if max > 0 {
 		c.rec.limitBrowse((max + playlistPage - 1) / playlistPage)

@@ -170,14 +170,11 @@ func (s *Source) Video(ctx context.Context, id string) (*harvest.Video, error) {
 		return &harvest.Video{ID: id, Status: harvest.VideoError,
 			StatusReason: fmt.Sprintf("invalid video ID %q", id), FetchedAt: s.now().UTC()}, nil
 	}
-	var c *client
-	select {
-	case c = <-s.pool:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	c, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
 	}
-	// Deferred so that even a panic in kkdai does not shrink the pool.
-	defer func() { s.pool <- c }()
+	defer func() { s.release(c) }() // c may be replaced below
 	c.rec.start()
 	yv, err := c.yt.GetVideoContext(ctx, id)
 	a := c.rec.answer(err)
@@ -331,3 +328,18 @@ func setString(dst *string, s string) {
 		*dst = s
 	}
 }
+
+// acquire takes a client from the pool, waiting for one while ctx lasts.
+// Callers hand it back with a deferred release, so that even a panic in
+// kkdai does not shrink the pool.
+func (s *Source) acquire(ctx context.Context) (*client, error) {
+	select {
+	case c := <-s.pool:
+		return c, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// release hands c back to the pool.
+func (s *Source) release(c *client) { s.pool <- c }

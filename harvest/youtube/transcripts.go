@@ -138,13 +138,11 @@ func (s *Source) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.T
 // get fetches a caption URL with one of the pool's clients: the same
 // rate limit, rewrite and timeouts as the metadata requests.
 func (s *Source) get(ctx context.Context, u string) (int, []byte, error) {
-	var c *client
-	select {
-	case c = <-s.pool:
-	case <-ctx.Done():
-		return 0, nil, ctx.Err()
+	c, err := s.acquire(ctx)
+	if err != nil {
+		return 0, nil, err
 	}
-	defer func() { s.pool <- c }()
+	defer s.release(c)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, nil, err
@@ -161,13 +159,11 @@ func (s *Source) get(ctx context.Context, u string) (int, []byte, error) {
 // fallbackTranscript asks kkdai's get_transcript (auto-generated captions
 // in the first wanted language only: kkdai hard-codes both).
 func (s *Source) fallbackTranscript(ctx context.Context, id string) (*harvest.Transcript, error) {
-	var c *client
-	select {
-	case c = <-s.pool:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	c, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
 	}
-	defer func() { s.pool <- c }()
+	defer s.release(c)
 	lang := s.captions.langs()[0]
 	vt, err := c.yt.GetTranscriptCtx(ctx, &youtube.Video{ID: id}, lang)
 	if err != nil {
