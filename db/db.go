@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"modernc.org/sqlite"
@@ -70,6 +69,12 @@ type DB struct {
 // most) went to a temporary file, write by write, for a tenth of the
 // writer's time.
 func Open(ctx context.Context, path string) (*DB, error) {
+	if err := checkFile(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := checkSidecars(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	dsn := "file:" + escapePath(path) +
 		"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)&_pragma=temp_store(MEMORY)&_txlock=immediate"
@@ -97,29 +102,23 @@ func Open(ctx context.Context, path string) (*DB, error) {
 }
 
 // OpenReadOnly opens an existing database for queries only. It works while
-// a crawl is writing (WAL) and refuses every write.
+// a crawl is writing (WAL), refuses every write, and creates no file: a
+// user who may read the database but not write it reads it too (see
+// readMode), on a read-only filesystem as well.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
-	if _, err := os.Stat(path); err != nil {
+	if fi, err := os.Stat(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("open %s: %w (run `ytharvest crawl` first, or pass --db)", path, ErrNotExist)
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
+	} else if fi.IsDir() {
+		return nil, fmt.Errorf("open %s: %w", path, ErrIsDir)
 	}
-	db, err := openReadOnly(ctx, path, false)
-	if err != nil && cannotOpen(err) && readOnlyFS(path) {
-		// Reading a WAL database takes a -shm file beside it, which a
-		// read-only filesystem (a snapshot, a read-only mount) cannot
-		// hold. There nothing can change the file either, so it can be
-		// read as immutable, as SQLite's documentation suggests (and
-		// Datasette's -i does) — unless a -wal file holds commits that
-		// were never folded back into the file, which immutable would
-		// skip.
-		if fi, werr := os.Stat(path + "-wal"); werr == nil && fi.Size() > 0 {
-			return nil, fmt.Errorf("open %s: it is on a read-only filesystem, and its write-ahead log (%s-wal) was never folded back into it; open it once where it can be written", path, path)
-		}
-		return openReadOnly(ctx, path, true)
+	immutable, err := readMode(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return db, err
+	return openReadOnly(ctx, path, immutable)
 }
 
 func openReadOnly(ctx context.Context, path string, immutable bool) (*DB, error) {
@@ -139,27 +138,6 @@ func openReadOnly(ctx context.Context, path string, immutable bool) (*DB, error)
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return db, nil
-}
-
-// cannotOpen reports whether err is SQLite's SQLITE_CANTOPEN.
-func cannotOpen(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CANTOPEN
-}
-
-// readOnlyFS reports whether the regular file at path is on a read-only
-// filesystem. Opening it for writing does not change it, and the kernel
-// answers EROFS for such a filesystem before it looks at permissions.
-func readOnlyFS(path string) bool {
-	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
-		return false
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err == nil {
-		f.Close()
-		return false
-	}
-	return errors.Is(err, syscall.EROFS)
 }
 
 // Close closes the database.

@@ -100,7 +100,7 @@ func TestOpenReadOnlyOnReadOnlyFilesystem(t *testing.T) {
 	}
 
 	_, err = db.OpenReadOnly(ctx, filepath.Join(copyDir, "h.db"))
-	if err == nil || !strings.Contains(err.Error(), "was never folded back") {
+	if err == nil || !strings.Contains(err.Error(), "never folded back") {
 		t.Errorf("OpenReadOnly with an unapplied WAL on a read-only filesystem = %v, want a refusal", err)
 	}
 }

@@ -26,8 +26,12 @@ func LockPath(path string) string { return path + ".lock" }
 // Acquire takes the run lock of the database at path. If another process
 // holds it, Acquire returns an error wrapping harvest.ErrLocked that says
 // which process, unless wait is true: then it waits until the lock is free
-// or ctx ends.
+// or ctx ends. Nothing is created beside a path that cannot be a
+// ytharvest database (a directory, a foreign file): that is an error.
 func Acquire(ctx context.Context, path string, wait bool) (*Lock, error) {
+	if err := checkFile(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	lp := LockPath(path)
 	f, err := os.OpenFile(lp, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
