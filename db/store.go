@@ -53,7 +53,7 @@ const (
 		UPDATE links SET last_seen_at = ?, url = ?, start_seconds = ?, playlist_id = ?, context = ?, in_body = ?
 		WHERE page_id = ? AND ref_type = ? AND ref_id = ? AND kind = ?`
 	sqlNextPages = `
-		SELECT id, url, host, depth, coalesce(found_from, 0), is_seed, etag, last_modified
+		SELECT id, url, host, depth, coalesce(found_from, 0), is_seed, listed, etag, last_modified
 		FROM pages WHERE state = 'queued' AND depth <= ?
 		  AND host NOT IN (SELECT value FROM json_each(?))
 		  AND id NOT IN (SELECT value FROM json_each(?))
@@ -97,11 +97,11 @@ func (db *DB) FinishRun(ctx context.Context, r *harvest.Run) error {
 	_, err := db.sql.ExecContext(ctx, `
 		UPDATE runs SET finished_at = ?, status = ?, seeds = ?, pages_fetched = ?, pages_failed = ?,
 		       refs_found = ?, new_links = ?, new_videos = ?, videos_fetched = ?, videos_failed = ?, error = ?,
-		       pages_not_modified = ?, pages_skipped = ?, transcripts = ?
+		       pages_not_modified = ?, pages_skipped = ?, transcripts = ?, seeds_failed = ?, links_out_of_scope = ?
 		WHERE id = ?`,
 		formatTime(r.FinishedAt), string(r.Status), r.Seeds, r.PagesFetched, r.PagesFailed,
 		r.RefsFound, r.NewLinks, r.NewVideos, r.VideosFetched, r.VideosFailed, nullString(r.Error),
-		r.PagesNotModified, r.PagesSkipped, r.Transcripts, r.ID)
+		r.PagesNotModified, r.PagesSkipped, r.Transcripts, r.SeedsFailed, r.LinksOutOfScope, r.ID)
 	return mapError(err)
 }
 
@@ -181,7 +181,7 @@ func (db *DB) NextPages(ctx context.Context, limit, maxDepth int, excludeHosts [
 	return scanAll(rows, func(rows *sql.Rows) (harvest.Page, error) {
 		p := harvest.Page{State: harvest.PageQueued}
 		var etag, lastMod sql.NullString
-		err := rows.Scan(&p.ID, &p.URL, &p.Host, &p.Depth, &p.FoundFrom, &p.Seed, &etag, &lastMod)
+		err := rows.Scan(&p.ID, &p.URL, &p.Host, &p.Depth, &p.FoundFrom, &p.Seed, &p.Listed, &etag, &lastMod)
 		p.ETag, p.LastModified = etag.String, lastMod.String
 		return p, err
 	})
@@ -468,11 +468,11 @@ func (db *DB) queueOut(ctx context.Context, tx *sql.Tx, batch []harvest.PageSave
 				}
 			}
 			seq[host] = last + 1
-			args = append(args, o.URL, host, last+1, o.Depth, nullInt64(s.Page.ID), nullString(string(o.Kind)), now)
+			args = append(args, o.URL, host, last+1, o.Depth, nullInt64(s.Page.ID), nullString(string(o.Kind)), now, boolInt(o.Listed))
 		}
 	}
-	err := db.insertRows(ctx, tx, `INSERT INTO pages (url, host, host_seq, depth, found_from, kind, first_seen_at, state) VALUES`,
-		7, args, `ON CONFLICT (url) DO NOTHING RETURNING url`, func(rows *sql.Rows) error {
+	err := db.insertRows(ctx, tx, `INSERT INTO pages (url, host, host_seq, depth, found_from, kind, first_seen_at, listed, state) VALUES`,
+		8, args, `ON CONFLICT (url) DO NOTHING RETURNING url`, func(rows *sql.Rows) error {
 			var u string
 			if err := rows.Scan(&u); err != nil {
 				return err
@@ -748,8 +748,9 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 	return mapError(tx.Commit())
 }
 
-// AddVideos records video IDs as known; see harvest.Store.
-func (db *DB) AddVideos(ctx context.Context, ids []string) error {
+// AttemptVideos records video IDs as known and attempted now; see
+// harvest.Store.
+func (db *DB) AttemptVideos(ctx context.Context, ids []string) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(err)
@@ -757,7 +758,9 @@ func (db *DB) AddVideos(ctx context.Context, ids []string) error {
 	defer tx.Rollback()
 	now := formatTime(db.now())
 	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO videos (id, first_seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO videos (id, first_seen_at, attempted_at, fetch_attempts) VALUES (?1, ?2, ?2, 1)
+			ON CONFLICT DO UPDATE SET attempted_at = ?2, fetch_attempts = fetch_attempts + 1`, id, now); err != nil {
 			return fmt.Errorf("add video %q: %w", id, mapError(err))
 		}
 	}

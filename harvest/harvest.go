@@ -28,6 +28,7 @@ type Page struct {
 	Depth        int   // 0 for seeds
 	FoundFrom    int64 // the page that linked here; 0 for seeds
 	Seed         bool
+	Listed       bool    // an entry of a seed's sitemap or feed: fetched whatever its host
 	Kind         DocKind // what the document turned out to be; for a queued page, what it is expected to be
 	State        PageState
 	HTTPStatus   int

@@ -37,12 +37,14 @@ type Run struct {
 	FinishedAt       time.Time
 	Status           RunStatus
 	Seeds            int
+	SeedsFailed      int // seeds that could not be fetched (errors and non-200 answers)
 	PagesFetched     int // pages answered 200 (HTML or not)
 	PagesFailed      int // errors and non-200 answers
 	PagesNotModified int // re-checked pages that answered 304
 	PagesSkipped     int // pages robots.txt kept us from
 	RefsFound        int // references stored (new or seen again)
 	NewLinks         int // references not seen on their page before
+	LinksOutOfScope  int // distinct out-links of a page left out by the scope (hosts, --allow, --deny, traps), summed over pages
 	NewVideos        int // videos seen for the first time
 	VideosFetched    int // videos with a definitive answer
 	VideosFailed     int // videos answered blocked or error
@@ -50,6 +52,13 @@ type Run struct {
 	Error            string
 	Options          string // the options of the run, as JSON
 	Version          string // of the ytharvest that ran it
+
+	// FailedVideos maps the videos whose fetch failed this run (status
+	// error: not blocked, not definitive) to the reason. Not stored: the
+	// video command reports them.
+	FailedVideos map[string]string
+
+	seedError string // the first seed's failure, for Error when every seed failed
 }
 
 // Progress counts a run's work as it goes, for a progress line. The
@@ -121,7 +130,7 @@ func (h *Harvester) Refresh(ctx context.Context) (*Run, error) {
 // circuit breaker as a crawl.
 func (h *Harvester) FetchVideos(ctx context.Context, ids []string) (*Run, error) {
 	return h.do(ctx, "video", func(ctx context.Context, run *Run) error {
-		if err := h.Store.AddVideos(ctx, ids); err != nil {
+		if err := h.Store.AttemptVideos(ctx, ids); err != nil {
 			return fmt.Errorf("add videos: %w", err)
 		}
 		var claims []VideoClaim
@@ -205,7 +214,16 @@ func (h *Harvester) run(ctx context.Context, run *Run, seeds []string) error {
 	close(crawlDone)
 	wg.Wait()
 
-	return h.finishVideos(ctx, run, &vstats, errors.Join(cerr, verr))
+	if err := h.finishVideos(ctx, run, &vstats, errors.Join(cerr, verr)); err != nil {
+		return err
+	}
+	if run.Seeds > 0 && run.SeedsFailed == run.Seeds {
+		// Nothing could be crawled: a run that looks done would hide it
+		// from cron.
+		run.Status = RunFailed
+		run.Error = fmt.Sprintf("every seed failed (%d); first: %s", run.Seeds, run.seedError)
+	}
+	return nil
 }
 
 // finishVideos records the video stage's counts and says how the run
@@ -214,16 +232,29 @@ func (h *Harvester) finishVideos(ctx context.Context, run *Run, vstats *videoSta
 	run.VideosFetched = int(vstats.fetched.Load())
 	run.Transcripts = int(vstats.transcripts.Load())
 	run.VideosFailed = int(vstats.failed.Load())
+	vstats.mu.Lock()
+	run.FailedVideos = vstats.errors
+	vstats.mu.Unlock()
 	if err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	blocked := vstats.blocked.Load()
+	if run.VideosFailed > 0 && !blocked {
+		h.log().Warn("videos could not be fetched; they are tried again on the next run",
+			"videos_failed", run.VideosFailed, "videos_fetched", run.VideosFetched, "last_reason", vstats.errorReason())
+	}
 	switch {
-	case vstats.blocked.Load():
+	case blocked:
 		run.Status = RunBlocked
 		run.Error = vstats.blockReason()
+	case run.VideosFetched == 0 && run.VideosFailed > 0:
+		// Not one answer: YouTube (or --youtube-url) is unreachable, or
+		// answers nothing we can read.
+		run.Status = RunFailed
+		run.Error = fmt.Sprintf("no video could be fetched: %d failed; last: %s", run.VideosFailed, vstats.errorReason())
 	case run.Status == RunRunning:
 		run.Status = RunOK
 	}
@@ -260,6 +291,7 @@ type pageResult struct {
 	page       *Page
 	refs       []Reference
 	out        []Page
+	outOfScope int           // out-links the scope left out
 	wait       time.Duration // the server asked us to wait this long (Retry-After)
 	crawlDelay time.Duration // robots.txt asks for this much between requests
 	postponed  bool          // robots.txt could not be fetched: the page waits for a later run
@@ -642,8 +674,13 @@ func (h *Harvester) count(run *Run, r pageResult, st SaveStats) {
 	if p.Seed && p.State == PageFailed {
 		// Seeds failing usually means a site is down or moved: say so even
 		// at the default log level.
+		run.SeedsFailed++
+		if run.seedError == "" {
+			run.seedError = p.URL + ": " + p.Error
+		}
 		h.log().Warn("seed failed", "url", p.URL, "error", p.Error)
 	}
+	run.LinksOutOfScope += r.outOfScope
 	run.RefsFound += len(r.refs)
 	run.NewVideos += st.NewVideos
 	run.NewLinks += st.NewLinks
@@ -673,7 +710,7 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 		}
 		res.crawlDelay = delay
 	}
-	resp, err := h.Fetcher.Fetch(ctx, Request{URL: p.URL, Seed: p.Seed, ETag: p.ETag, LastModified: p.LastModified})
+	resp, err := h.Fetcher.Fetch(ctx, Request{URL: p.URL, Seed: p.Seed, Listed: p.Listed, ETag: p.ETag, LastModified: p.LastModified})
 	if err != nil {
 		// A fetch the run's end cut short says nothing about the page.
 		res.cancelled = ctx.Err() != nil
@@ -736,10 +773,14 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 				break
 			}
 			u, err := h.Scope.Normalize(l)
-			if err != nil || seen[u] || u == p.URL || !h.Scope.Allow(u) {
+			if err != nil || seen[u] || u == p.URL {
 				continue
 			}
 			seen[u] = true
+			if !h.Scope.Allow(u) {
+				res.outOfScope++
+				continue
+			}
 			res.out = append(res.out, Page{URL: u, Depth: p.Depth + 1, FoundFrom: p.ID})
 		}
 	}
@@ -749,17 +790,25 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 // listed queues what a sitemap or feed lists: child sitemaps at the
 // sitemap's own depth (an index and its sitemaps are one listing), pages
 // one level down. Entries published before Since are left out; entries
-// that give no date are kept.
+// that give no date are kept. What a seed's sitemap or feed lists (depth
+// 0: the seed's, or a sitemap of a seed's index) is the user's list,
+// fetched whatever its hosts: feeds often live on another host than the
+// pages they list.
 func (h *Harvester) listed(p *Page, resp *Response, res *pageResult) {
 	p.Error = resp.ParseError // a partly readable sitemap still yields what it could
 	seen := make(map[string]bool)
+	users := p.Depth == 0
 	add := func(e Entry, depth int, kind DocKind) {
 		u, err := h.Scope.Normalize(e.URL)
-		if err != nil || seen[u] || u == p.URL || !h.Scope.Allow(u) {
+		if err != nil || seen[u] || u == p.URL {
 			return
 		}
 		seen[u] = true
-		res.out = append(res.out, Page{URL: u, Depth: depth, FoundFrom: p.ID, Kind: kind})
+		if !h.Scope.Allow(u) && !(users && h.Scope.AllowListed(u)) {
+			res.outOfScope++
+			return
+		}
+		res.out = append(res.out, Page{URL: u, Depth: depth, FoundFrom: p.ID, Kind: kind, Listed: users})
 	}
 	for _, e := range resp.Sitemaps {
 		add(e, p.Depth, DocSitemap)
@@ -800,7 +849,26 @@ type videoStats struct {
 	transcripts     atomic.Int64
 	blocked         atomic.Bool
 	mu              sync.Mutex
-	reason          string
+	reason          string            // the block's
+	lastError       string            // the last failure's reason
+	errors          map[string]string // video -> why its fetch failed
+}
+
+func (s *videoStats) fail(id, reason string) {
+	s.failed.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastError = fmt.Sprintf("video %s: %s", id, reason)
+	if s.errors == nil {
+		s.errors = make(map[string]string)
+	}
+	s.errors[id] = reason
+}
+
+func (s *videoStats) errorReason() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastError
 }
 
 func (s *videoStats) block(reason string) {
@@ -975,7 +1043,7 @@ func (h *Harvester) fetchVideo(ctx context.Context, c VideoClaim, st *videoStats
 	case v.Status.Definitive():
 		st.fetched.Add(1)
 	default:
-		st.failed.Add(1)
+		st.fail(id, v.StatusReason)
 		h.log().Debug("video failed", "video", id, "status", v.Status, "reason", v.StatusReason)
 	}
 	h.log().Debug("video", "video", id, "status", v.Status, "title", v.Title)

@@ -70,6 +70,7 @@ type hostScope struct{}
 
 func (hostScope) Normalize(u string) (string, error) { return u, nil }
 func (hostScope) Allow(u string) bool                { return strings.HasPrefix(u, "http://site.test/") }
+func (hostScope) AllowListed(u string) bool          { return true }
 
 // fakeVideos answers every video ok, except those in blocked; captions
 // of the videos in captionsBlocked are refused.

@@ -57,9 +57,10 @@ type Store interface {
 	// of its videos to the pages that reference the playlist
 	// (KindPlaylistMember) and reports how many videos were new.
 	SavePlaylist(ctx context.Context, p *Playlist) (newVideos int, err error)
-	// AddVideos records the given video IDs (valid 11-character IDs) as
-	// known, pending a fetch if they are new.
-	AddVideos(ctx context.Context, ids []string) error
+	// AttemptVideos records the given video IDs (valid 11-character IDs)
+	// as known, pending a fetch if they are new, and marks them attempted
+	// now (attempted_at, fetch_attempts), as ClaimVideos does.
+	AttemptVideos(ctx context.Context, ids []string) error
 	// SaveVideo stores what was learnt about a video. A non-definitive status
 	// (blocked, error) never overwrites a definitive one or its metadata.
 	SaveVideo(ctx context.Context, v *Video) error
@@ -148,6 +149,7 @@ type Response struct {
 type Request struct {
 	URL          string
 	Seed         bool   // a seed may redirect anywhere; other pages must stay in scope
+	Listed       bool   // an entry of a seed's sitemap or feed: on any host, it may redirect anywhere too
 	ETag         string // sent as If-None-Match
 	LastModified string // sent as If-Modified-Since
 }
@@ -173,6 +175,10 @@ type Scope interface {
 	Normalize(rawURL string) (string, error)
 	// Allow reports whether the normalised URL u is in scope.
 	Allow(u string) bool
+	// AllowListed reports whether the normalised URL u, listed by a seed's
+	// sitemap or feed, may be fetched: the user's list is fetched whatever
+	// its hosts, but --allow, --deny and the trap guards still apply.
+	AllowListed(u string) bool
 }
 
 // Robots applies robots.txt. crawl.RobotsPolicy implements it; it is safe

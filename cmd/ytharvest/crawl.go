@@ -264,10 +264,13 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	}
 	run, err := h.Run(ctx, seeds)
 	stopProgress()
-	a.log.Info("run finished", "run", run.ID, "status", run.Status,
-		"pages_fetched", run.PagesFetched, "pages_failed", run.PagesFailed, "refs", run.RefsFound,
-		"new_videos", run.NewVideos, "videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed,
-		"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", *f.db)
+	if run.ID != 0 { // recorded: a run that could not even start has nothing to say
+		a.log.Info("run finished", "run", run.ID, "status", run.Status,
+			"pages_fetched", run.PagesFetched, "pages_not_modified", run.PagesNotModified, "pages_failed", run.PagesFailed,
+			"seeds_failed", run.SeedsFailed, "links_out_of_scope", run.LinksOutOfScope, "refs", run.RefsFound,
+			"new_videos", run.NewVideos, "videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed,
+			"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", *f.db)
+	}
 	if err != nil {
 		return err
 	}

@@ -547,7 +547,7 @@ func bigDB(t *testing.T) string {
 	for i := range 2000 {
 		tr.Segments = append(tr.Segments, harvest.Segment{StartMs: int64(i) * 1000, DurationMs: 1000, Text: "some words, and \"quotes\", to fill the output buffer"})
 	}
-	if err := d.AddVideos(ctx, []string{tr.VideoID}); err != nil {
+	if err := d.AttemptVideos(ctx, []string{tr.VideoID}); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.SaveTranscripts(ctx, tr.VideoID, harvest.TranscriptOK, "", []harvest.Transcript{tr}); err != nil {

@@ -914,20 +914,20 @@ func TestFaultYouTube(t *testing.T) {
 		{"malformed JSON", func(id string, a testserver.FakeAnswer) testserver.FakeAnswer {
 			a.Player = &testserver.FakeResponse{Body: []byte(`{"playabilityStatus": {"status": "OK", ]`)}
 			return a
-		}, "error", "-", "malformed player answer", exitOK},
+		}, "error", "-", "malformed player answer", exitFailed},
 		{"player body cut mid-JSON", func(id string, a testserver.FakeAnswer) testserver.FakeAnswer {
 			a.Player = &testserver.FakeResponse{Body: cut(a.Player.Body)}
 			return a
-		}, "error", "-", "malformed player answer", exitOK},
+		}, "error", "-", "malformed player answer", exitFailed},
 		{"player body shorter than its Content-Length", func(id string, a testserver.FakeAnswer) testserver.FakeAnswer {
 			a.Player = &testserver.FakeResponse{Body: cut(a.Player.Body), Header: http.Header{"Content-Length": {fmt.Sprint(len(a.Player.Body))}}}
 			return a
-		}, "error", "-", "player", exitOK},
+		}, "error", "-", "player", exitFailed},
 		{"watch page shorter than its Content-Length", func(id string, a testserver.FakeAnswer) testserver.FakeAnswer {
 			page := a.Watch.Body
 			a.Watch = &testserver.FakeResponse{Body: cut(page), Header: http.Header{"Content-Length": {fmt.Sprint(len(page))}}}
 			return a
-		}, "error", "-", "watch page", exitOK},
+		}, "error", "-", "watch page", exitFailed},
 		{"429 on the captions", func(id string, a testserver.FakeAnswer) testserver.FakeAnswer {
 			a.Captions = &testserver.FakeResponse{Status: http.StatusTooManyRequests, Body: []byte("Too Many Requests")}
 			return a
@@ -1096,8 +1096,8 @@ func TestFaultYouTubeHang(t *testing.T) {
 		if took := time.Since(start); took > 5*time.Second {
 			t.Errorf("took %v, want about --youtube-timeout 300ms", took)
 		}
-		if code != exitOK {
-			t.Errorf("exit %d, want 0 (an error is a video's answer, not the run's)", code)
+		if code != exitFailed {
+			t.Errorf("exit %d, want 5: the video named could not be fetched", code)
 		}
 		diffRows(t, "video", e.query(`SELECT id, status, coalesce(status_reason, '') FROM videos`), []string{id + " | error | player: timed out"})
 		faultCheckDB(t, e.dbPath)

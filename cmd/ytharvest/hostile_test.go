@@ -356,7 +356,7 @@ func hostileCases() []hostileCase {
 	robotsBinary := make([]byte, 64<<10)
 	rand.NewChaCha8([32]byte{1}).Read(robotsBinary)
 	return []hostileCase{
-		{name: "slowloris", seed: "/slowloris",
+		{name: "slowloris", seed: "/slowloris", code: exitFailed,
 			check: func(t *testing.T, he *hostileEnv, url string, r hostileResult) {
 				he.failed(url, "read body")
 				if r.took < 2*time.Second || r.took > 8*time.Second {
@@ -369,7 +369,7 @@ func hostileCases() []hostileCase {
 					t.Errorf("endless body recorded as %+v; want fetched html, truncated at 1 MiB", p)
 				}
 			}},
-		{name: "2 GB Content-Length, short body", seed: "/big-length",
+		{name: "2 GB Content-Length, short body", seed: "/big-length", code: exitFailed,
 			check: func(t *testing.T, he *hostileEnv, url string, r hostileResult) {
 				he.failed(url, "unexpected EOF")
 			}},
@@ -391,7 +391,7 @@ func hostileCases() []hostileCase {
 					t.Errorf("the sitemap's entry is %q, want fetched", p.state)
 				}
 			}},
-		{name: "redirect chain of 15", seed: "/redirect/15",
+		{name: "redirect chain of 15", seed: "/redirect/15", code: exitFailed,
 			check: func(t *testing.T, he *hostileEnv, url string, r hostileResult) {
 				he.failed(url, "more than 10 redirects")
 			}},
@@ -401,7 +401,7 @@ func hostileCases() []hostileCase {
 					t.Errorf("10 redirects recorded as %+v; want fetched, final URL /good", p)
 				}
 			}},
-		{name: "redirect loop", seed: "/loop/a",
+		{name: "redirect loop", seed: "/loop/a", code: exitFailed,
 			check: func(t *testing.T, he *hostileEnv, url string, r hostileResult) {
 				he.failed(url, "more than 10 redirects")
 			}},
@@ -538,7 +538,7 @@ func hostileCases() []hostileCase {
 					}
 				}
 			}},
-		{name: "connection reset mid-body", seed: "/reset",
+		{name: "connection reset mid-body", seed: "/reset", code: exitFailed,
 			check: func(t *testing.T, he *hostileEnv, url string, r hostileResult) {
 				p := he.failed(url, "read body")
 				if !strings.Contains(p.err, "connection reset by peer") && !strings.Contains(p.err, "unexpected EOF") {
@@ -689,7 +689,7 @@ func hostileBinaryCases() []hostileBinaryCase {
 					t.Errorf("recorded as %+v", p)
 				}
 			}},
-		{name: "2 GB Content-Length", seed: "/big-length", maxRSS: 64, maxTook: 10 * time.Second,
+		{name: "2 GB Content-Length", seed: "/big-length", code: exitFailed, maxRSS: 64, maxTook: 10 * time.Second,
 			check: func(t *testing.T, he *hostileEnv, url string) { he.failed(url, "unexpected EOF") }},
 		// All of the page (22 MB) is read; its first 200,000 tags
 		// (harvest.MaxTags: 100,000 links) are parsed, and of those the
@@ -819,7 +819,8 @@ func hostileExec(t *testing.T, bin string, args []string) hostileExecResult {
 // TestHostileNetwork meets TLS and DNS failures with the app's real page
 // transport (dialler, private-address guard, certificate checks) and fake
 // DNS: the page is recorded failed with an error naming it, the run exits
-// 0, and nothing committed before is touched.
+// 5 when that page was its only seed (0 when it was a link), and nothing
+// committed before is touched.
 func TestHostileNetwork(t *testing.T) {
 	tlsSrv := httptest.NewTLSServer(&testserver.Hostile{})
 	defer tlsSrv.Close()
@@ -880,8 +881,12 @@ func TestHostileNetwork(t *testing.T) {
 				flags = append([]string{"--depth", "0"}, flags...)
 			}
 			r := he.attack(append(flags, url)...)
-			if r.code != exitOK {
-				t.Errorf("exit %d, want 0", r.code)
+			want := exitFailed // every seed failed
+			if strings.Contains(tc.name, "of a link") {
+				want = exitOK
+			}
+			if r.code != want {
+				t.Errorf("exit %d, want %d", r.code, want)
 			}
 			if r.took > 10*time.Second {
 				t.Errorf("the crawl took %v", r.took)

@@ -32,12 +32,46 @@ const (
 	exitOK          = 0   // done; pages that failed are data, not failure
 	exitError       = 1   // the run could not go on: database or I/O error
 	exitUsage       = 2   // bad flags, arguments or seeds
-	exitPartial     = 3   // done, but YouTube blocked us or a limit left work queued
+	exitPartial     = 3   // done, but YouTube blocked us or work was left queued
 	exitLocked      = 4   // another run holds the database
+	exitFailed      = 5   // nothing could be harvested: every seed failed, or no video could be fetched
 	exitInterrupted = 130 // SIGINT or SIGTERM: committed work is kept, the next run resumes
 )
 
-const usage = `ytharvest harvests the YouTube videos that web pages embed or link,
+// exitCodes says what each exit code means, for `ytharvest help`; the
+// README and docs/cron.md say the same words (a test checks).
+var exitCodes = []struct {
+	code    int
+	meaning string
+}{
+	{exitOK, "done; pages that failed (404, timeouts) are recorded in the pages table, not fatal"},
+	{exitError, "error: the database could not be opened or written (message on stderr)"},
+	{exitUsage, "usage: bad flags, arguments, seeds or config file"},
+	{exitPartial, "partial: YouTube blocked us (videos left pending; a block on captions counts too), or work was left queued for the next run: a limit (--max-pages, --max-pages-per-host, --max-duration), a host whose robots.txt could not be fetched, or a host that asked (Retry-After) to wait longer than --max-crawl-delay"},
+	{exitLocked, "another run holds the database; nothing was done (--wait waits for it instead)"},
+	{exitFailed, "failed: every seed failed, or not one video could be fetched (YouTube or --youtube-url unreachable), or a video named to `video` could not be fetched; what was fetched is kept and the next run tries again"},
+	{exitInterrupted, "interrupted by SIGINT/SIGTERM; committed work is kept and the next run resumes"},
+}
+
+// exitCodeTable renders exitCodes for the help, wrapped under the code.
+func exitCodeTable() string {
+	var b strings.Builder
+	for _, c := range exitCodes {
+		line := fmt.Sprintf("  %-4d", c.code)
+		for _, w := range strings.Fields(c.meaning) {
+			if len(line)+1+len(w) > 78 {
+				b.WriteString(line + "\n")
+				line = "       " + w
+				continue
+			}
+			line += " " + w
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+const usageText = `ytharvest harvests the YouTube videos that web pages embed or link,
 with their metadata, into one SQLite file.
 
 Usage:
@@ -70,16 +104,12 @@ Config file:
   See docs/ytharvest.example.toml.
 
 Exit codes:
-  0    done (pages that failed are recorded, not fatal)
-  1    error: the database could not be opened or written
-  2    usage: bad flags, arguments, seeds or config file
-  3    partial: YouTube blocked us (videos left pending), or a limit (--max-pages,
-       --max-pages-per-host, --max-duration) left pages queued; the next run carries on
-  4    another run holds the database (see --wait); nothing was done
-  130  interrupted by SIGINT/SIGTERM; committed work is kept and the next run resumes
-
+%s
 The schema and example queries are in docs/schema.md.
 `
+
+// usage is the help of `ytharvest help`.
+var usage = fmt.Sprintf(usageText, exitCodeTable())
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

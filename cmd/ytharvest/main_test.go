@@ -695,8 +695,11 @@ func TestSitemapAndFeedSeeds(t *testing.T) {
 		"/sitemap-index.xml | 0 | sitemapindex | fetched",
 		"/sitemap-more.xml.gz | 0 | sitemap | fetched",
 		"/sitemap-news.xml | 0 | sitemap | fetched",
+		// A feed's entry on another host is the user's list too: fetched
+		// (here the test transport refuses the host).
+		"https://other.example/story | 1 |  | failed",
 	})
-	// The 2019 interview is older than --since; other.example is out of scope.
+	// The 2019 interview is older than --since.
 	e.site.Reset()
 	if code := e.crawl("--since", "2026-01-01", "http://news.example/sitemap-index.xml"); code != exitOK {
 		t.Fatalf("second run exit %d", code)
@@ -705,6 +708,64 @@ func TestSitemapAndFeedSeeds(t *testing.T) {
 	slices.Sort(got)
 	if want := []string{"/atom.xml", "/feed.xml", "/sitemap-index.xml", "/sitemap-more.xml.gz", "/sitemap-news.xml"}; !slices.Equal(got, want) {
 		t.Errorf("second run fetched %v, want the seeds, sitemaps and feeds again: %v", got, want)
+	}
+}
+
+// The entries of a seed's feed or sitemap are fetched whatever their host
+// (a feed on feeds.example listing news.example and other.example); links
+// found on those pages follow the usual scope, and the run counts, in its
+// log line and its row, the links it left out. A link to another host
+// found on an ordinary page stays out.
+func TestListedEntriesOnOtherHosts(t *testing.T) {
+	e := newEnv(t, nil)
+	hosts := e.app.transport.(hostMap)
+	serve := func(name string, h http.HandlerFunc) {
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		hosts[name], _ = url.Parse(srv.URL)
+	}
+	serve("feeds.example", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Herald via a feed host</title>
+<item><title>Budget</title><link>http://news.example/articles/budget</link></item>
+<item><title>Elsewhere</title><link>http://other.example/story</link></item>
+<item><title>Denied</title><link>http://other.example/private/x</link></item>
+</channel></rss>`)
+	})
+	serve("other.example", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/story" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><head><title>A story elsewhere</title></head><body><article>
+<p>The arrival, as filmed: <a href="https://youtu.be/H7xQm2Lp9sA">watch</a>.</p>
+<p><a href="/more">More from us</a> and <a href="http://news.example/articles/summit">the summit</a>.</p>
+</article></body></html>`)
+	})
+	if code := e.crawl("--depth", "2", "--deny", "/private/", "http://feeds.example/rss.xml"); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	diffRows(t, "pages", e.query(`SELECT url, depth, listed, state FROM pages ORDER BY url`), []string{
+		"http://feeds.example/rss.xml | 0 | 0 | fetched",
+		"http://news.example/articles/budget | 1 | 1 | fetched",
+		"http://other.example/story | 1 | 1 | fetched",
+	})
+	diffRows(t, "links of the story", e.query(`SELECT l.ref_id, l.kind FROM links l JOIN pages p ON p.id = l.page_id WHERE p.url = 'http://other.example/story'`),
+		[]string{"H7xQm2Lp9sA | anchor"})
+	// Left out: the denied entry; the budget page's links (all on
+	// news.example, outside feeds.example's scope); the story's two.
+	got := e.query(`SELECT links_out_of_scope, seeds_failed FROM runs`)
+	if len(got) != 1 || got[0] == "0 | 0" || !strings.HasSuffix(got[0], " | 0") {
+		t.Errorf("runs: %v; want links left out counted, no seed failed", got)
+	}
+	var n int
+	fmt.Sscan(got[0], &n)
+	if n < 3 {
+		t.Errorf("links_out_of_scope = %d, want at least the denied entry and the story's two links", n)
+	}
+	if !strings.Contains(e.stderr.String(), fmt.Sprintf("links_out_of_scope=%d", n)) {
+		t.Errorf("the run's log line does not count the links left out:\n%s", e.stderr)
 	}
 }
 

@@ -104,6 +104,8 @@ func runExit(run *harvest.Run) error {
 		return &codeError{code: exitPartial, err: fmt.Errorf("partial: %s", run.Error)}
 	case harvest.RunInterrupted:
 		return &codeError{code: exitInterrupted, err: errors.New("interrupted; committed work is kept and the next run resumes")}
+	case harvest.RunFailed:
+		return &codeError{code: exitFailed, err: fmt.Errorf("failed: %s", run.Error)}
 	}
 	return nil
 }
@@ -202,20 +204,29 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 	} else {
 		run, err = h.Refresh(ctx)
 	}
-	a.log.Info("run finished", "run", run.ID, "command", name, "status", run.Status,
-		"videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed, "transcripts", run.Transcripts,
-		"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", *dbPath)
+	if run.ID != 0 { // recorded: a run that could not even start has nothing to say
+		a.log.Info("run finished", "run", run.ID, "command", name, "status", run.Status,
+			"videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed, "transcripts", run.Transcripts,
+			"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", *dbPath)
+	}
 	if err != nil {
 		return err
 	}
-	if name == "video" {
-		// Say what became of each video even when a signal cut the run
-		// short (ctx is done then): the run's exit code follows.
-		if err := printVideos(context.WithoutCancel(ctx), a, store, ids); err != nil {
-			return err
-		}
+	if name != "video" {
+		return runExit(run)
 	}
-	return runExit(run)
+	// Say what became of each video even when a signal cut the run short
+	// (ctx is done then): the run's exit code follows.
+	if err := printVideos(context.WithoutCancel(ctx), a, store, ids, run.FailedVideos); err != nil {
+		return err
+	}
+	if err := runExit(run); err != nil {
+		return err
+	}
+	if n := len(run.FailedVideos); n > 0 {
+		return &codeError{code: exitFailed, err: fmt.Errorf("failed: %d of the %d videos named could not be fetched; the next run tries again", n, len(ids))}
+	}
+	return nil
 }
 
 // videoID reads a video ID, or a YouTube URL naming one.
@@ -233,8 +244,9 @@ func videoID(s string) (string, error) {
 	return "", fmt.Errorf("%q is neither a video ID (11 characters of A-Z a-z 0-9 _ -) nor a YouTube video URL", s)
 }
 
-// printVideos says what became of each video, one line each.
-func printVideos(ctx context.Context, a *app, store *db.DB, ids []string) error {
+// printVideos says what became of each video, one line each. A video
+// whose fetch failed this run says so, whatever it kept from before.
+func printVideos(ctx context.Context, a *app, store *db.DB, ids []string, failed map[string]string) error {
 	for _, id := range ids {
 		var status, title, reason, tstatus string
 		err := store.SQL().QueryRowContext(ctx, `
@@ -252,6 +264,9 @@ func printVideos(ctx context.Context, a *app, store *db.DB, ids []string) error 
 		}
 		if status == "ok" {
 			line += "  [transcript: " + tstatus + "]"
+		}
+		if why, ok := failed[id]; ok && status != string(harvest.VideoError) {
+			line += "  (this fetch failed: " + why + "; what was known is kept)"
 		}
 		fmt.Fprintln(a.stdout, line)
 	}

@@ -36,7 +36,10 @@ type Fetcher struct {
 // HopPolicy checks every redirect hop of a page fetch: a page may not be
 // redirected out of scope, nor to a URL robots.txt disallows. A seed may
 // be redirected anywhere (the user named it), and its target's host joins
-// the scope. Nil fields check nothing.
+// the scope; an entry of a seed's sitemap or feed may be redirected
+// anywhere too (feeds often list their publisher's URLs through a
+// redirector), its target's host joining nothing. Nil fields check
+// nothing.
 type HopPolicy struct {
 	Scope  *Scope
 	Robots harvest.Robots
@@ -44,15 +47,16 @@ type HopPolicy struct {
 
 type requestKey struct{}
 
-func (hp *HopPolicy) check(ctx context.Context, seed bool, u *url.URL) error {
+func (hp *HopPolicy) check(ctx context.Context, hr harvest.Request, u *url.URL) error {
 	if hp.Scope != nil {
 		n, err := Normalize(u.String())
 		if err != nil {
 			return fmt.Errorf("redirect to %s: %w", u, err)
 		}
-		if seed {
+		switch {
+		case hr.Seed:
 			hp.Scope.AddHost(u)
-		} else if !hp.Scope.Allow(n) {
+		case !hp.Scope.Allow(n) && !(hr.Listed && hp.Scope.AllowListed(n)):
 			return fmt.Errorf("redirect to %s: out of scope", u)
 		}
 	}
@@ -91,7 +95,7 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	if f.hops != nil {
 		hr, _ := req.Context().Value(requestKey{}).(harvest.Request)
-		return f.hops.check(req.Context(), hr.Seed, req.URL)
+		return f.hops.check(req.Context(), hr, req.URL)
 	}
 	return nil
 }

@@ -111,9 +111,17 @@ func (s *Scope) Allow(u string) bool {
 		s.opts.Hosts == SameHost && s.hosts[p.Host] ||
 		s.opts.Hosts == SameDomain && s.domains[domainOf(p.Hostname())]
 	s.hmu.RUnlock()
-	if !inScope {
-		return false
-	}
+	return inScope && s.allowRules(p, u)
+}
+
+// AllowListed implements harvest.Scope: every rule of Allow but the hosts.
+func (s *Scope) AllowListed(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && s.allowRules(p, u)
+}
+
+// allowRules applies --allow, --deny and the trap guards to u, parsed as p.
+func (s *Scope) allowRules(p *url.URL, u string) bool {
 	if len(s.opts.Allow) > 0 && !matchAny(s.opts.Allow, u) {
 		return false
 	}
