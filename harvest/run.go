@@ -75,9 +75,12 @@ type Harvester struct {
 	Store   Store
 	Fetcher Fetcher
 	Extract ExtractFunc
-	Scope   Scope
-	Videos  VideoSource // nil: record references only, fetch no metadata
-	Robots  Robots      // nil: robots.txt is not consulted
+	// ExtractText scans text pages (text/plain, text/markdown) for pasted
+	// references; nil: they are recorded, not scanned.
+	ExtractText ExtractTextFunc
+	Scope       Scope
+	Videos      VideoSource // nil: record references only, fetch no metadata
+	Robots      Robots      // nil: robots.txt is not consulted
 
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -313,6 +316,15 @@ const MaxOutLinks = 10_000
 // is parsed up to its 200,000th and recorded truncated, like one longer
 // than --max-body.
 const MaxTags = 200_000
+
+// LimitTags returns the part of an HTML body that is parsed: all of it, or
+// the part before its MaxTags+1st tag, with truncated set.
+func LimitTags(body []byte) (parsed []byte, truncated bool) {
+	if n := tagsEnd(body); n < len(body) {
+		return body[:n], true
+	}
+	return body, false
+}
 
 // tagsEnd returns the offset of body's MaxTags+1st '<', or len(body) when
 // it has no more than MaxTags.
@@ -741,17 +753,26 @@ func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
 		h.listed(&p, resp, &res)
 		return res
 	}
-	if !resp.HTML {
-		return res
-	}
 	base, err := url.Parse(resp.FinalURL)
 	if err != nil {
 		base, _ = url.Parse(p.URL)
 	}
-	body := resp.Body
-	if n := tagsEnd(body); n < len(body) {
+	if resp.Kind == DocText && h.ExtractText != nil {
+		x, err := h.ExtractText(base, resp.Body)
+		if err != nil {
+			p.Error = fmt.Sprintf("extract: %v", err)
+			return res
+		}
+		res.refs = x.Refs
+		return res
+	}
+	if !resp.HTML {
+		return res
+	}
+	body, truncated := LimitTags(resp.Body)
+	if truncated {
 		h.log().Info("page has more tags than are parsed; the rest is not read", "url", p.URL, "max_tags", MaxTags)
-		body, p.Truncated = body[:n], true
+		p.Truncated = true
 	}
 	x, err := h.Extract(base, bytes.NewReader(body))
 	if err != nil {

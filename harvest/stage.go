@@ -92,6 +92,7 @@ type DocKind string
 // recorded and left alone.
 const (
 	DocHTML         DocKind = "html"
+	DocText         DocKind = "text"         // plain text or Markdown: scanned for pasted URLs
 	DocSitemap      DocKind = "sitemap"      // a sitemap <urlset>
 	DocSitemapIndex DocKind = "sitemapindex" // a <sitemapindex> of more sitemaps
 	DocFeed         DocKind = "feed"         // RSS, Atom or JSON Feed
@@ -135,7 +136,7 @@ type Response struct {
 	LastModified string
 	Kind         DocKind       // judged by the content; the header is only a hint
 	HTML         bool          // Kind is DocHTML and Body holds the page in UTF-8
-	Body         []byte        // kept only for HTML pages
+	Body         []byte        // kept only for HTML and text pages, in UTF-8
 	Entries      []Entry       // the pages a sitemap or feed lists
 	Sitemaps     []Entry       // the sitemaps a sitemap index lists
 	ParseError   string        // a sitemap or feed that could not be read (wholly or in part)
@@ -167,6 +168,10 @@ type Fetcher interface {
 // ExtractFunc finds the references, out-links and facts of an HTML page
 // (UTF-8) whose URL is base. extract.Extract is one.
 type ExtractFunc func(base *url.URL, r io.Reader) (*Extraction, error)
+
+// ExtractTextFunc finds the references pasted into a text page (UTF-8)
+// whose URL is base. extract.ExtractText is one.
+type ExtractTextFunc func(base *url.URL, text []byte) (*Extraction, error)
 
 // Scope decides which URLs join the frontier. crawl.Scope implements it.
 type Scope interface {

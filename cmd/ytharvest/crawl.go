@@ -233,6 +233,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		Store:              store,
 		Fetcher:            fetcher,
 		Extract:            extract.Extract,
+		ExtractText:        extract.ExtractText,
 		Scope:              scope,
 		Videos:             videos,
 		Robots:             robots,

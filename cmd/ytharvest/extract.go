@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -24,8 +26,12 @@ Prints the YouTube references one page makes — videos, playlists and
 channels, how each is made (iframe, anchor, text, script, meta...), its
 start time, and whether it sits in the article body — without a database.
 A URL is fetched; a FILE, or standard input for "-", is read, and --base
-gives the URL its relative links resolve against. The crawler stores the
-same references in the links table.`
+gives the URL its relative links resolve against (without it, links that
+start with // are taken as https). Text pages — a URL served as text/plain
+or text/markdown, a .txt or .md file, or any file with --text — are
+scanned for pasted URLs. Like the crawler, it parses at most the first
+200,000 tags of a page. The crawler stores the same references in the
+links table.`
 
 const extractExamples = `  ytharvest extract https://news.example/2026/11/state-visit
   ytharvest extract --json --base https://news.example/a/ saved-page.html | jq '.references[].id'
@@ -55,6 +61,7 @@ func (a *app) extract(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object: {\"url\", \"references\": [...]}")
 	baseFlag := fs.String("base", "", "resolve a file's relative links against this `URL`")
 	timeout := fs.Duration("timeout", 30*time.Second, "time limit for fetching a URL")
+	asText := fs.Bool("text", false, "read the FILE or standard input as plain text, not HTML (the default for .txt and .md files)")
 	maxBody := bytesFlag(10 << 20)
 	fs.Var(&maxBody, "max-body", "read at most `SIZE` of the page")
 	pos, err := a.parseFlags(fs, args)
@@ -73,6 +80,7 @@ func (a *app) extract(ctx context.Context, args []string) error {
 	}
 
 	var body []byte
+	text := *asText
 	switch u, perr := url.Parse(src); {
 	case perr == nil && (u.Scheme == "http" || u.Scheme == "https"):
 		f := crawl.NewFetcher(&http.Client{Transport: a.httpTransport(), Timeout: *timeout}, defaultUserAgent(projectURL), int64(maxBody), nil)
@@ -83,10 +91,10 @@ func (a *app) extract(ctx context.Context, args []string) error {
 		if r.Status != http.StatusOK {
 			return fmt.Errorf("fetch %s: %s", src, harvest.HTTPStatusText(r.Status))
 		}
-		if !r.HTML {
+		if !r.HTML && r.Kind != harvest.DocText {
 			return fmt.Errorf("fetch %s: %w (Content-Type %q)", src, harvest.ErrNotHTML, r.ContentType)
 		}
-		body = r.Body
+		body, text = r.Body, r.Kind == harvest.DocText
 		if base == nil {
 			base, _ = url.Parse(r.FinalURL)
 		}
@@ -99,6 +107,10 @@ func (a *app) extract(ctx context.Context, args []string) error {
 			}
 			defer f.Close()
 			in = f
+			switch strings.ToLower(filepath.Ext(src)) {
+			case ".txt", ".text", ".md", ".markdown":
+				text = true
+			}
 		}
 		raw, err := io.ReadAll(io.LimitReader(in, int64(maxBody)))
 		if err != nil {
@@ -109,14 +121,29 @@ func (a *app) extract(ctx context.Context, args []string) error {
 		}
 	}
 
-	x, err := extract.Extract(base, bytes.NewReader(body))
+	out := extractOutput{References: []jsonReference{}}
+	if base != nil {
+		out.URL = base.String()
+	} else {
+		// No page URL: a link that starts with // is taken as https, as a
+		// browser showing the page over https would; relative links stay
+		// unresolved (they cannot name YouTube).
+		base = &url.URL{Scheme: "https"}
+	}
+	var x *harvest.Extraction
+	if text {
+		x, err = extract.ExtractText(base, body)
+	} else {
+		parsed, truncated := harvest.LimitTags(body)
+		if truncated {
+			fmt.Fprintf(a.stderr, "ytharvest: the page has more than %d tags; the rest is not read, as in a crawl\n", harvest.MaxTags)
+		}
+		x, err = extract.Extract(base, bytes.NewReader(parsed))
+	}
 	if err != nil {
 		return err
 	}
-	out := extractOutput{Title: x.Title, References: []jsonReference{}}
-	if base != nil {
-		out.URL = base.String()
-	}
+	out.Title = x.Title
 	for _, r := range x.Refs {
 		out.References = append(out.References, jsonReference{
 			Type: string(r.Type), ID: r.ID, Kind: r.Kind, StartSeconds: r.StartSeconds,

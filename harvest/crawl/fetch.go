@@ -160,8 +160,8 @@ func (f *Fetcher) Fetch(ctx context.Context, hr harvest.Request) (*harvest.Respo
 		return r, nil
 	}
 	switch r.Kind {
-	case harvest.DocHTML:
-		r.HTML = true
+	case harvest.DocHTML, harvest.DocText:
+		r.HTML = r.Kind == harvest.DocHTML
 		if r.Body, err = ToUTF8(body, r.ContentType); err != nil {
 			return nil, fmt.Errorf("fetch %s: convert to UTF-8: %w", rawURL, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // DocKind is what a fetched document is, judged by its content. The crawler
@@ -24,6 +25,7 @@ const (
 	DocSitemap      DocKind = "sitemap"      // a sitemap <urlset>: page URLs (ParseSitemap)
 	DocSitemapIndex DocKind = "sitemapindex" // a <sitemapindex>: URLs of more sitemaps (ParseSitemap)
 	DocFeed         DocKind = "feed"         // RSS 0.9x/1.0/2.0, Atom or JSON Feed (ParseFeed)
+	DocText         DocKind = "text"         // plain text or Markdown: scanned for pasted URLs
 	DocOther        DocKind = "other"        // none of the above
 )
 
@@ -172,6 +174,19 @@ func Sniff(contentType string, body []byte) DocKind {
 	if mt == "text/html" || mt == "application/xhtml+xml" {
 		if !looksBinary(body) {
 			return DocHTML
+		}
+	}
+	// Text the server calls text (or, saying nothing, that reads as
+	// text): notes, READMEs and .md posts paste video URLs too.
+	switch mt {
+	case "text/plain", "text/markdown", "text/x-markdown":
+		if !looksBinary(body) {
+			return DocText
+		}
+	case "":
+		// Untyped, it must read as text and not start as markup would.
+		if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] != '<' && utf8.Valid(body) && !looksBinary(body) {
+			return DocText
 		}
 	}
 	return DocOther

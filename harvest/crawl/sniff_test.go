@@ -47,7 +47,11 @@ func sniffTests() []struct {
 		{"html as octet-stream", "application/octet-stream", "<html><body>hi</body></html>", DocHTML},
 		{"text with html header", "text/html; charset=utf-8", "just some words", DocHTML},
 		{"binary with html header", "text/html", "\x00\x01\x02\x03", DocOther},
-		{"plain text", "text/plain", "User-agent: *\nDisallow: /\n", DocOther},
+		{"plain text", "text/plain", "User-agent: *\nDisallow: /\n", DocText},
+		{"markdown", "text/markdown; charset=utf-8", "# Notes\n\n[video](https://youtu.be/H7xQm2Lp9sA)\n", DocText},
+		{"text without a type", "", "Notes: https://youtu.be/H7xQm2Lp9sA\n", DocText},
+		{"binary said to be text", "text/plain", "\x00\x01\x02\x03", DocOther},
+		{"css", "text/css", "body { color: red }", DocOther},
 		{"other xml", "application/xml", `<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>`, DocOther},
 		{"pdf", "application/pdf", "%PDF-1.4\n...", DocOther},
 		{"png", "text/html", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", DocOther},
@@ -186,7 +190,7 @@ func FuzzSniff(f *testing.F) {
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
 		k := Sniff(contentType, body)
 		switch k {
-		case DocHTML, DocSitemap, DocSitemapIndex, DocFeed, DocOther:
+		case DocHTML, DocText, DocSitemap, DocSitemapIndex, DocFeed, DocOther:
 		default:
 			t.Fatalf("Sniff = %q, not a DocKind", k)
 		}
