@@ -1,4 +1,4 @@
--- Schema v7: what a run left out, text pages, and the user's lists.
+-- Schema v8: what a run left out, text pages, and the user's lists.
 --
 -- A run that fails every seed, or leaves links out of scope, says so in
 -- its row: cron reads exit codes, people read runs.

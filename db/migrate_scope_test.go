@@ -33,7 +33,7 @@ func openAt(t *testing.T, path string, version int) *sql.DB {
 // A database of schema 6 with pages of every kind, links and a video
 // migrates to the latest schema keeping every row, and the widened kind
 // check takes text pages.
-func TestMigrateFrom6(t *testing.T) {
+func TestMigrateScopeCounts(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "h.db")
 	s := openAt(t, path, 6)
