@@ -1,34 +1,14 @@
-package db
+package db_test
 
 import (
 	"context"
 	"database/sql"
 	"path/filepath"
 	"testing"
-)
 
-// openAt creates a database at path with the migrations up to version
-// applied, as an older ytharvest left it.
-func openAt(t *testing.T, path string, version int) *sql.DB {
-	t.Helper()
-	ctx := context.Background()
-	s, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.SetMaxOpenConns(1)
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{sql: s, path: path}
-	for _, m := range ms[:version] {
-		if err := old.migrate(ctx, m); err != nil {
-			t.Fatalf("migrate to %d: %v", m.version, err)
-		}
-	}
-	return s
-}
+	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/internal/oldschema"
+)
 
 // A database of schema 6 with pages of every kind, links and a video
 // migrates to the latest schema keeping every row, and the widened kind
@@ -36,7 +16,13 @@ func openAt(t *testing.T, path string, version int) *sql.DB {
 func TestMigrateScopeCounts(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "h.db")
-	s := openAt(t, path, 6)
+	if err := oldschema.Create(ctx, path, "migrations", 6); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, q := range []string{
 		`INSERT INTO pages (url, host, depth, state, kind, first_seen_at) VALUES
 		   ('http://a.example/', 'a.example', 0, 'fetched', 'html', '2026-11-01T00:00:00.000Z'),
@@ -54,15 +40,15 @@ func TestMigrateScopeCounts(t *testing.T) {
 	}
 	s.Close()
 
-	d, err := Open(ctx, path)
+	d, err := db.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
 	var version int
-	d.sql.QueryRow(`PRAGMA user_version`).Scan(&version)
-	if version != SchemaVersion() {
-		t.Errorf("user_version %d, want %d", version, SchemaVersion())
+	d.SQL().QueryRow(`PRAGMA user_version`).Scan(&version)
+	if version != db.SchemaVersion() {
+		t.Errorf("user_version %d, want %d", version, db.SchemaVersion())
 	}
 	for q, want := range map[string]string{
 		`SELECT group_concat(coalesce(kind, '-') || ':' || listed, ' ') FROM (SELECT kind, listed FROM pages ORDER BY id)`: "html:0 feed:0 other:0 -:0",
@@ -71,17 +57,17 @@ func TestMigrateScopeCounts(t *testing.T) {
 		`PRAGMA integrity_check`:                                     "ok",
 	} {
 		var got string
-		if err := d.sql.QueryRow(q).Scan(&got); err != nil || got != want {
+		if err := d.SQL().QueryRow(q).Scan(&got); err != nil || got != want {
 			t.Errorf("%s = %q, %v; want %q", q, got, err, want)
 		}
 	}
-	if _, err := d.sql.Exec(`UPDATE pages SET kind = 'text' WHERE id = 3`); err != nil {
+	if _, err := d.SQL().Exec(`UPDATE pages SET kind = 'text' WHERE id = 3`); err != nil {
 		t.Errorf("a text page: %v", err)
 	}
-	if _, err := d.sql.Exec(`UPDATE pages SET kind = 'bogus' WHERE id = 3`); err == nil {
+	if _, err := d.SQL().Exec(`UPDATE pages SET kind = 'bogus' WHERE id = 3`); err == nil {
 		t.Error("the kind check is gone")
 	}
-	rows, err := d.sql.Query(`PRAGMA foreign_key_check`)
+	rows, err := d.SQL().Query(`PRAGMA foreign_key_check`)
 	if err != nil {
 		t.Fatal(err)
 	}
