@@ -167,7 +167,8 @@ func (a *app) extract(ctx context.Context, args []string) error {
 		if r.InBody {
 			body = "body"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Type, r.ID, r.Kind, start, body, cell(r.Context))
+		context, _ := cell(r.Context) // --json has it whole
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Type, r.ID, r.Kind, start, body, context)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -1,8 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -12,18 +13,30 @@ import (
 
 const sqlSummary = `Usage: ytharvest sql [flags] QUERY
 
-Runs one SQL query against the database, read-only, and prints the rows as
-an aligned table (or JSON lines with --json). For people without the
-sqlite3 shell; the schema is in docs/schema.md.`
+Runs one SQL statement against the database and prints the rows as an
+aligned table (values longer than 80 characters are cut, with a note) or,
+with --json, one JSON object per row, its keys in the query's column
+order, values whole. For people without the sqlite3 shell; the schema is in
+docs/schema.md.
+
+sql is read-only by construction: it runs SELECT, WITH, VALUES, EXPLAIN and
+PRAGMAs that only read (table_info, integrity_check, user_version...).
+Anything that would write — INSERT, UPDATE, DELETE, CREATE, DROP, ATTACH,
+VACUUM INTO, BEGIN, a PRAGMA that sets — is refused before it runs, with
+exit code 2. One statement at a time: a text of several is refused.`
 
 const sqlExamples = `  ytharvest sql "SELECT status, count(*) FROM videos GROUP BY status"
   ytharvest sql --json "SELECT * FROM video_pages WHERE host = 'news.example'"
+  ytharvest sql "PRAGMA table_info(videos)"
 `
+
+// cellWidth is the most characters of a value the table shows.
+const cellWidth = 80
 
 func (a *app) sql(ctx context.Context, args []string) error {
 	fs := a.newFlagSet("sql", sqlSummary, sqlExamples)
 	dbPath := a.dbFlag(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object per row")
+	asJSON := fs.Bool("json", false, "print one JSON object per row, keys in column order, values whole")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -31,14 +44,17 @@ func (a *app) sql(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usageError("sql takes one query (quote it)")
 	}
+	if strings.TrimSpace(pos[0]) == "" {
+		return usageError("sql: the query is empty")
+	}
 	d, err := db.OpenReadOnly(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	rows, err := d.SQL().QueryContext(ctx, pos[0])
+	rows, err := d.Query(ctx, pos[0])
 	if err != nil {
-		return usageError("query: %v", err)
+		return queryUsage(err)
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
@@ -50,63 +66,80 @@ func (a *app) sql(ctx context.Context, args []string) error {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	out := bufio.NewWriter(a.stdout)
+	var rw rowWriter
 	var tw *tabwriter.Writer
-	var enc *json.Encoder
 	if *asJSON {
-		enc = json.NewEncoder(a.stdout)
+		rw = newRowWriter("jsonl", out)
+		rw.write(cols, nil)
 	} else {
-		tw = tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+		tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	}
+	cut := false
+	cells := make([]string, len(cols))
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		if enc != nil {
-			obj := make(map[string]any, len(cols))
-			for i, c := range cols {
-				obj[c] = jsonValue(vals[i])
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				vals[i] = string(b)
 			}
-			if err := enc.Encode(obj); err != nil {
+		}
+		if rw != nil {
+			if err := rw.write(cols, vals); err != nil {
 				return err
 			}
 			continue
 		}
-		cells := make([]string, len(cols))
 		for i, v := range vals {
-			cells[i] = cell(v)
+			var c bool
+			cells[i], c = cell(v)
+			cut = cut || c
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	if err := rows.Err(); err != nil {
-		return usageError("query: %v", err)
+		return queryUsage(err)
 	}
 	if tw != nil {
-		return tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	if cut {
+		fmt.Fprintf(a.stderr, "ytharvest: values longer than %d characters are cut short (…); --json prints them whole\n", cellWidth)
 	}
 	return nil
 }
 
-func jsonValue(v any) any {
-	if b, ok := v.([]byte); ok {
-		return string(b)
+// queryUsage makes a query's failure a usage error: the query is the
+// user's to fix.
+func queryUsage(err error) error {
+	if errors.Is(err, db.ErrWrite) || errors.Is(err, db.ErrStatements) {
+		return usageError("%v", err)
 	}
-	return v
+	return usageError("query: %v", err)
 }
 
-// cell renders a value on one line of the table.
-func cell(v any) string {
+// cell renders a value on one line of the table, and reports whether it
+// was cut short.
+func cell(v any) (string, bool) {
 	switch v := v.(type) {
 	case nil:
-		return "NULL"
+		return "NULL", false
 	case []byte:
 		return cell(string(v))
 	case string:
 		s := strings.Join(strings.Fields(v), " ")
-		if r := []rune(s); len(r) > 80 {
-			s = string(r[:79]) + "…"
+		if r := []rune(s); len(r) > cellWidth {
+			return string(r[:cellWidth-1]) + "…", true
 		}
-		return s
+		return s, false
 	}
-	return fmt.Sprint(v)
+	return fmt.Sprint(v), false
 }
