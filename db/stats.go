@@ -15,6 +15,7 @@ type Count struct {
 // RunSummary is one row of the runs table.
 type RunSummary struct {
 	ID            int64     `json:"id"`
+	Command       string    `json:"command"`
 	StartedAt     time.Time `json:"started_at"`
 	FinishedAt    time.Time `json:"finished_at,omitzero"`
 	Status        string    `json:"status"`
@@ -82,7 +83,7 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 		}
 	}
 	rows, err := tx.QueryContext(ctx, `
-		SELECT id, started_at, finished_at, status, pages_fetched, pages_failed, new_videos,
+		SELECT id, command, started_at, finished_at, status, pages_fetched, pages_failed, new_videos,
 		       videos_fetched, videos_failed, coalesce(error, '')
 		FROM runs ORDER BY id DESC LIMIT 5`)
 	if err != nil {
@@ -92,7 +93,7 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 	for rows.Next() {
 		var r RunSummary
 		var started, finished sql.NullString
-		if err := rows.Scan(&r.ID, &started, &finished, &r.Status, &r.PagesFetched, &r.PagesFailed,
+		if err := rows.Scan(&r.ID, &r.Command, &started, &finished, &r.Status, &r.PagesFetched, &r.PagesFailed,
 			&r.NewVideos, &r.VideosFetched, &r.VideosFailed, &r.Error); err != nil {
 			return nil, mapError(err)
 		}

@@ -65,7 +65,7 @@ type Run struct {
 // counters are safe to read at any time.
 type Progress struct {
 	PagesDone  atomic.Int64 // pages stored this run
-	PagesFound atomic.Int64 // pages added to the frontier this run
+	PagesFound atomic.Int64 // pages this run has to fetch so far: seeds, pages due again, pages found
 	VideosDone atomic.Int64 // videos answered this run
 }
 
@@ -197,10 +197,14 @@ func (h *Harvester) run(ctx context.Context, run *Run, seeds []string) error {
 	if err := h.Store.AddSeeds(ctx, norm); err != nil {
 		return fmt.Errorf("add seeds: %w", err)
 	}
-	if n, err := h.Store.QueueDue(ctx, run.StartedAt); err != nil {
+	n, err := h.Store.QueueDue(ctx, run.StartedAt)
+	if err != nil {
 		return fmt.Errorf("queue pages due for a re-check: %w", err)
 	} else if n > 0 {
 		h.log().Info("re-checking pages", "pages", n)
+	}
+	if h.Progress != nil {
+		h.Progress.PagesFound.Add(int64(len(norm) + n))
 	}
 
 	var (

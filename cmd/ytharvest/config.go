@@ -401,7 +401,9 @@ func sharedFlags() *flag.FlagSet {
 	fs := flag.NewFlagSet("shared", flag.ContinueOnError)
 	noEnv := func(string) string { return "" }
 	(&app{getenv: noEnv}).dbFlag(fs)
-	new(youtubeFlags).register(fs, noEnv)
+	yt := new(youtubeFlags)
+	yt.register(fs, noEnv)
+	yt.registerPlaylists(fs)
 	new(logFlags).register(fs)
 	return fs
 }

@@ -106,6 +106,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent for page requests (default: ytharvest/VERSION (+CONTACT))")
 	fs.StringVar(&f.contact, "contact", projectURL, "a `URL` or address for site owners, sent in the default User-Agent")
 	f.yt.register(fs, a.getenv)
+	f.yt.registerPlaylists(fs)
 	fs.DurationVar(&f.recrawlAfter, "recrawl-after", 7*24*time.Hour, "check fetched pages again after this, with a conditional GET (seeds are fetched every run)")
 	fs.BoolVar(&f.ignoreRobots, "ignore-robots", false, "do not fetch or obey robots.txt (only for sites you own or have permission to crawl)")
 	fs.DurationVar(&f.maxCrawlDelay, "max-crawl-delay", time.Minute, "honour a robots.txt Crawl-delay up to this long; a host whose Retry-After is longer waits for the next run")
@@ -290,18 +291,23 @@ func boolCount(bs ...bool) int {
 
 // readSeeds reads one URL per line; blank lines and comments (from a "#"
 // at the start of a line or after a space, so URL fragments survive) are
-// skipped. name says where the lines come from, for errors.
+// skipped. name says where the lines come from: a URL that cannot be
+// crawled is reported as name:line.
 func readSeeds(r io.Reader, name string) ([]string, error) {
 	var seeds []string
 	sc := bufio.NewScanner(r)
-	for sc.Scan() {
+	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		if i := strings.Index(line, " #"); i >= 0 {
 			line = line[:i]
 		}
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			seeds = append(seeds, line)
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
 		}
+		if _, err := crawl.Normalize(line); err != nil {
+			return nil, fmt.Errorf("%s:%d: seed %q: %w", name, n, line, err)
+		}
+		seeds = append(seeds, line)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("seeds from %s: %w", name, err)

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -1420,6 +1421,36 @@ func TestFaultBadQueriesAndOutputs(t *testing.T) {
 				if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
 					t.Errorf("%d files in the directory, want only the filler: the export left one behind", len(entries))
 				}
+			}
+		})
+	}
+	backups := []struct {
+		name string
+		path func(t *testing.T) string
+		msg  string
+	}{
+		{"missing directory", func(t *testing.T) string { return filepath.Join(t.TempDir(), "no", "such", "b.db") }, "no directory"},
+		{"an existing file", func(t *testing.T) string { return e.dbPath }, "the file exists"},
+		{"a read-only filesystem", func(t *testing.T) string {
+			mnt := faultMount(t, "1m")
+			faultRemount(t, mnt, "ro")
+			return filepath.Join(mnt, "b.db")
+		}, "cannot write the copy there"},
+		{"a full filesystem", func(t *testing.T) string {
+			mnt := faultMount(t, "64k")
+			exec.Command("dd", "if=/dev/zero", "of="+filepath.Join(mnt, "filler"), "bs=4k").Run()
+			return filepath.Join(mnt, "b.db")
+		}, "disk full"},
+	}
+	for _, o := range backups {
+		t.Run("backup to "+o.name, func(t *testing.T) {
+			path := o.path(t)
+			if code := e.run("backup", path); code != exitError {
+				t.Errorf("exit %d, want %d", code, exitError)
+			}
+			faultOneLine(t, "backup to "+o.name, e.stderr.String(), o.msg)
+			if msg := e.stderr.String(); strings.Contains(msg, ".tmp") || regexp.MustCompile(`\(\d+\)`).MatchString(msg) {
+				t.Errorf("the message names the temporary file or SQLite's code: %s", msg)
 			}
 		})
 	}

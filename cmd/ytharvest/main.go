@@ -12,8 +12,10 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -236,6 +238,10 @@ func (a *app) run(ctx context.Context, args []string) error {
 	case "refresh":
 		return a.refresh(ctx, rest)
 	case "version", "--version", "-version":
+		if len(rest) > 0 && slices.Contains([]string{"-h", "-help", "--help"}, rest[0]) {
+			fmt.Fprint(a.stdout, "Usage: ytharvest version\n\nPrints the version of this ytharvest: a release's tag, or the commit it was\nbuilt from (with -dirty when the checkout had changes).\n")
+			return nil
+		}
 		fmt.Fprintln(a.stdout, "ytharvest", buildVersion())
 		return nil
 	case "help", "-h", "--help", "-help":
@@ -245,8 +251,29 @@ func (a *app) run(ctx context.Context, args []string) error {
 		fmt.Fprint(a.stdout, usage)
 		return nil
 	}
-	fmt.Fprint(a.stderr, usage)
-	return usageError("unknown command %q", cmd)
+	return unknownCommand(args)
+}
+
+// commands are the command names, for the unknown-command message.
+var commands = []string{"crawl", "stats", "sql", "search", "video", "refresh", "extract", "export", "backup", "version", "help"}
+
+// unknownCommand is the one-line error for a command line that does not
+// start with a command: a flag before the command, or a misspelt one.
+func unknownCommand(args []string) error {
+	cmd := args[0]
+	if strings.HasPrefix(cmd, "-") {
+		for i, a := range args {
+			if slices.Contains(commands, a) {
+				fixed := append([]string{"ytharvest", a}, slices.Delete(slices.Clone(args), i, i+1)...)
+				return usageError("unknown command %q: flags go after the command (%s)", cmd, strings.Join(fixed, " "))
+			}
+		}
+		return usageError("unknown command %q: flags go after the command (see 'ytharvest help')", cmd)
+	}
+	if near := nearest(cmd, commands); near != "" {
+		return usageError("unknown command %q: did you mean %q? (see 'ytharvest help')", cmd, near)
+	}
+	return usageError("unknown command %q (see 'ytharvest help')", cmd)
 }
 
 // newFlagSet returns a flag set for a subcommand whose -h prints summary,
@@ -408,8 +435,39 @@ func buildVersion() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// pseudoVersion matches the version Go gives an untagged commit
+// (v0.0.0-20261203183359-480c02c9a73a).
+var pseudoVersion = regexp.MustCompile(`-\d{14}-[0-9a-f]{12}(\+dirty)?$`)
+
+// versionOf says which ytharvest bi describes: a release's tag (go install
+// …@v1.2.0), else the commit it was built from, as `make build` says it
+// (git describe: 480c02c, 480c02c-dirty), else "devel".
+func versionOf(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "devel"
+	}
+	v := bi.Main.Version
+	if v != "" && v != "(devel)" && !pseudoVersion.MatchString(v) {
+		return v
+	}
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	if rev != "" {
+		return rev[:min(len(rev), 7)] + dirty
+	}
+	if v != "" && v != "(devel)" {
+		return v
 	}
 	return "devel"
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -1192,5 +1193,74 @@ func TestStatsJSON(t *testing.T) {
 	}
 	if len(s.Runs) != 1 || s.Runs[0].Status != "ok" || s.Transcripts != 2 || s.Channels != 2 {
 		t.Errorf("runs %+v, transcripts %d, channels %d", s.Runs, s.Transcripts, s.Channels)
+	}
+}
+
+func TestVersionOf(t *testing.T) {
+	vcs := func(rev, modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}
+	}
+	for _, tc := range []struct {
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{nil, "devel"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "v1.2.0"}}, "v1.2.0"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("480c02c9a73a3c4780e5efa5c2f622928aae914a", "false")}, "480c02c"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261203183359-480c02c9a73a+dirty"}, Settings: vcs("480c02c9a73a3c4780e5efa5c2f622928aae914a", "true")}, "480c02c-dirty"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261203183359-480c02c9a73a"}}, "v0.0.0-20261203183359-480c02c9a73a"},
+	} {
+		if got := versionOf(tc.bi); got != tc.want {
+			t.Errorf("versionOf(%+v) = %q, want %q", tc.bi, got, tc.want)
+		}
+	}
+}
+
+// `go install ./cmd/ytharvest` (or go build) from a checkout reports the
+// commit, as `make build` does.
+func TestVersionOfInstalledBinary(t *testing.T) {
+	head, err := exec.Command("git", "rev-parse", "--short=7", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not tested: not in a git checkout (%v)", err)
+	}
+	bin := filepath.Join(t.TempDir(), "ytharvest")
+	cmd := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if want := "ytharvest " + strings.TrimSpace(string(head)); err != nil || !strings.HasPrefix(string(out), want) {
+		t.Errorf("version = %q, %v; want %q (maybe -dirty)", out, err, want)
+	}
+}
+
+// A command line that does not start with a command gets one line and
+// exit 2, saying what to do.
+func TestUnknownCommand(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"frobnicate"}, `ytharvest: unknown command "frobnicate" (see 'ytharvest help')`},
+		{[]string{"stat"}, `ytharvest: unknown command "stat": did you mean "stats"? (see 'ytharvest help')`},
+		{[]string{"--db", "x", "stats"}, `ytharvest: unknown command "--db": flags go after the command (ytharvest stats --db x)`},
+		{[]string{"-q"}, `ytharvest: unknown command "-q": flags go after the command (see 'ytharvest help')`},
+	} {
+		e.stdout.Reset()
+		e.stderr.Reset()
+		code := e.app.main(t.Context(), tc.args)
+		if got := strings.TrimSpace(e.stderr.String()); code != exitUsage || got != tc.msg {
+			t.Errorf("ytharvest %v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, got, tc.msg)
+		}
+	}
+	// help COMMAND prints that command's help, version's too.
+	for _, cmd := range commands {
+		e.stdout.Reset()
+		e.stderr.Reset()
+		if code := e.app.main(t.Context(), []string{"help", cmd}); code != exitOK || !strings.Contains(e.stdout.String()+e.stderr.String(), "Usage:") {
+			t.Errorf("help %s: exit %d\n%s%s", cmd, code, e.stdout, e.stderr)
+		}
 	}
 }

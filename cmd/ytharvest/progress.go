@@ -22,9 +22,15 @@ func isTerminal(w io.Writer) bool {
 }
 
 // progressLine redraws one line on w every second with the run's counts
-// until stop is called, which erases it.
+// until stop is called, which draws it a last time, final, and ends it.
 func progressLine(w io.Writer, p *harvest.Progress) (stop func()) {
 	start := time.Now()
+	draw := func() {
+		pages := p.PagesDone.Load()
+		rate := float64(pages) / max(time.Since(start).Seconds(), 1e-3)
+		// Pages queued by an earlier run are not counted as found.
+		fmt.Fprintf(w, "\r\033[Kpages %d of %d · videos %d · %.1f pages/s", pages, max(pages, p.PagesFound.Load()), p.VideosDone.Load(), rate)
+	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -33,13 +39,11 @@ func progressLine(w io.Writer, p *harvest.Progress) (stop func()) {
 		for {
 			select {
 			case <-done:
-				fmt.Fprint(w, "\r\033[K")
+				draw()
+				fmt.Fprintln(w)
 				return
 			case <-t.C:
-				pages := p.PagesDone.Load()
-				rate := float64(pages) / time.Since(start).Seconds()
-				fmt.Fprintf(w, "\r\033[Kpages %d done, %d found · videos %d done · %.1f pages/s",
-					pages, p.PagesFound.Load(), p.VideosDone.Load(), rate)
+				draw()
 			}
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/harvestdev/ytharvest/db"
@@ -63,18 +64,20 @@ func printStats(w io.Writer, path string, s *db.Stats) {
 		return
 	}
 	fmt.Fprintln(w, "  last runs")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range s.Runs {
 		took := "still running"
 		if !r.FinishedAt.IsZero() {
 			took = r.FinishedAt.Sub(r.StartedAt).Round(10 * time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "    #%-4d %s  %-11s %-13s pages %d (%d failed)  videos %d new, %d fetched, %d failed\n",
-			r.ID, r.StartedAt.Format("2006-01-02 15:04:05Z"), r.Status, took,
+		fmt.Fprintf(tw, "    #%d\t%s\t%s\t%s\t%s\tpages %d (%d failed)\tvideos %d new, %d fetched, %d failed\n",
+			r.ID, r.Command, r.StartedAt.Format("2006-01-02 15:04:05Z"), r.Status, took,
 			r.PagesFetched+r.PagesFailed, r.PagesFailed, r.NewVideos, r.VideosFetched, r.VideosFailed)
 		if r.Error != "" {
-			fmt.Fprintf(w, "          %s\n", r.Error)
+			fmt.Fprintf(tw, "    \t%s\n", r.Error)
 		}
 	}
+	tw.Flush()
 }
 
 // counts renders "14 (fetched 12, failed 2)".

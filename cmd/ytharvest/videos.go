@@ -46,9 +46,14 @@ func (y *youtubeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&y.translateTo, "translate-to", "", "when no track is in --lang, ask YouTube to translate one into this `LANGUAGE`")
 	fs.BoolVar(&y.transcriptFallback, "transcript-fallback", false, "when no caption track can be fetched, try kkdai's get_transcript endpoint (auto-generated captions only)")
 	fs.BoolVar(&y.refetchTranscripts, "refetch-transcripts", false, "fetch the transcripts of videos that already have one again (once this run)")
+	fs.DurationVar(&y.timeout, "youtube-timeout", youtube.DefaultTimeout, "give up on one YouTube request after this long (the video is recorded error, and tried again next run)")
+}
+
+// registerPlaylists registers the flags of the commands that fetch what
+// pages reference (crawl, refresh): video fetches the videos it is given.
+func (y *youtubeFlags) registerPlaylists(fs *flag.FlagSet) {
 	fs.BoolVar(&y.expandPlaylists, "expand-playlists", false, "list the videos of the playlists pages reference, link each to the page (kind playlist_member) and fetch them")
 	fs.IntVar(&y.maxPlaylistVideos, "max-playlist-videos", 200, "with --expand-playlists, at most `N` videos of one playlist (0 = all)")
-	fs.DurationVar(&y.timeout, "youtube-timeout", youtube.DefaultTimeout, "give up on one YouTube request after this long (the video is recorded error, and tried again next run)")
 }
 
 func (y *youtubeFlags) validate() error {
@@ -139,6 +144,9 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 	dbPath := a.dbFlag(fs)
 	var yt youtubeFlags
 	yt.register(fs, a.getenv)
+	if name == "refresh" {
+		yt.registerPlaylists(fs)
+	}
 	wait := fs.Bool("wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
 	var lf logFlags
 	lf.register(fs)
