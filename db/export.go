@@ -61,12 +61,23 @@ var exportQueries = map[string]exportQuery{
 		since: `SELECT s.* FROM transcript_segments s CROSS JOIN transcripts t ON t.id = s.transcript_id
 			WHERE t.fetched_at >= ?1 ORDER BY s.id`,
 	},
+	// The tracks a video offers are replaced when it is fetched again
+	// (ok): seen_at dates them.
+	"caption_tracks": {
+		all:   `SELECT * FROM caption_tracks ORDER BY rowid`,
+		since: `SELECT * FROM caption_tracks WHERE seen_at >= ?1 ORDER BY rowid`,
+	},
+	// A run's row changes when it starts and when it finishes.
+	"runs": {
+		all:   `SELECT * FROM runs ORDER BY id`,
+		since: `SELECT * FROM runs WHERE started_at >= ?1 OR finished_at >= ?1 ORDER BY id`,
+	},
 }
 
 // ExportTables returns the names Export accepts, in the order the help
 // lists them. segments is the transcript_segments table.
 func ExportTables() []string {
-	return []string{"videos", "links", "pages", "transcripts", "segments"}
+	return []string{"videos", "links", "pages", "transcripts", "segments", "caption_tracks", "runs"}
 }
 
 // Export streams the rows of one table to fn, ordered by id, and returns

@@ -40,6 +40,16 @@ func openExportDB(t *testing.T) (*DB, string) {
 
 	crawl := func(seed string, refs []harvest.Reference, out []harvest.Page) {
 		t.Helper()
+		run := &harvest.Run{Command: "crawl", StartedAt: now, Status: harvest.RunRunning}
+		if err := d.StartRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			run.FinishedAt, run.Status, run.Seeds, run.PagesFetched = now.Add(time.Second), harvest.RunOK, 1, 1
+			if err := d.FinishRun(ctx, run); err != nil {
+				t.Fatal(err)
+			}
+		}()
 		if err := d.AddSeeds(ctx, []string{seed}); err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +66,8 @@ func openExportDB(t *testing.T) (*DB, string) {
 	video := func(id, title string, segs ...string) {
 		t.Helper()
 		v := &harvest.Video{ID: id, Status: harvest.VideoOK, Title: title, Description: "line one\nline two",
-			ChannelID: "UCexampleNewsChannel0001", ViewCount: 1234, Duration: 95 * time.Second, Keywords: []string{"a,b", `"c"`}}
+			ChannelID: "UCexampleNewsChannel0001", ViewCount: 1234, Duration: 95 * time.Second, Keywords: []string{"a,b", `"c"`},
+			CaptionTracks: []harvest.CaptionTrack{{Language: "en", Name: "English"}, {Language: "de", Name: "Deutsch (automatisch erzeugt)", Generated: true}}}
 		if err := d.SaveVideo(ctx, v); err != nil {
 			t.Fatal(err)
 		}
@@ -166,6 +177,8 @@ func exportCases() []struct{ table, sqlTable, direct string } {
 		{"pages", "pages", `SELECT * FROM pages ORDER BY id`},
 		{"transcripts", "transcripts", `SELECT * FROM transcripts ORDER BY id`},
 		{"segments", "transcript_segments", `SELECT * FROM transcript_segments ORDER BY id`},
+		{"caption_tracks", "caption_tracks", `SELECT * FROM caption_tracks ORDER BY rowid`},
+		{"runs", "runs", `SELECT * FROM runs ORDER BY id`},
 	}
 }
 
@@ -222,6 +235,11 @@ func TestExportSince(t *testing.T) {
 		{"pages", between, []string{"https://other.example/"}, "url"},
 		{"transcripts", between, []string{"ccccccccccc"}, "video_id"},
 		{"segments", between, []string{"один", "два"}, "text"},
+		// aaa was fetched again without tracks, which dropped its own.
+		{"caption_tracks", between, []string{"ccccccccccc", "ccccccccccc"}, "video_id"},
+		{"caption_tracks", exportT1, []string{"bbbbbbbbbbb", "bbbbbbbbbbb", "ccccccccccc", "ccccccccccc"}, "video_id"},
+		{"runs", between, []string{"2"}, "id"},
+		{"runs", exportT1, []string{"1", "2"}, "id"},
 		// The bound is inclusive, to the millisecond...
 		{"videos", exportT2, []string{"aaaaaaaaaaa", "ccccccccccc"}, "id"},
 		{"segments", exportT2, []string{"один", "два"}, "text"},
@@ -232,6 +250,8 @@ func TestExportSince(t *testing.T) {
 		{"pages", exportT2.Add(time.Millisecond), nil, "id"},
 		{"transcripts", exportT2.Add(time.Millisecond), nil, "id"},
 		{"segments", exportT2.Add(time.Millisecond), nil, "id"},
+		{"caption_tracks", exportT2.Add(time.Millisecond), nil, "video_id"},
+		{"runs", exportT2.Add(time.Second + time.Millisecond), nil, "id"},
 		// Everything was seen after the first crawl began.
 		{"pages", exportT1, []string{"https://news.example/", "https://news.example/a", "https://other.example/"}, "url"},
 		{"segments", exportT1.Add(-time.Hour), []string{"Hello", `world's "news", today`, "Bonjour à tous", "один", "два"}, "text"},

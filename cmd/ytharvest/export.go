@@ -34,6 +34,8 @@ columns a later version adds come last). Rows are in id order:
   pages        the frontier and every page fetched
   transcripts  one row per video, language and kind, with the whole text
   segments     the transcript_segments table: the timed pieces of transcripts
+  caption_tracks  the caption tracks each video offers (in rowid order)
+  runs         one row per crawl, video and refresh run, with its counts
 
 Formats:
   csv    RFC 4180 quoting and a header row; lines end in LF, not CRLF, and
@@ -51,6 +53,8 @@ millisecond. A row is kept when
   pages        first_seen_at or fetched_at
   transcripts  fetched_at
   segments     their transcript's fetched_at
+  caption_tracks  seen_at (the video fetch that listed the track)
+  runs         started_at or finished_at
 is at or after DATE. For incremental exports, pass the time the previous
 export started, less a few minutes (a row is stamped when its page or video
 is fetched and committed moments later), and upsert by id. Segments of a

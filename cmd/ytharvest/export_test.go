@@ -54,6 +54,16 @@ func exportDB(t *testing.T) (path string, t1, t2 time.Time) {
 	d.Now = func() time.Time { return now }
 	crawl := func(seed, title string, refs []harvest.Reference, out []harvest.Page) {
 		t.Helper()
+		run := &harvest.Run{Command: "crawl", StartedAt: now, Status: harvest.RunRunning, Options: title}
+		if err := d.StartRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			run.FinishedAt, run.Status, run.Error = now.Add(time.Minute), harvest.RunStopped, title
+			if err := d.FinishRun(ctx, run); err != nil {
+				t.Fatal(err)
+			}
+		}()
 		if err := d.AddSeeds(ctx, []string{seed}); err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +81,7 @@ func exportDB(t *testing.T) (path string, t1, t2 time.Time) {
 		t.Helper()
 		v := &harvest.Video{ID: id, Status: harvest.VideoOK, Title: texts[0], Description: strings.Join(texts, "\n"),
 			ChannelID: "UCexampleNewsChannel0001", ChannelTitle: texts[1], ViewCount: 1 << 40, Duration: 95 * time.Second,
-			IsLive: true, Keywords: texts[2:5]}
+			IsLive: true, Keywords: texts[2:5], CaptionTracks: []harvest.CaptionTrack{{Language: "de", Name: texts[4]}, {Language: "en", Name: texts[5], Generated: true}}}
 		if err := d.SaveVideo(ctx, v); err != nil {
 			t.Fatal(err)
 		}
@@ -172,6 +182,8 @@ func exportTables() []struct{ table, query string } {
 		{"pages", `SELECT * FROM pages ORDER BY id`},
 		{"transcripts", `SELECT * FROM transcripts ORDER BY id`},
 		{"segments", `SELECT * FROM transcript_segments ORDER BY id`},
+		{"caption_tracks", `SELECT * FROM caption_tracks ORDER BY rowid`},
+		{"runs", `SELECT * FROM runs ORDER BY id`},
 	}
 }
 
