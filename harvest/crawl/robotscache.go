@@ -52,8 +52,9 @@ type RobotsPolicy struct {
 }
 
 type robotsEntry struct {
-	ready  chan struct{} // closed once robots is set
+	ready  chan struct{} // closed once robots or err is set
 	robots *Robots
+	err    error // the load failed: callers already waiting get it too
 }
 
 var _ harvest.Robots = (*RobotsPolicy)(nil)
@@ -118,17 +119,18 @@ func (p *RobotsPolicy) robots(ctx context.Context, u *url.URL) (*Robots, error) 
 	if ok {
 		select {
 		case <-e.ready:
-			return e.robots, nil
+			return e.robots, e.err
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
 	r, err := p.load(ctx, u)
 	if err != nil {
-		// Let the next caller try again.
+		// Those waiting share the failure; the next caller tries again.
 		p.mu.Lock()
 		delete(p.hosts, key)
 		p.mu.Unlock()
+		e.err = err
 		close(e.ready)
 		return nil, err
 	}

@@ -117,3 +117,53 @@ func TestRobotsPolicy(t *testing.T) {
 		t.Errorf("unreachable server: %v %v; want allowed", ok, err)
 	}
 }
+
+// failingRobots is a store whose loads wait for release and then fail.
+type failingRobots struct {
+	memRobots
+	loads   atomic.Int32
+	release chan struct{}
+}
+
+func (f *failingRobots) LoadRobots(ctx context.Context, host string) (int, []byte, time.Time, bool, error) {
+	f.loads.Add(1)
+	<-f.release
+	return 0, nil, time.Time{}, false, errors.New("disk I/O error")
+}
+
+// When the load of a host's robots.txt fails, the callers that were
+// waiting for it get the error too, never a nil policy that allows
+// everything; a later caller tries again.
+func TestRobotsPolicyLoadFailureReachesWaiters(t *testing.T) {
+	store := &failingRobots{memRobots: memRobots{rows: map[string]memRow{}}, release: make(chan struct{})}
+	p := NewRobotsPolicy(http.DefaultClient, "ytharvest/1", store, nil)
+	ctx := context.Background()
+	type answer struct {
+		allowed bool
+		err     error
+	}
+	answers := make(chan answer, 3)
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			ok, _, err := p.Check(ctx, "http://site.test/private")
+			answers <- answer{ok, err}
+		})
+	}
+	for store.loads.Load() == 0 { // the first caller is loading; let the others queue behind it
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(store.release)
+	wg.Wait()
+	close(answers)
+	for a := range answers {
+		if a.err == nil || a.allowed {
+			t.Errorf("Check during a failed load = %v, %v; want the error, not allowed", a.allowed, a.err)
+		}
+	}
+	before := store.loads.Load()
+	if _, _, err := p.Check(ctx, "http://site.test/private"); err == nil || store.loads.Load() != before+1 {
+		t.Errorf("a later Check did not try again: %v, loads %d -> %d", err, before, store.loads.Load())
+	}
+}
