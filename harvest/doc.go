@@ -1,6 +1,6 @@
 // Package harvest is the domain of ytharvest: the types that flow through
 // the pipeline (Page, Reference, Video), the interfaces between its stages
-// (Store, Fetcher, Extractor, VideoSource) and the orchestration that drives
+// (Store, Fetcher, ExtractFunc, Scope, Robots, VideoSource) and the orchestration that drives
 // them (Harvester.Run).
 //
 // harvest imports none of its subpackages: extract, crawl and youtube

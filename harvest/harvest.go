@@ -8,8 +8,11 @@ import (
 // PageState is where a page is in the frontier.
 type PageState string
 
-// The states of a page. A page is queued when first seen, fetching while a
-// worker holds it, and fetched or failed once its outcome is committed.
+// The states of a page. A page is queued when first seen and stays queued
+// while a run fetches it, until its outcome is committed: fetched, failed
+// or skipped. Fetching is only left by a killed run of an earlier
+// ytharvest, which marked the pages it held; the next run queues them
+// again.
 const (
 	PageQueued   PageState = "queued"
 	PageFetching PageState = "fetching"
@@ -228,8 +231,6 @@ func (t *Transcript) Text() string {
 var (
 	// ErrNotHTML means a response was not an HTML page; it is recorded, not parsed.
 	ErrNotHTML = errors.New("not an HTML page")
-	// ErrBlocked means YouTube refused to answer: rate limit, bot check, consent or captcha page.
-	ErrBlocked = errors.New("blocked by YouTube")
 	// ErrLocked means another run holds the database.
 	ErrLocked = errors.New("another run holds the database")
 	// ErrUnreachable means a host's robots.txt could not be fetched (no

@@ -357,7 +357,8 @@ const maxSeen = 500_000
 // crawlStage works through the frontier: claim queued pages a few at a
 // time, hold them in a scheduler until their host may be asked again,
 // fetch and extract them on Concurrency workers, and store each result in
-// its own transaction from this goroutine (SQLite has one writer).
+// batches, one operation at a time, from a goroutine of its own (SQLite
+// has one writer).
 func (h *Harvester) crawlStage(ctx context.Context, run *Run, wake chan<- struct{}) error {
 	n := max(h.Concurrency, 1)
 	// Buffered to n so that sending never blocks: at most n pages are in

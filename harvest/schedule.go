@@ -141,13 +141,3 @@ func (s *scheduler) drop(host string) {
 	}
 }
 
-// drain removes and returns every held page.
-func (s *scheduler) drain() []Page {
-	var ps []Page
-	for _, h := range s.hosts {
-		ps = append(ps, h.pages...)
-		h.pages = nil
-	}
-	s.held = 0
-	return ps
-}

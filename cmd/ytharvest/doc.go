@@ -9,6 +9,9 @@
 //	ytharvest video [flags] ID|URL... fetch these videos now
 //	ytharvest refresh [flags]         fetch the videos that are due
 //	ytharvest extract [flags] URL|FILE|-   the YouTube references of one page
+//	ytharvest backup [flags] FILE     copy the database safely while crawls run
+//	ytharvest version                 print the version
+//	ytharvest help [COMMAND]          show help
 //
 // Run `ytharvest help` for the flags, environment and exit codes; the
 // README has a crontab example and docs/schema.md the tables.
