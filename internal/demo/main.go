@@ -1,8 +1,13 @@
 // Command demo runs ytharvest end to end, offline: it serves the fake news
 // site in testdata/site and the fake YouTube in testdata/youtube on
 // loopback, crawls them into a fresh database with the ytharvest binary,
-// prints `ytharvest stats` and two example queries, and stops everything
-// it started. `make demo` runs it.
+// shows stats, example queries, a search and the extract of one page, and
+// stops everything it started. `make demo` runs it.
+//
+// With --serve it then keeps the fake site and the fake YouTube running,
+// and prints their URLs and commands to try by hand, until Ctrl-C:
+//
+//	go run ./internal/demo --serve
 package main
 
 import (
@@ -10,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -30,27 +36,34 @@ const videoStatuses = `SELECT v.id, v.status, coalesce(v.title, '') AS title, co
 FROM videos v JOIN links l ON l.video_id = v.id
 GROUP BY v.id ORDER BY v.status, v.id`
 
-const transcriptHits = `SELECT s.video_id, s.language, s.start_ms / 1000 AS second, s.text
-FROM transcript_segments s WHERE s.text LIKE '%guard of honour%' ORDER BY s.video_id, s.start_ms`
-
 func main() {
 	bin := flag.String("bin", "bin/ytharvest", "the ytharvest binary")
 	dbPath := flag.String("db", "demo.db", "database to create (removed first)")
 	site := flag.String("site", "testdata/site", "fake news site directory")
 	yt := flag.String("youtube", "testdata/youtube", "fake YouTube directory")
+	keep := flag.Bool("serve", false, "after the demo, keep the fake site and YouTube running and print commands to try")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *bin, *dbPath, *site, *yt); err != nil {
+	if err := run(ctx, os.Stdout, *bin, *dbPath, *site, *yt, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, bin, dbPath, siteDir, ytDir string) error {
+// run runs the demo, writing what it does to out.
+func run(ctx context.Context, out io.Writer, bin, dbPath, siteDir, ytDir string, keep bool) error {
 	for _, dir := range []string{siteDir, ytDir} {
 		if _, err := os.Stat(dir); err != nil {
 			return fmt.Errorf("run from the repository root: %w", err)
+		}
+	}
+	if _, err := os.Stat(bin); err != nil {
+		fmt.Fprintf(out, "# building %s\n", bin)
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/ytharvest")
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("build %s: %w", bin, err)
 		}
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -69,29 +82,61 @@ func run(ctx context.Context, bin, dbPath, siteDir, ytDir string) error {
 		return err
 	}
 	defer stopYT()
-	fmt.Printf("# fake news site on %s, fake YouTube on %s\n\n", siteURL, ytURL)
+	fmt.Fprintf(out, "# fake news site on %s, fake YouTube on %s\n\n", siteURL, ytURL)
 
 	// The fakes are ours and on loopback, so the demo turns politeness off:
 	// by default ytharvest waits 1s between two requests to one host and
 	// asks YouTube at most once a second.
-	steps := [][]string{
-		{"crawl", "--db", dbPath, "--depth", "1", "--delay", "0s", "--host-concurrency", "4",
-			"--youtube-url", ytURL, "--youtube-rate", "0", siteURL + "/"},
-		{"stats", "--db", dbPath},
-		{"sql", "--db", dbPath, videosPerPage},
-		{"sql", "--db", dbPath, videoStatuses},
-		{"sql", "--db", dbPath, transcriptHits},
+	crawl := []string{"crawl", "--db", dbPath, "--depth", "1", "--delay", "0s", "--host-concurrency", "4",
+		"--youtube-url", ytURL, "--youtube-rate", "0", siteURL + "/"}
+	steps := []struct {
+		note string
+		args []string
+	}{
+		{"", crawl},
+		{"", []string{"stats", "--db", dbPath}},
+		{"# the videos each page references, and how", []string{"sql", "--db", dbPath, videosPerPage}},
+		{"# the fake YouTube answers from canned recordings (testdata/youtube): the private,\n" +
+			"# removed, age_restricted, live_upcoming and unplayable statuses below are its\n" +
+			"# answers, played back to show each status, not the state of real videos", []string{"sql", "--db", dbPath, videoStatuses}},
+		{"# what was said, and where: a link that starts each video at the moment", []string{"search", "--db", dbPath, `"guard of honour"`}},
+		{"# what one page references, without a database", []string{"extract", siteURL + "/articles/state-visit"}},
 	}
-	for _, args := range steps {
-		fmt.Printf("$ ytharvest %s\n", quote(args))
+	for _, st := range steps {
+		args := st.args
+		if st.note != "" {
+			fmt.Fprintln(out, st.note)
+		}
+		fmt.Fprintf(out, "$ ytharvest %s\n", quote(args))
 		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
+		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("ytharvest %s: %w", args[0], err)
 		}
-		fmt.Println()
+		fmt.Fprintln(out)
 	}
-	fmt.Printf("# done: the database is %s; try: bin/ytharvest sql --db %s \"SELECT * FROM video_pages\"\n", dbPath, dbPath)
+	fmt.Fprintf(out, "# done: the database is %s; try: %s sql --db %s \"SELECT * FROM video_pages\"\n", dbPath, bin, dbPath)
+	if !keep {
+		return nil
+	}
+	fmt.Fprintf(out, `
+# --serve: the fake news site is on %[1]s and the fake YouTube on %[2]s
+# until Ctrl-C. Every command works against them; for example:
+#
+#   %[3]s crawl --db try.db --delay 0s --youtube-url %[2]s %[1]s/
+#   %[3]s crawl --db try.db --youtube-url %[2]s %[1]s/feed.xml %[1]s/sitemap-index.xml
+#   %[3]s video --db try.db --youtube-url %[2]s H7xQm2Lp9sA
+#   %[3]s refresh --db try.db --youtube-url %[2]s --refresh-after 0s
+#   %[3]s extract --json %[1]s/articles/festival
+#   %[3]s search --db try.db budget
+#   %[3]s export --db try.db --table videos --format csv
+#   %[3]s stats --db try.db
+#
+# (the fakes are on loopback: --delay 0s turns politeness off for them;
+# YTHARVEST_YOUTUBE_URL=%[2]s saves typing --youtube-url)
+`, siteURL, ytURL, bin)
+	<-ctx.Done()
+	fmt.Fprintln(out, "\n# stopped")
 	return nil
 }
 
@@ -115,7 +160,11 @@ func serve(h http.Handler) (string, func(), error) {
 func quote(args []string) string {
 	out := make([]string, len(args))
 	for i, a := range args {
-		if strings.ContainsAny(a, " \n\t'\"*()") {
+		switch {
+		case strings.Contains(a, `"`):
+			// A search phrase: no single quotes in it.
+			a = "'" + a + "'"
+		case strings.ContainsAny(a, " \n\t'*()"):
 			// The queries hold single quotes and no double quotes, $ or `.
 			a = `"` + strings.Join(strings.Fields(a), " ") + `"`
 		}
