@@ -51,7 +51,7 @@ var exitCodes = []struct {
 	{exitUsage, "usage: bad flags, arguments, seeds or config file"},
 	{exitPartial, "partial: YouTube blocked us (videos left pending; a block on captions counts too), or work was left queued for the next run: a limit (--max-pages, --max-pages-per-host, --max-duration), a host whose robots.txt could not be fetched, or a host that asked (Retry-After) to wait longer than --max-crawl-delay"},
 	{exitLocked, "another run holds the database; nothing was done (--wait waits for it instead)"},
-	{exitFailed, "failed: every seed failed, or not one video could be fetched (YouTube or --youtube-url unreachable), or a video named to `video` could not be fetched; what was fetched is kept and the next run tries again"},
+	{exitFailed, "failed: every seed failed, or not one video could be fetched (YouTube or --youtube-url unreachable), or a video named to the video command could not be fetched; what was fetched is kept and the next run tries again"},
 	{exitInterrupted, "interrupted by SIGINT/SIGTERM; committed work is kept and the next run resumes"},
 }
 

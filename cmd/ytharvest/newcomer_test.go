@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,5 +42,26 @@ func TestStatsColumns(t *testing.T) {
 		if cols := regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(r), -1); len(cols) != 7 {
 			t.Errorf("columns run together: %q makes %d columns, want 7", r, len(cols))
 		}
+	}
+}
+
+// The README and docs/cron.md give the exit codes in the words of
+// `ytharvest help`.
+func TestExitCodesDocumented(t *testing.T) {
+	for _, doc := range []string{"../../README.md", "../../docs/cron.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ReplaceAll(string(b), "`", "")
+		for _, c := range exitCodes {
+			row := regexp.MustCompile(`(?m)^\s*\|\s*` + regexp.QuoteMeta(fmt.Sprint(c.code)) + `\s*\|\s*(.*?)\s*\|`).FindStringSubmatch(text)
+			if row == nil || row[1] != c.meaning {
+				t.Errorf("%s: exit code %d is not documented as in the help (%q); found %q", doc, c.code, c.meaning, row)
+			}
+		}
+	}
+	if !strings.Contains(usage, exitCodeTable()) {
+		t.Error("the help lacks the exit codes")
 	}
 }
