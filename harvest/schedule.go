@@ -140,4 +140,3 @@ func (s *scheduler) drop(host string) {
 		s.forget(host)
 	}
 }
-
