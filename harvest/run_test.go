@@ -128,7 +128,7 @@ func newHarvester(t *testing.T, web *fakeWeb, videos harvest.VideoSource) (*harv
 	}
 	t.Cleanup(func() { d.Close() })
 	return &harvest.Harvester{
-		Store: d, Fetcher: web, Extract: extractLines, Scope: hostScope{}, Videos: videos,
+		Runs: d, Frontier: d, VideoStore: d, Fetcher: web, Extract: extractLines, Scope: hostScope{}, Videos: videos,
 		Depth: 2, Concurrency: 3, VideoConcurrency: 2, RefreshAfter: time.Hour,
 	}, d
 }

@@ -10,13 +10,18 @@ import (
 	"time"
 )
 
-// Store persists the frontier, pages, references, videos and runs.
-// db.DB implements it. Every method is one transaction.
-type Store interface {
+// RunLog records the runs: one row per crawl, video and refresh. db.DB
+// implements it.
+type RunLog interface {
 	// StartRun records the start of r and sets r.ID.
 	StartRun(ctx context.Context, r *Run) error
 	// FinishRun records how r ended.
 	FinishRun(ctx context.Context, r *Run) error
+}
+
+// Frontier is the crawl's store: the pages to fetch and what fetching them
+// yields. db.DB implements it; every method is one transaction.
+type Frontier interface {
 	// AddSeeds puts the seed URLs (already normalised) in the frontier at
 	// depth 0. Seeds are fetched on every run, so a seed fetched before is
 	// queued again. Pages left fetching by an earlier version's killed run
@@ -38,8 +43,14 @@ type Store interface {
 	// already known are left as they are); it reports what each added. A
 	// page that declares the canonical URL of a page already fetched is a
 	// duplicate: SavePages sets its State to PageSkipped (and its Error)
-	// and files its references under the first page.
+	// and files its references under the first page. Saving a page's
+	// outcome again adds no row twice.
 	SavePages(ctx context.Context, batch []PageSave) ([]SaveStats, error)
+}
+
+// VideoStore is the video stage's store: videos, playlists and
+// transcripts. db.DB implements it; every method is one transaction.
+type VideoStore interface {
 	// ClaimVideos returns up to q.Limit videos due for a fetch and marks
 	// them attempted now: videos never fetched, videos whose last answer
 	// was not definitive (blocked, error), videos fetched before
@@ -49,14 +60,6 @@ type Store interface {
 	// q.NotSince (the start of this run) are left out, so a run tries each
 	// video at most once.
 	ClaimVideos(ctx context.Context, q VideoQuery) ([]VideoClaim, error)
-	// ClaimPlaylists returns up to limit playlists the pages reference that
-	// are due for a fetch (never fetched, not definitive, or fetched before
-	// staleBefore) and not attempted since notSince, marking them attempted.
-	ClaimPlaylists(ctx context.Context, staleBefore, notSince time.Time, limit int) ([]string, error)
-	// SavePlaylist records a playlist fetch; for an ok answer it links each
-	// of its videos to the pages that reference the playlist
-	// (KindPlaylistMember) and reports how many videos were new.
-	SavePlaylist(ctx context.Context, p *Playlist) (newVideos int, err error)
 	// AttemptVideos records the given video IDs (valid 11-character IDs)
 	// as known, pending a fetch if they are new, and marks them attempted
 	// now (attempted_at, fetch_attempts), as ClaimVideos does.
@@ -68,6 +71,22 @@ type Store interface {
 	// transcript and the transcripts fetched. A blocked or error outcome
 	// never overwrites an ok one.
 	SaveTranscripts(ctx context.Context, videoID string, status TranscriptStatus, reason string, ts []Transcript) error
+	// ClaimPlaylists returns up to limit playlists the pages reference that
+	// are due for a fetch (never fetched, not definitive, or fetched before
+	// staleBefore) and not attempted since notSince, marking them attempted.
+	ClaimPlaylists(ctx context.Context, staleBefore, notSince time.Time, limit int) ([]string, error)
+	// SavePlaylist records a playlist fetch; for an ok answer it links each
+	// of its videos to the pages that reference the playlist
+	// (KindPlaylistMember) and reports how many videos were new.
+	SavePlaylist(ctx context.Context, p *Playlist) (newVideos int, err error)
+}
+
+// Store is every store a run uses. db.DB implements it; the conformance
+// suite in db/storetest holds any implementation to these contracts.
+type Store interface {
+	RunLog
+	Frontier
+	VideoStore
 }
 
 // PageSave is one page's outcome, for Store.SavePages.

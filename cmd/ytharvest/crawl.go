@@ -231,7 +231,9 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		"allow_private": f.allowPrivate, "youtube": f.yt.options(),
 	})
 	h := &harvest.Harvester{
-		Store:              store,
+		Runs:               store,
+		Frontier:           store,
+		VideoStore:         store,
 		Fetcher:            fetcher,
 		Extract:            extract.Extract,
 		ExtractText:        extract.ExtractText,

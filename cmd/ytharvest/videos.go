@@ -194,7 +194,9 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 	}
 	opts, _ := json.Marshal(map[string]any{"videos": len(ids), "youtube": yt.options()})
 	h := &harvest.Harvester{
-		Store:              store,
+		Runs:               store,
+		Frontier:           store,
+		VideoStore:         store,
 		Videos:             videos,
 		Log:                a.log,
 		VideoConcurrency:   yt.concurrency,
