@@ -22,7 +22,7 @@ func BenchmarkSavePage(b *testing.B) {
 		if err := d.AddSeeds(ctx, []string{u}); err != nil {
 			b.Fatal(err)
 		}
-		ps, err := d.ClaimPages(ctx, 1, 0, nil)
+		ps, err := d.NextPages(ctx, 1, 0, nil, nil)
 		if err != nil || len(ps) != 1 {
 			b.Fatalf("claim: %v %v", ps, err)
 		}

@@ -17,6 +17,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 // ApplicationID marks a SQLite file as ytharvest's (PRAGMA application_id,
@@ -40,6 +42,9 @@ var (
 	// ErrNotExist means a read-only open found no file.
 	ErrNotExist = errors.New("no such database")
 )
+
+// DB is a ytharvest SQLite database. It is the store of every stage.
+var _ harvest.Store = (*DB)(nil)
 
 // DB is a ytharvest SQLite database.
 type DB struct {
@@ -315,36 +320,4 @@ func mapError(err error) error {
 		return fmt.Errorf("cannot open the database file (does its directory exist and is it writable?): %w", err)
 	}
 	return err
-}
-
-func formatTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(TimeFormat)
-}
-
-func parseTime(s sql.NullString) time.Time {
-	if !s.Valid || s.String == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339Nano, s.String)
-	if err != nil {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

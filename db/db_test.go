@@ -216,160 +216,6 @@ func TestRefusesForeignAndNewerFiles(t *testing.T) {
 	}
 }
 
-// clock is a settable test clock.
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time      { return c.t }
-func (c *clock) add(d time.Duration) { c.t = c.t.Add(d) }
-
-func TestFrontier(t *testing.T) {
-	ctx := context.Background()
-	d, _ := MustOpenDB(t)
-	clk := &clock{time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)}
-	d.Now = clk.now
-
-	seed := "https://news.example/"
-	if err := d.AddSeeds(ctx, []string{seed}); err != nil {
-		t.Fatal(err)
-	}
-	pages, err := d.ClaimPages(ctx, 10, 1, nil)
-	if err != nil || len(pages) != 1 || pages[0].URL != seed || !pages[0].Seed || pages[0].Host != "news.example" {
-		t.Fatalf("ClaimPages = %+v, %v; want the seed", pages, err)
-	}
-	if again, _ := d.ClaimPages(ctx, 10, 1, nil); len(again) != 0 {
-		t.Fatalf("a claimed page was claimed again: %+v", again)
-	}
-
-	p := pages[0]
-	p.State, p.HTTPStatus, p.Title = harvest.PageFetched, 200, "Front page"
-	refs := []harvest.Reference{
-		{Type: harvest.RefVideo, ID: "H7xQm2Lp9sA", Kind: harvest.KindIframe, InBody: true},
-		{Type: harvest.RefVideo, ID: "H7xQm2Lp9sA", Kind: harvest.KindAnchor, Context: "it's \"quoted\"; DROP TABLE pages"},
-		{Type: harvest.RefPlaylist, ID: "PLDEBB741B42EDED3D", Kind: harvest.KindIframe},
-		{Type: harvest.RefChannel, ID: "@examplenews", Kind: harvest.KindAnchor},
-	}
-	out := []harvest.Page{
-		{URL: "https://news.example/a", Depth: 1},
-		{URL: "https://news.example/b", Depth: 1},
-		{URL: "https://news.example/deep", Depth: 2},
-	}
-	st, err := d.SavePage(ctx, &p, refs, out)
-	if want := (harvest.SaveStats{NewPages: 3, NewLinks: 4, NewVideos: 1}); err != nil || st != want {
-		t.Fatalf("SavePage = %+v, %v; want %+v", st, err, want)
-	}
-	// Saving the same again adds nothing.
-	if st, err := d.SavePage(ctx, &p, refs, out); err != nil || st != (harvest.SaveStats{}) {
-		t.Fatalf("SavePage again = %+v, %v; want nothing new", st, err)
-	}
-	var links, pagesN int
-	d.SQL().QueryRow(`SELECT count(*) FROM links`).Scan(&links)
-	d.SQL().QueryRow(`SELECT count(*) FROM pages`).Scan(&pagesN)
-	if links != 4 || pagesN != 4 {
-		t.Errorf("links=%d pages=%d, want 4 and 4", links, pagesN)
-	}
-
-	// Depth limit: only the two depth-1 pages are claimable at maxDepth 1.
-	if q, _ := d.CountQueued(ctx, 1); q != 2 {
-		t.Errorf("CountQueued(1) = %d, want 2", q)
-	}
-	got, err := d.ClaimPages(ctx, 10, 1, nil)
-	if err != nil || len(got) != 2 || got[0].URL != "https://news.example/a" || got[1].FoundFrom != p.ID {
-		t.Fatalf("ClaimPages = %+v, %v", got, err)
-	}
-
-	// A killed run leaves pages fetching; the next run's AddSeeds queues
-	// them again, and queues the fetched seed again.
-	if err := d.AddSeeds(ctx, []string{seed}); err != nil {
-		t.Fatal(err)
-	}
-	if q, _ := d.CountQueued(ctx, 1); q != 3 {
-		t.Errorf("after AddSeeds: CountQueued = %d, want 3 (seed + 2 resumed)", q)
-	}
-
-	// A failed re-fetch keeps the title of the good fetch.
-	p.State, p.HTTPStatus, p.Error, p.Title = harvest.PageFailed, 503, "HTTP 503", ""
-	if _, err := d.SavePage(ctx, &p, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	var title, state string
-	var count int
-	d.SQL().QueryRow(`SELECT title, state, fetch_count FROM pages WHERE id = ?`, p.ID).Scan(&title, &state, &count)
-	if title != "Front page" || state != "failed" || count != 3 {
-		t.Errorf("after failed re-fetch: title=%q state=%s fetch_count=%d", title, state, count)
-	}
-}
-
-func TestClaimAndSaveVideos(t *testing.T) {
-	ctx := context.Background()
-	d, _ := MustOpenDB(t)
-	clk := &clock{time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)}
-	d.Now = clk.now
-	d.AddSeeds(ctx, []string{"https://news.example/"})
-	ps, _ := d.ClaimPages(ctx, 1, 0, nil)
-	p := ps[0]
-	p.State = harvest.PageFetched
-	var refs []harvest.Reference
-	ids := []string{"aaaaaaaaaaa", "bbbbbbbbbbb", "ccccccccccc"}
-	for _, id := range ids {
-		refs = append(refs, harvest.Reference{Type: harvest.RefVideo, ID: id, Kind: harvest.KindAnchor})
-	}
-	if _, err := d.SavePage(ctx, &p, refs, nil); err != nil {
-		t.Fatal(err)
-	}
-
-	run1 := clk.t
-	clk.add(time.Second)
-	got, err := claimIDs(d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-7 * 24 * time.Hour), NotSince: run1, Limit: 10}))
-	if err != nil || strings.Join(got, ",") != strings.Join(ids, ",") {
-		t.Fatalf("ClaimVideos = %v, %v; want %v", got, err, ids)
-	}
-	if again, _ := claimIDs(d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-7 * 24 * time.Hour), NotSince: run1, Limit: 10})); len(again) != 0 {
-		t.Fatalf("videos attempted this run were claimed again: %v", again)
-	}
-	ok := &harvest.Video{ID: "aaaaaaaaaaa", Status: harvest.VideoOK, Title: "A", ViewCount: 10, Duration: 95 * time.Second, Keywords: []string{"x", "y"}}
-	if err := d.SaveVideo(ctx, ok); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.SaveVideo(ctx, &harvest.Video{ID: "bbbbbbbbbbb", Status: harvest.VideoBlocked, StatusReason: "HTTP 429"}); err != nil {
-		t.Fatal(err)
-	}
-	// c's fetch was cut short: it stays pending.
-
-	// Next run, an hour later: b (blocked) and c (pending) are due, a is not.
-	clk.add(time.Hour)
-	run2 := clk.t
-	clk.add(time.Second)
-	got, _ = claimIDs(d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-7 * 24 * time.Hour), NotSince: run2, Limit: 10}))
-	if strings.Join(got, ",") != "bbbbbbbbbbb,ccccccccccc" {
-		t.Errorf("run 2 ClaimVideos = %v, want b and c", got)
-	}
-	// A block while refreshing a known video keeps its metadata and status.
-	if err := d.SaveVideo(ctx, &harvest.Video{ID: "aaaaaaaaaaa", Status: harvest.VideoBlocked, StatusReason: "bot check"}); err != nil {
-		t.Fatal(err)
-	}
-	var status, title, kw string
-	var dur, views int
-	d.SQL().QueryRow(`SELECT status, title, duration_seconds, view_count, keywords FROM videos WHERE id = 'aaaaaaaaaaa'`).Scan(&status, &title, &dur, &views, &kw)
-	if status != "ok" || title != "A" || dur != 95 || views != 10 || kw != `["x","y"]` {
-		t.Errorf("video a = %s %q %d %d %s; want ok \"A\" 95 10 [\"x\",\"y\"]", status, title, dur, views, kw)
-	}
-
-	// A week later a is stale and due again; its new view count is a new snapshot.
-	clk.add(8 * 24 * time.Hour)
-	run3 := clk.t
-	clk.add(time.Second)
-	got, _ = claimIDs(d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-7 * 24 * time.Hour), NotSince: run3, Limit: 10}))
-	if len(got) == 0 || got[0] != "aaaaaaaaaaa" {
-		t.Errorf("run 3 ClaimVideos = %v, want a first", got)
-	}
-	ok.ViewCount, ok.FetchedAt = 25, clk.t
-	d.SaveVideo(ctx, ok)
-	var snaps int
-	d.SQL().QueryRow(`SELECT count(*) FROM video_views WHERE video_id = 'aaaaaaaaaaa'`).Scan(&snaps)
-	if snaps != 2 {
-		t.Errorf("video_views rows = %d, want 2", snaps)
-	}
-}
 
 func TestRunsAndStats(t *testing.T) {
 	ctx := context.Background()
@@ -391,122 +237,6 @@ func TestRunsAndStats(t *testing.T) {
 	}
 	if s.SchemaVersion != db.SchemaVersion() {
 		t.Errorf("SchemaVersion = %d, want %d", s.SchemaVersion, db.SchemaVersion())
-	}
-}
-
-func TestCanonicalMerge(t *testing.T) {
-	ctx := context.Background()
-	d, _ := MustOpenDB(t)
-	urls := []string{"https://news.example/a", "https://news.example/a?amp=1", "https://news.example/b"}
-	d.AddSeeds(ctx, urls)
-	ps, _ := d.ClaimPages(ctx, 10, 0, nil)
-	byURL := map[string]harvest.Page{}
-	for _, p := range ps {
-		byURL[p.URL] = p
-	}
-	save := func(u, canonical, video string) *harvest.Page {
-		p := byURL[u]
-		p.State, p.HTTPStatus, p.CanonicalURL = harvest.PageFetched, 200, canonical
-		refs := []harvest.Reference{{Type: harvest.RefVideo, ID: video, Kind: harvest.KindIframe}}
-		if _, err := d.SavePage(ctx, &p, refs, nil); err != nil {
-			t.Fatal(err)
-		}
-		return &p
-	}
-	a := save("https://news.example/a", "https://news.example/a", "aaaaaaaaaaa")
-	amp := save("https://news.example/a?amp=1", "https://news.example/a", "bbbbbbbbbbb")
-	b := save("https://news.example/b", "https://news.example/b", "ccccccccccc")
-	if a.State != harvest.PageFetched || b.State != harvest.PageFetched {
-		t.Errorf("a %s, b %s; want both fetched", a.State, b.State)
-	}
-	if amp.State != harvest.PageSkipped || amp.Error != "duplicate of https://news.example/a (same canonical URL)" {
-		t.Errorf("amp page: %s %q; want skipped as a duplicate of /a", amp.State, amp.Error)
-	}
-	var refs []string
-	rows, _ := d.SQL().Query(`SELECT p.url, l.ref_id FROM links l JOIN pages p ON p.id = l.page_id ORDER BY l.ref_id`)
-	for rows.Next() {
-		var u, id string
-		rows.Scan(&u, &id)
-		refs = append(refs, u+" "+id)
-	}
-	rows.Close()
-	want := []string{"https://news.example/a aaaaaaaaaaa", "https://news.example/a bbbbbbbbbbb", "https://news.example/b ccccccccccc"}
-	if strings.Join(refs, "|") != strings.Join(want, "|") {
-		t.Errorf("links = %v, want %v", refs, want)
-	}
-}
-
-func claimIDs(cs []harvest.VideoClaim, err error) ([]string, error) {
-	var ids []string
-	for _, c := range cs {
-		ids = append(ids, c.ID)
-	}
-	return ids, err
-}
-
-func TestTranscripts(t *testing.T) {
-	ctx := context.Background()
-	d, _ := MustOpenDB(t)
-	clk := &clock{time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)}
-	d.Now = clk.now
-	v := &harvest.Video{ID: "aaaaaaaaaaa", Status: harvest.VideoOK, Title: "A", CaptionTracks: []harvest.CaptionTrack{
-		{Language: "en", Name: "English"}, {Language: "en", Name: "English (auto-generated)", Generated: true, Translatable: true},
-	}}
-	if err := d.SaveVideo(ctx, v); err != nil {
-		t.Fatal(err)
-	}
-	var tracks int
-	d.SQL().QueryRow(`SELECT count(*) FROM caption_tracks WHERE video_id = 'aaaaaaaaaaa'`).Scan(&tracks)
-	if tracks != 2 {
-		t.Errorf("%d caption tracks stored, want 2", tracks)
-	}
-	q := harvest.VideoQuery{StaleBefore: clk.t.Add(-time.Hour), NotSince: clk.t.Add(-time.Minute), Limit: 10, Transcripts: true}
-	// Fresh metadata, but no transcript yet: due, for its transcript.
-	cs, err := d.ClaimVideos(ctx, q)
-	if err != nil || len(cs) != 1 || !cs[0].NeedTranscript {
-		t.Fatalf("ClaimVideos = %+v, %v; want the video, for its transcript", cs, err)
-	}
-	// A first look that meets a block is recorded as such.
-	if err := d.SaveTranscripts(ctx, v.ID, harvest.TranscriptBlocked, "HTTP 429", nil); err != nil {
-		t.Fatal(err)
-	}
-	var first string
-	d.SQL().QueryRow(`SELECT coalesce(transcript_status, '') FROM videos WHERE id = ?`, v.ID).Scan(&first)
-	if first != "blocked" {
-		t.Errorf("transcript status after a first block = %q, want blocked", first)
-	}
-	tr := harvest.Transcript{VideoID: v.ID, Language: "en", Name: "English", Source: "timedtext:json3",
-		Segments: []harvest.Segment{{StartMs: 0, DurationMs: 1500, Text: "Hello"}, {StartMs: 1500, DurationMs: 1000, Text: "world's \"news\""}}}
-	if err := d.SaveTranscripts(ctx, v.ID, harvest.TranscriptOK, "", []harvest.Transcript{tr}); err != nil {
-		t.Fatal(err)
-	}
-	// A later block does not overwrite it; saving again replaces the segments.
-	if err := d.SaveTranscripts(ctx, v.ID, harvest.TranscriptBlocked, "HTTP 429", nil); err != nil {
-		t.Fatal(err)
-	}
-	tr.Segments = append(tr.Segments, harvest.Segment{StartMs: 2500, DurationMs: 500, Text: "again"})
-	if err := d.SaveTranscripts(ctx, v.ID, harvest.TranscriptOK, "", []harvest.Transcript{tr}); err != nil {
-		t.Fatal(err)
-	}
-	var status, text string
-	var segs int
-	d.SQL().QueryRow(`SELECT transcript_status FROM videos WHERE id = ?`, v.ID).Scan(&status)
-	d.SQL().QueryRow(`SELECT text FROM transcripts WHERE video_id = ?`, v.ID).Scan(&text)
-	d.SQL().QueryRow(`SELECT count(*) FROM transcript_segments WHERE video_id = ?`, v.ID).Scan(&segs)
-	if status != "ok" || text != `Hello world's "news" again` || segs != 3 {
-		t.Errorf("status %q, text %q, %d segments", status, text, segs)
-	}
-	// Once ok, the transcript is not due again (the next run)...
-	clk.add(time.Hour)
-	q.NotSince = clk.t
-	clk.add(time.Second)
-	if cs, _ := d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-24 * time.Hour), NotSince: q.NotSince, Limit: 10, Transcripts: true}); len(cs) != 0 {
-		t.Errorf("a video with its transcript was claimed again: %+v", cs)
-	}
-	// ...unless asked to fetch again.
-	cs, _ = d.ClaimVideos(ctx, harvest.VideoQuery{StaleBefore: clk.t.Add(-24 * time.Hour), NotSince: q.NotSince, Limit: 10, Transcripts: true, RefetchTranscripts: true})
-	if len(cs) != 1 || !cs[0].NeedTranscript {
-		t.Errorf("with RefetchTranscripts: %+v", cs)
 	}
 }
 
@@ -557,4 +287,20 @@ func TestReadWhileWriting(t *testing.T) {
 		t.Errorf("the reader's snapshot saw %q, a write made after it began", title.String)
 	}
 	rtx.Rollback()
+}
+
+// A killed run of an earlier ytharvest left the pages it held "fetching";
+// the next run's AddSeeds queues them again.
+func TestAddSeedsRequeuesFetching(t *testing.T) {
+	ctx := context.Background()
+	d, _ := MustOpenDB(t)
+	if _, err := d.SQL().Exec(`INSERT INTO pages (url, host, depth, state, first_seen_at) VALUES ('https://news.example/a', 'news.example', 1, 'fetching', '2026-11-01T00:00:00.000Z')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.AddSeeds(ctx, []string{"https://news.example/"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := d.CountQueued(ctx, 1); err != nil || n != 2 {
+		t.Errorf("CountQueued = %d, %v; want 2 (the seed and the page left fetching)", n, err)
+	}
 }

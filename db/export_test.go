@@ -53,9 +53,9 @@ func openExportDB(t *testing.T) (*DB, string) {
 		if err := d.AddSeeds(ctx, []string{seed}); err != nil {
 			t.Fatal(err)
 		}
-		ps, err := d.ClaimPages(ctx, 10, 0, nil)
+		ps, err := d.NextPages(ctx, 10, 0, nil, nil)
 		if err != nil || len(ps) != 1 {
-			t.Fatalf("ClaimPages = %+v, %v; want %s", ps, err, seed)
+			t.Fatalf("NextPages = %+v, %v; want %s", ps, err, seed)
 		}
 		p := ps[0]
 		p.State, p.HTTPStatus, p.Title = harvest.PageFetched, 200, `Front page, "quoted"`

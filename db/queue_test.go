@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 // QueueDue runs at the start of every run over a table that grows for
@@ -34,4 +36,14 @@ func TestQueueDuePlans(t *testing.T) {
 			t.Errorf("plan of %s: %q, want a search of %s", strings.Join(strings.Fields(q), " "), plan, index)
 		}
 	}
+}
+
+// SavePage stores one page's outcome through SavePages, for the tests of
+// this package and db_test.
+func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Reference, out []harvest.Page) (harvest.SaveStats, error) {
+	st, err := db.SavePages(ctx, []harvest.PageSave{{Page: p, Refs: refs, Out: out}})
+	if err != nil {
+		return harvest.SaveStats{}, err
+	}
+	return st[0], nil
 }

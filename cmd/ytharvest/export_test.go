@@ -67,13 +67,13 @@ func exportDB(t *testing.T) (path string, t1, t2 time.Time) {
 		if err := d.AddSeeds(ctx, []string{seed}); err != nil {
 			t.Fatal(err)
 		}
-		ps, err := d.ClaimPages(ctx, 10, 0, nil)
+		ps, err := d.NextPages(ctx, 10, 0, nil, nil)
 		if err != nil || len(ps) != 1 {
-			t.Fatalf("ClaimPages = %+v, %v", ps, err)
+			t.Fatalf("NextPages = %+v, %v", ps, err)
 		}
 		p := ps[0]
 		p.State, p.HTTPStatus, p.Title, p.Language = harvest.PageFetched, 200, title, "de"
-		if _, err := d.SavePage(ctx, &p, refs, out); err != nil {
+		if _, err := d.SavePages(ctx, []harvest.PageSave{{Page: &p, Refs: refs, Out: out}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -82,9 +82,9 @@ func TestFrontierMemory(t *testing.T) {
 		if err := d.AddSeeds(ctx, []string{site.URL + "/"}); err != nil {
 			t.Fatal(err)
 		}
-		seed, _ := d.ClaimPages(ctx, 1, 0, nil)
+		seed, _ := d.NextPages(ctx, 1, 0, nil, nil)
 		seed[0].State = harvest.PageFetched
-		if _, err := d.SavePage(ctx, &seed[0], nil, out); err != nil {
+		if _, err := d.SavePages(ctx, []harvest.PageSave{{Page: &seed[0], Out: out}}); err != nil {
 			t.Fatal(err)
 		}
 		d.Close()
