@@ -216,7 +216,6 @@ func TestRefusesForeignAndNewerFiles(t *testing.T) {
 	}
 }
 
-
 func TestRunsAndStats(t *testing.T) {
 	ctx := context.Background()
 	d, _ := MustOpenDB(t)
