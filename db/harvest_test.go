@@ -1,4 +1,8 @@
-package harvest_test
+package db_test
+
+// The harvester on SQLite: crawls, resumes, the video stage, its breaker
+// and transcripts, end to end through the real store. The crawler alone is
+// tested on an in-memory frontier in package harvest.
 
 import (
 	"context"
