@@ -77,7 +77,7 @@ const (
 	KindWordPress      = "wordpress"       // WordPress embed markup: wp-block-embed-youtube, Jetpack's embed-youtube, WP YouTube Lyte
 	KindObject         = "object"          // <object data>, <param value>, <embed src>, <video>/<audio>/<source src>
 	KindThumbnail      = "thumbnail"       // a thumbnail or storyboard image (i.ytimg.com/vi/ID/…), in any attribute, CSS or script
-	KindDataAttribute  = "data_attribute"  // a bare ID or a URL in a data-*, id or other attribute of YouTube player markup
+	KindDataAttribute  = "data_attribute"  // a bare ID or a URL in a data-* or other attribute of YouTube player markup (never an element id)
 	KindPlaylistMember = "playlist_member" // a video of a playlist the page references (--expand-playlists)
 	KindProxy          = "proxy"           // a YouTube URL or ID carried by another site's URL: redirector, embed proxy, archive
 )

@@ -78,7 +78,7 @@ type elemInfo struct {
 	ytish     bool // its class, id, tag or a provider attribute names YouTube
 	wordpress bool // a WordPress YouTube embed wrapper
 	hits      bool // some URL-valued attribute holds "youtu" or "ytimg"
-	bareID    bool // some data-* or id attribute may hold a bare video ID
+	bareID    bool // some data-* attribute may hold a bare video ID
 }
 
 // classInfo is what a class attribute says; the walker caches it by value,
@@ -166,7 +166,6 @@ func (w *walker) elementInfo(n *html.Node) elemInfo {
 			if strings.HasPrefix(a.Val, "WYL_") { // WP YouTube Lyte: id="WYL_<ID>"
 				e.wordpress = true
 			}
-			e.bareID = e.bareID || len(a.Val) >= videoIDLen
 		case "role":
 			switch strings.ToLower(strings.TrimSpace(a.Val)) {
 			case "main":

@@ -342,48 +342,95 @@ func (w *walker) styleText(n *html.Node) {
 	})
 }
 
-// bareIDs reads video IDs written without a URL: in a data-* attribute
-// whose name says ID or video (data-video-id, data-youtube-id,
-// data-fallback-video-id, data-video, data-id…) or as the end of the
-// element's id (id="WYL_ID", id="youtube-ID", id="ytc_ID"). An 11-character
-// token is only taken for a YouTube video when something says YouTube: the
-// attribute's name or the id's prefix, the element or one of its two
-// nearest ancestors (class, id, tag or provider attribute), or a YouTube
-// URL the element itself carries (hadURL). Other players use the same
-// attribute names (Kaltura's data-videoid="1_bi28rdbf").
+// bareIDs reads video IDs written without a URL, in the data-* attributes
+// that carry them. An 11-character token is a video only when the
+// attribute is one that holds video IDs and something says YouTube:
+//
+//   - a name that says YouTube (data-youtube-id, data-yt-id, data-ytid)
+//     is enough on any element;
+//   - a name that says video or embed (data-video-id, data-videoid,
+//     data-video, data-vid, data-plyr-embed-id, data-fallback-video-id)
+//     counts when the element or one of its two nearest ancestors names
+//     YouTube (class, id, tag or provider attribute), or the element
+//     itself carries a YouTube URL (hadURL);
+//   - a generic name (data-id, data-src, data-lazy-src) counts only on
+//     the player itself: an element that names YouTube or carries a
+//     YouTube URL, not any element inside a YouTube container (a like
+//     button's data-id);
+//   - any other name with "id" in it (data-chomp-id) counts only beside a
+//     YouTube URL on the same element.
+//
+// An element's own id attribute is never read for an ID, whatever its
+// form (id="WYL_ID", id="youtube-ID", an iframe's id): ids are the page's
+// names for its elements, and a tracking pixel's or a player slot's
+// (player_0001) is as ID-like as a video's. Players that put the video's
+// ID in their id also carry it in a URL, a thumbnail or a data-*
+// attribute. Other players use the same attribute names as YouTube ones
+// (Kaltura's data-videoid="1_bi28rdbf"), so the name alone says nothing.
 func (w *walker) bareIDs(n *html.Node, hadURL bool) {
 	sc := w.top()
-	near := sc.ytNear <= 2 || hadURL
 	for i := range n.Attr {
 		a := &n.Attr[i]
-		if a.Namespace != "" {
+		if a.Namespace != "" || !strings.HasPrefix(a.Key, "data-") {
 			continue
 		}
-		switch {
-		case a.Key == "id":
-			id, prefix, ok := idSuffix(a.Val)
-			if !ok {
-				continue
-			}
-			role := harvest.KindDataAttribute
-			says := near || prefixSaysYouTube(prefix)
-			if strings.HasPrefix(a.Val, "WYL_") {
-				role, says = harvest.KindWordPress, true
-			}
-			if says {
-				w.add(bareVideo(id), role)
-			}
-		case strings.HasPrefix(a.Key, "data-"):
-			name := a.Key[len("data-"):]
-			v := strings.TrimSpace(a.Val)
-			if len(v) != videoIDLen || !idName(name) || !ValidVideoID(v) || !looksLikeID(v) {
-				continue
-			}
-			if near || nameSaysYouTube(name) {
-				w.add(bareVideo(v), harvest.KindDataAttribute)
-			}
+		v := strings.TrimSpace(a.Val)
+		if len(v) != videoIDLen || !ValidVideoID(v) || !looksLikeID(v) {
+			continue
+		}
+		var ok bool
+		switch idAttrName(a.Key[len("data-"):]) {
+		case youTubeIDName:
+			ok = true
+		case videoIDName:
+			ok = sc.ytNear <= 2 || hadURL
+		case playerIDName:
+			ok = sc.ytNear == 0 || hadURL
+		case otherIDName:
+			ok = hadURL
+		}
+		if ok {
+			w.add(bareVideo(v), harvest.KindDataAttribute)
 		}
 	}
+}
+
+// idName classifies the name of a data-* attribute by what its value may
+// be (see bareIDs).
+type idName uint8
+
+const (
+	notIDName     idName = iota
+	otherIDName          // data-chomp-id, data-item-id: an ID of something
+	playerIDName         // data-id, data-src, data-lazy-src: the element's own
+	videoIDName          // data-video-id, data-video, data-vid, data-plyr-embed-id
+	youTubeIDName        // data-youtube-id, data-yt-id
+)
+
+// idAttrName classifies a data-* attribute name, without "data-" (the
+// parser has lower-cased it).
+func idAttrName(name string) idName {
+	switch {
+	case nameSaysYouTube(name):
+		return youTubeIDName
+	case strings.Contains(name, "video") || strings.Contains(name, "embed") ||
+		name == "vid" || strings.HasSuffix(name, "-vid"):
+		return videoIDName
+	}
+	switch name {
+	case "id", "src", "lazy-src":
+		return playerIDName
+	}
+	if strings.Contains(name, "id") {
+		return otherIDName
+	}
+	return notIDName
+}
+
+// nameSaysYouTube reports whether a data-* attribute name names YouTube:
+// youtube-id, yt-id, ytid.
+func nameSaysYouTube(name string) bool {
+	return strings.Contains(name, "youtube") || strings.HasPrefix(name, "yt") || strings.Contains(name, "-yt")
 }
 
 // bareVideo is the reference of a video named by its ID alone; its URL is
@@ -397,48 +444,6 @@ const (
 	playlistURL = "https://www.youtube.com/playlist?list="
 	channelURL  = "https://www.youtube.com/channel/"
 )
-
-// idSuffix splits an element id into a prefix and the video ID it ends
-// with: "WYL_vV7J0JFH5oQ", "youtube-LlbUwLx785k", "video__warning--ID", or
-// the ID alone. The ID must look generated (looksLikeID).
-func idSuffix(v string) (id, prefix string, ok bool) {
-	if len(v) < videoIDLen {
-		return "", "", false
-	}
-	id = v[len(v)-videoIDLen:]
-	if len(v) > videoIDLen {
-		if sep := v[len(v)-videoIDLen-1]; sep != '-' && sep != '_' {
-			return "", "", false
-		}
-		prefix = strings.TrimRight(v[:len(v)-videoIDLen], "-_")
-		if prefix == "" {
-			return "", "", false
-		}
-	}
-	if !ValidVideoID(id) || !looksLikeID(id) {
-		return "", "", false
-	}
-	return id, prefix, true
-}
-
-// prefixSaysYouTube reports whether an id prefix names YouTube or a
-// YouTube plugin: "youtube", "youTubeContainer", "yt", "ytc" (the YouTube
-// Channel widget), "lyte" (WP YouTube Lyte).
-func prefixSaysYouTube(p string) bool {
-	return indexYT(p) >= 0 || hasPrefixFold(p, "yt") || hasPrefixFold(p, "lyte") || hasPrefixFold(p, "wyl")
-}
-
-// idName reports whether a data-* attribute name (without "data-") is one
-// that holds an ID: video-id, videoid, video, vid, id, youtube-id…
-func idName(name string) bool {
-	return strings.Contains(name, "id") || strings.Contains(name, "video") || nameSaysYouTube(name)
-}
-
-// nameSaysYouTube reports whether a data-* attribute name names YouTube:
-// youtube-id, yt-id, ytid.
-func nameSaysYouTube(name string) bool {
-	return strings.Contains(name, "youtube") || strings.HasPrefix(name, "yt") || strings.Contains(name, "-yt")
-}
 
 // liteYouTube reads a <lite-youtube> element (Paul Irish's and Justin
 // Ribeiro's web components): videoid, playlistid, and the start and list

@@ -94,8 +94,8 @@ func formCases() []formCase {
 		{form: "data-video-id, class says YouTube", fixture: "bare-ids", typ: v, id: "Bi4Dy5Tz6Kv", kind: harvest.KindDataAttribute},
 		{form: "Plyr data-plyr-embed-id", fixture: "bare-ids", typ: v, id: "Bi7Dy8Tz9Kw", kind: harvest.KindDataAttribute},
 		{form: "data-video in a YouTube widget", fixture: "bare-ids", typ: v, id: "Bj1Ez2Ua3Lx", kind: harvest.KindDataAttribute, body: "chrome"},
-		{form: "ID at the end of an element id", fixture: "bare-ids", typ: v, id: "Bj4Ez5Ua6Ly", kind: harvest.KindDataAttribute},
-		{form: "iframe id, class says YouTube", fixture: "bare-ids", typ: v, id: "Bj7Ez8Ua9Lz", kind: harvest.KindDataAttribute},
+		{form: "data-id on the player itself", fixture: "bare-ids", typ: v, id: "Bj4Ez5Ua6Ly", kind: harvest.KindDataAttribute},
+		{form: "bare ID in data-src of a player", fixture: "bare-ids", typ: v, id: "Bj7Ez8Ua9Lz", kind: harvest.KindDataAttribute},
 		{form: "data-fallback-video-id", fixture: "bare-ids", typ: v, id: "Bk1Fa2Vb3Ma", kind: harvest.KindDataAttribute},
 		{form: "object param movie and embed /v/ID", fixture: "objects", typ: v, id: "Ob1Je2Ct3Fl", kind: harvest.KindObject},
 		{form: "object data /v/ID", fixture: "objects", typ: v, id: "Ob4Je5Ct6Fm", kind: harvest.KindObject},
@@ -226,6 +226,12 @@ func TestNotReferences(t *testing.T) {
 		{"bare-ids", "placeholder"},
 		{"bare-ids", "Xq1Wr2Et3Yu"},
 		{"bare-ids", "Zq1Wr2Et3Yu"},
+		{"bare-ids", "Ya1Ex2Lm3Id"}, // id="ytc_ID"
+		{"bare-ids", "Yb1Ex2Lm3Id"}, // an iframe's id, class says YouTube
+		{"bare-ids", "player_0001"}, // a player slot's id
+		{"bare-ids", "px1234567ab"}, // a tracking pixel's id
+		{"bare-ids", "Yc1Ex2Lm3Id"}, // data-id on a button inside a player
+		{"bare-ids", "Yd1Ex2Lm3Id"}, // data-tracking-id on a player
 		{"scripts", "VIDEO_ID_HE"},
 		{"thumbnails", "InStyle0Ab1"},
 	} {
