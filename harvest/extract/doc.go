@@ -38,6 +38,8 @@
 //     thumbnails, wrapper URLs);
 //   - videoid.go, starttime.go: classifying a URL as a YouTube reference;
 //   - scan.go: the prefilter, and URLs in code (scripts, JSON, CSS);
+//   - decode.go: undoing JSON escapes, HTML entities and percent-encoding,
+//     bounded, where they wrap a URL or markup;
 //   - text.go: URLs pasted into text, whitespace and context handling;
 //   - body.go: what markup says about chrome and article containers;
 //   - content.go: records, text density and the page-wide body decision;

@@ -205,7 +205,7 @@ func (w *walker) readAttr(v, role string, mode readMode, add func(found)) {
 		w.code(v, add)
 		return
 	}
-	if looksLikeMarkup(v) {
+	if looksLikeMarkup(v) || encodedMarkup(v) {
 		w.code(v, add)
 		return
 	}

@@ -134,6 +134,13 @@ func formCases() []formCase {
 		{form: "JSON state channel in escaped HTML", fixture: "scripts", typ: c, id: "UCQsrA4xo6jvdgsJZhKaBL6w", kind: harvest.KindScript},
 		{form: "HTML template script", fixture: "scripts", typ: v, id: "Sd1Sq2Uy3Fd", kind: harvest.KindScript},
 		{form: "onclick handler", fixture: "scripts", typ: v, id: "Sd4Sq5Uy6Fe", kind: harvest.KindScript},
+		// encoded markup in attribute values and scripts
+		{form: "markup percent-encoded in a data attribute", fixture: "encoded-markup", typ: v, id: "En1Pc2Dd3Mk", kind: harvest.KindDataAttribute, start: 15},
+		{form: "URL percent-encoded in a data attribute", fixture: "encoded-markup", typ: v, id: "En2Pc3Dd4Ml", kind: harvest.KindDataAttribute},
+		{form: "markup entity-encoded twice", fixture: "encoded-markup", typ: v, id: "En4Ee5Nt6Ty", kind: harvest.KindDataAttribute},
+		{form: "markup JSON-escaped in an onclick string", fixture: "encoded-markup", typ: v, id: "Js1Oc2Lk3Es", kind: harvest.KindScript},
+		{form: "markup percent-encoded in an onclick string", fixture: "encoded-markup", typ: v, id: "Pc1Js2On3Dc", kind: harvest.KindScript},
+		{form: "markup percent-encoded in a JSON string of a script", fixture: "encoded-markup", typ: v, id: "St1Js2On3Pc", kind: harvest.KindScript},
 		// channels and playlists
 		{form: "channel /channel/UC…", fixture: "channels", typ: c, id: "UCj0T_42lNUOVJgGX3c8Qr-g", kind: harvest.KindAnchor},
 		{form: "channel /@handle", fixture: "channels", typ: c, id: "@KuluMedia", kind: harvest.KindAnchor},

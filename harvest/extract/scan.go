@@ -1,10 +1,6 @@
 package extract
 
-import (
-	"html"
-	"strings"
-	"unicode/utf8"
-)
+import "strings"
 
 // indexYT returns the index of the first "youtu" or "ytimg" in s, in any
 // case, or -1. Every YouTube host name contains one of the two (youtube.com,
@@ -69,15 +65,13 @@ func isYT(a, b, c, d byte) bool {
 	return a == 'o' && b == 'u' && c == 't' && d == 'u' || a == 't' && b == 'i' && c == 'm' && d == 'g'
 }
 
-// maxDecode bounds how many times a token is decoded: HTML entities inside
-// JSON inside an entity-encoded attribute is as deep as pages go.
-const maxDecode = 3
-
 // scanCode finds the YouTube URLs written in code or markup: script text,
 // JSON, CSS, HTML held in an attribute. Each "youtu" or "ytimg" is grown to
 // the token around it (tokens end at white space, quotes, brackets and
 // angle brackets), the token is decoded when it holds JSON escapes (\/,
-// \u0026) or HTML entities (&amp;, &#038;, &quot;), and fn receives the
+// \u0026), HTML entities (&amp;, &#038;, &quot;) or is percent-encoded
+// markup or URL (%3Ciframe…, https%3A%2F%2F…; see decode.go), and the
+// decoded text is scanned again; fn receives the
 // URL in it: from its earliest "http:", "https:" or "//" before the hit
 // (so a wrapper URL is passed whole, and unwrapped by the caller), else
 // from the host name, to the end of the token less trailing punctuation.
@@ -105,8 +99,8 @@ func scanCodeDepth(s string, depth int, fn func(string)) {
 			hi++
 		}
 		tok := s[lo:hi]
-		if depth < maxDecode && needsDecode(tok) {
-			if d := decodeToken(tok); d != tok {
+		if depth < maxDecode && len(tok) <= maxDecodeLen && needsDecode(tok, j-lo) {
+			if d := decodeToken(tok, j-lo); d != tok {
 				scanCodeDepth(d, depth+1, fn)
 				i = max(hi, j+1)
 				continue
@@ -164,105 +158,6 @@ func isCodeDelim(c byte) bool {
 		return true
 	}
 	return false
-}
-
-// needsDecode reports whether tok holds a JSON escape or an HTML entity.
-func needsDecode(tok string) bool {
-	return strings.IndexByte(tok, '\\') >= 0 || strings.IndexByte(tok, '&') >= 0 && hasEntity(tok)
-}
-
-// hasEntity reports whether s holds something that looks like an HTML
-// entity: "&" followed by a letter or "#" and, within a few characters, a
-// semicolon. A query string's "&v=" is not one.
-func hasEntity(s string) bool {
-	for i := strings.IndexByte(s, '&'); i >= 0; {
-		rest := s[i+1:]
-		if rest != "" && (isLetter(rest[0]) || rest[0] == '#') {
-			if k := strings.IndexByte(rest, ';'); k > 0 && k <= 10 {
-				return true
-			}
-		}
-		j := strings.IndexByte(rest, '&')
-		if j < 0 {
-			return false
-		}
-		i += 1 + j
-	}
-	return false
-}
-
-// decodeToken undoes JSON string escapes (\/, \\, \", \uXXXX, \xXX) and
-// then HTML entities, the order in which pages apply them in reverse: a
-// JSON blob in a script may carry "\u0026amp;" for an ampersand.
-func decodeToken(tok string) string {
-	if strings.IndexByte(tok, '\\') >= 0 {
-		tok = decodeJSEscapes(tok)
-	}
-	if strings.IndexByte(tok, '&') >= 0 && hasEntity(tok) {
-		tok = html.UnescapeString(tok)
-	}
-	return tok
-}
-
-// decodeJSEscapes undoes the backslash escapes of JSON and JavaScript
-// strings. An escaped control character becomes a space, which ends the
-// token when it is scanned again.
-func decodeJSEscapes(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch e := s[i]; e {
-		case 'u', 'U':
-			if r, ok := hexRune(s, i+1, 4); ok {
-				b.WriteRune(r)
-				i += 4
-				continue
-			}
-			b.WriteByte(e)
-		case 'x':
-			if r, ok := hexRune(s, i+1, 2); ok {
-				b.WriteRune(r)
-				i += 2
-				continue
-			}
-			b.WriteByte(e)
-		case 'n', 'r', 't', 'b', 'f', 'v':
-			b.WriteByte(' ')
-		default: // \/ \\ \" \' and anything else: the character itself
-			b.WriteByte(e)
-		}
-	}
-	return b.String()
-}
-
-// hexRune reads n hex digits of s at i as a character.
-func hexRune(s string, i, n int) (rune, bool) {
-	if i+n > len(s) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range []byte(s[i : i+n]) {
-		var d byte
-		switch {
-		case '0' <= c && c <= '9':
-			d = c - '0'
-		case 'a' <= c|0x20 && c|0x20 <= 'f':
-			d = c | 0x20 - 'a' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(d)
-	}
-	if !utf8.ValidRune(r) {
-		r = utf8.RuneError
-	}
-	return r, true
 }
 
 // urlInToken returns the URL in tok around its hit at index h: from the
