@@ -68,7 +68,7 @@ const (
 	KindLazyIframe     = "lazy_iframe"     // a YouTube URL in an iframe's data-* attribute (data-src, data-lazy-src, data-cmp-src…) or srcdoc
 	KindAnchor         = "anchor"          // <a href=…> or <area href=…>
 	KindText           = "text"            // a URL pasted into the visible text
-	KindScript         = "script"          // a URL in script text (JSON state, JS calls, document.write) or an on* handler
+	KindScript         = "script"          // a URL in script text (JSON state, JS calls, document.write) or an on* handler; an IFrame Player API call
 	KindMeta           = "meta"            // <meta>/<link> metadata: og:video, twitter:player, itemprop=embedUrl, app links
 	KindJSONLD         = "json_ld"         // a URL in a JSON-LD block: VideoObject embedUrl/contentUrl/url, sameAs…
 	KindOEmbed         = "oembed"          // <link type="application/json+oembed"> pointing at YouTube's oEmbed endpoint

@@ -217,7 +217,7 @@ func (w *walker) elementInfo(n *html.Node) elemInfo {
 					e.bareID = true
 				}
 			case strings.HasPrefix(a.Key, "on"):
-				if indexYT(a.Val) >= 0 {
+				if isAPIHandler(a.Key, a.Val) { // a YouTube URL or an IFrame Player API call
 					e.hits = true
 				}
 			}

@@ -13,7 +13,8 @@
 // WordPress embeds, <object>/<embed> and <video> players, page metadata
 // (Open Graph, Twitter cards, microdata, app links), JSON-LD, oEmbed links,
 // thumbnails (in any attribute, CSS or script), URLs in script text and
-// JSON state, bare IDs in YouTube player markup, and other sites' URLs that
+// JSON state, IFrame Player API calls, encoded markup in attribute values,
+// bare IDs in YouTube player markup, and other sites' URLs that
 // wrap a YouTube one (redirectors, Embedly, site-own embed proxies, the
 // Wayback Machine). Each Reference says how it was made (its Kind) and
 // whether it sits in the article body or in site chrome.
@@ -38,6 +39,7 @@
 //     thumbnails, wrapper URLs);
 //   - videoid.go, starttime.go: classifying a URL as a YouTube reference;
 //   - scan.go: the prefilter, and URLs in code (scripts, JSON, CSS);
+//   - playerapi.go: calls of YouTube's IFrame Player API in scripts;
 //   - decode.go: undoing JSON escapes, HTML entities and percent-encoding,
 //     bounded, where they wrap a URL or markup;
 //   - text.go: URLs pasted into text, whitespace and context handling;

@@ -87,6 +87,16 @@ func attrRole(n *html.Node, key string) (string, readMode) {
 	return "", skipAttr
 }
 
+// isAPIHandler reports whether attribute key is an event handler that
+// names an IFrame Player API call (onclick="player.loadVideoById('ID')").
+func isAPIHandler(key, v string) bool {
+	if !strings.HasPrefix(key, "on") {
+		return false
+	}
+	f := newFinder(v, true)
+	return f.next(0) >= 0
+}
+
 // mainAttr reports whether key holds element n's own URL, as opposed to a
 // copy parked in a data-* attribute.
 func mainAttr(key string) bool {
@@ -160,7 +170,7 @@ func (w *walker) attrs(n *html.Node, skip string) {
 			if a.Namespace != "" || a.Key == skip || mainAttr(a.Key) != (pass == 0) {
 				continue
 			}
-			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) {
+			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) && !isAPIHandler(a.Key, a.Val) {
 				continue
 			}
 			role, mode := attrRole(n, a.Key)
@@ -202,7 +212,11 @@ func (w *walker) readAttr(v, role string, mode readMode, add func(found)) {
 			return
 		}
 	case readCode:
-		w.code(v, add)
+		if role == harvest.KindScript {
+			w.scriptCode(v, add) // an on… handler
+		} else {
+			w.code(v, add)
+		}
 		return
 	}
 	if looksLikeMarkup(v) || encodedMarkup(v) {
@@ -221,14 +235,26 @@ func (w *walker) readAttr(v, role string, mode readMode, add func(found)) {
 // found there must look generated (looksLikeID): templates and examples
 // in code write placeholders such as VIDEO_ID_HERE.
 func (w *walker) code(s string, add func(found)) {
-	scanCode(s, func(tok string) {
-		w.lookup(tok, func(f found) {
-			if f.ref.Type == harvest.RefVideo && !looksLikeID(f.ref.ID) {
-				return
-			}
-			add(f)
-		})
-	})
+	scanCode(s, func(tok string) { w.lookup(tok, generatedIDs(add)) })
+}
+
+// scriptCode reads script text or an event handler: the URLs written in
+// it, as code does, and the IFrame Player API calls (playerapi.go).
+func (w *walker) scriptCode(s string, add func(found)) {
+	budget := callBudget(len(s))
+	scanScript(s, func(tok string) { w.lookup(tok, generatedIDs(add)) },
+		func(s string, at int) { apiCall(s, at, &budget, add) })
+}
+
+// generatedIDs passes on what add receives, but for video IDs that do not
+// look generated.
+func generatedIDs(add func(found)) func(found) {
+	return func(f found) {
+		if f.ref.Type == harvest.RefVideo && !looksLikeID(f.ref.ID) {
+			return
+		}
+		add(f)
+	}
 }
 
 // looksLikeMarkup reports whether an attribute value holds markup, JSON or
@@ -310,22 +336,22 @@ func (w *walker) finishAnchor() {
 }
 
 // script reads the text of a <script>: JSON-LD (kind json_ld) and every
-// other script, JSON state and template (kind script).
+// other script, JSON state and template (kind script), whose IFrame Player
+// API calls count too.
 func (w *walker) script(n *html.Node) {
 	text := childText(n)
 	mediaType, _, _ := strings.Cut(attr(n, "type"), ";")
 	ld := strings.EqualFold(strings.TrimSpace(mediaType), "application/ld+json")
 	if ld {
 		w.facts.ldJSON(text)
-	}
-	if indexYT(text) < 0 {
+		if indexYT(text) >= 0 {
+			w.code(text, w.adder(harvest.KindJSONLD))
+		}
 		return
 	}
-	role := harvest.KindScript
-	if ld {
-		role = harvest.KindJSONLD
+	if f := newFinder(text, true); f.next(0) >= 0 {
+		w.scriptCode(text, w.adder(harvest.KindScript))
 	}
-	w.code(text, w.adder(role))
 }
 
 // styleText reads the text of a <style>: only thumbnail images count.
@@ -443,6 +469,7 @@ const (
 	watchURL    = "https://www.youtube.com/watch?v="
 	playlistURL = "https://www.youtube.com/playlist?list="
 	channelURL  = "https://www.youtube.com/channel/"
+	userURL     = "https://www.youtube.com/user/"
 )
 
 // liteYouTube reads a <lite-youtube> element (Paul Irish's and Justin

@@ -134,6 +134,13 @@ func formCases() []formCase {
 		{form: "JSON state channel in escaped HTML", fixture: "scripts", typ: c, id: "UCQsrA4xo6jvdgsJZhKaBL6w", kind: harvest.KindScript},
 		{form: "HTML template script", fixture: "scripts", typ: v, id: "Sd1Sq2Uy3Fd", kind: harvest.KindScript},
 		{form: "onclick handler", fixture: "scripts", typ: v, id: "Sd4Sq5Uy6Fe", kind: harvest.KindScript},
+		// the IFrame Player API in scripts and handlers, with no YouTube URL on the page
+		{form: "new YT.Player videoId, playerVars start", fixture: "iframe-api", typ: v, id: "Ap1Iy2Pl3Ra", kind: harvest.KindScript, start: 30, body: "body"},
+		{form: "new YT.Player playerVars list", fixture: "iframe-api", typ: p, id: "PLx7Ud0hF3l9aQqK2mZpVtY1sR8wN4bC6e", kind: harvest.KindScript},
+		{form: "loadVideoById in an onclick", fixture: "iframe-api", typ: v, id: "Ap4Iy5Pl6Rb", kind: harvest.KindScript},
+		{form: "cueVideoById({videoId, startSeconds})", fixture: "iframe-api", typ: v, id: "Ap7Iy8Pl9Rc", kind: harvest.KindScript, start: 45},
+		{form: "loadVideoById(ID, start)", fixture: "iframe-api", typ: v, id: "Aq1Jz2Qm3Sd", kind: harvest.KindScript, start: 12},
+		{form: "loadPlaylist([ID, ID])", fixture: "iframe-api", typ: v, id: "Aq7Jz8Qm9Sf", kind: harvest.KindScript},
 		// encoded markup in attribute values and scripts
 		{form: "markup percent-encoded in a data attribute", fixture: "encoded-markup", typ: v, id: "En1Pc2Dd3Mk", kind: harvest.KindDataAttribute, start: 15},
 		{form: "URL percent-encoded in a data attribute", fixture: "encoded-markup", typ: v, id: "En2Pc3Dd4Ml", kind: harvest.KindDataAttribute},
@@ -240,6 +247,8 @@ func TestNotReferences(t *testing.T) {
 		{"bare-ids", "Yc1Ex2Lm3Id"}, // data-id on a button inside a player
 		{"bare-ids", "Yd1Ex2Lm3Id"}, // data-tracking-id on a player
 		{"scripts", "VIDEO_ID_HE"},
+		{"iframe-api", "player_0001"}, // the element YT.Player replaces
+		{"iframe-api", "VIDEO_ID_HE"},
 		{"thumbnails", "InStyle0Ab1"},
 	} {
 		b, err := os.ReadFile(filepath.Join(goldenDir, tc.fixture+".html"))

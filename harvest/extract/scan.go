@@ -8,7 +8,7 @@ import "strings"
 // percent-encoded inside another one, so this is the prefilter in front of
 // every costlier test.
 func indexYT(s string) int {
-	f := ytFinder{s: s, lower: -2, upper: -2}
+	f := newFinder(s, false)
 	return f.next(0)
 }
 
@@ -17,9 +17,21 @@ func indexYT(s string) int {
 // strings.IndexByte, remembering each position until it is passed, so that
 // finding every hit stays one vectorised pass over s rather than a byte
 // loop, or a rescan for the letter that is not there.
+//
+// With api set it also stops at the names of the IFrame Player API
+// (playerapi.go), which all hold a "y" too: YT.Player, loadVideoById,
+// cueVideoById, loadPlaylist, cuePlaylist. Script text is read in the same
+// one pass whether it holds URLs, calls, or neither.
 type ytFinder struct {
 	s            string
-	lower, upper int // next 'y' and 'Y' at or after the last search; -1 when none is left, -2 unknown
+	lower, upper int  // next 'y' and 'Y' at or after the last search; -1 when none is left, -2 unknown
+	api          bool // also stop at IFrame Player API names (see apiNameAt)
+}
+
+// newFinder returns a finder over s; with api it also stops at the IFrame
+// Player API's names.
+func newFinder(s string, api bool) ytFinder {
+	return ytFinder{s: s, lower: -2, upper: -2, api: api}
 }
 
 // next returns the index of the first hit at or after i, or -1.
@@ -50,12 +62,17 @@ func (f *ytFinder) next(i int) int {
 		if p+5 > len(s) {
 			return -1
 		}
-		if isYT(s[p+1], s[p+2], s[p+3], s[p+4]) {
+		if isYT(s[p+1], s[p+2], s[p+3], s[p+4]) || f.api && apiNameAt(s, p) {
 			return p
 		}
 		i = p + 1
 	}
 	return -1
+}
+
+// isYTAt reports whether s[p:] starts with "youtu" or "ytimg", in any case.
+func isYTAt(s string, p int) bool {
+	return p+5 <= len(s) && s[p]|0x20 == 'y' && isYT(s[p+1], s[p+2], s[p+3], s[p+4])
 }
 
 // isYT reports whether the four bytes after a "y" spell "outu" or "timg",
@@ -80,15 +97,28 @@ func isYT(a, b, c, d byte) bool {
 // such as "https://www.youtube.com/embed/"+v or a bare "youtube.com" costs a
 // look and yields nothing.
 func scanCode(s string, fn func(string)) {
-	scanCodeDepth(s, 0, fn)
+	scanCodeDepth(s, 0, fn, nil)
 }
 
-func scanCodeDepth(s string, depth int, fn func(string)) {
-	f := ytFinder{s: s, lower: -2, upper: -2}
+// scanScript is scanCode for script text and event handlers, which also
+// calls call with the index of every IFrame Player API name in s (see
+// apiNameAt). Calls are looked for in the text as written, not in the
+// strings decoded out of it.
+func scanScript(s string, fn func(string), call func(s string, at int)) {
+	scanCodeDepth(s, 0, fn, call)
+}
+
+func scanCodeDepth(s string, depth int, fn func(string), call func(string, int)) {
+	f := newFinder(s, call != nil)
 	for i := 0; i < len(s); {
 		j := f.next(i)
 		if j < 0 {
 			return
+		}
+		if call != nil && !isYTAt(s, j) {
+			call(s, j)
+			i = j + 1 // the call's arguments may hold URLs and other calls
+			continue
 		}
 		lo := j
 		for lo > i && !codeDelimBefore(s, lo) {
@@ -101,7 +131,7 @@ func scanCodeDepth(s string, depth int, fn func(string)) {
 		tok := s[lo:hi]
 		if depth < maxDecode && len(tok) <= maxDecodeLen && needsDecode(tok, j-lo) {
 			if d := decodeToken(tok, j-lo); d != tok {
-				scanCodeDepth(d, depth+1, fn)
+				scanCodeDepth(d, depth+1, fn, nil)
 				i = max(hi, j+1)
 				continue
 			}
