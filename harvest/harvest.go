@@ -76,7 +76,7 @@ const (
 	KindAMP            = "amp"             // <amp-youtube data-videoid=…>
 	KindWordPress      = "wordpress"       // WordPress embed markup: wp-block-embed-youtube, Jetpack's embed-youtube, WP YouTube Lyte
 	KindObject         = "object"          // <object data>, <param value>, <embed src>, <video>/<audio>/<source src>
-	KindThumbnail      = "thumbnail"       // a thumbnail or storyboard image (i.ytimg.com/vi/ID/…), in any attribute, CSS or script
+	KindThumbnail      = "thumbnail"       // a thumbnail or storyboard image (i.ytimg.com/vi/ID/…), in any attribute, CSS or script; a self-hosted ID_mqdefault.jpg
 	KindDataAttribute  = "data_attribute"  // a bare ID or a URL in a data-* or other attribute of YouTube player markup (never an element id)
 	KindPlaylistMember = "playlist_member" // a video of a playlist the page references (--expand-playlists)
 	KindProxy          = "proxy"           // a YouTube URL or ID carried by another site's URL: redirector, embed proxy, archive

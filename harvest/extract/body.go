@@ -79,6 +79,7 @@ type elemInfo struct {
 	wordpress bool // a WordPress YouTube embed wrapper
 	hits      bool // some URL-valued attribute holds "youtu" or "ytimg"
 	bareID    bool // some data-* attribute may hold a bare video ID
+	selfThumb bool // some attribute may name a self-hosted thumbnail (selfthumb.go)
 }
 
 // classInfo is what a class attribute says; the walker caches it by value,
@@ -197,10 +198,12 @@ func (w *walker) elementInfo(n *html.Node) elemInfo {
 			if w.baseYT || indexYT(a.Val) >= 0 {
 				e.hits = true
 			}
+			e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
 		case "data", "content", "value", "poster", "srcset", "srcdoc", "style":
 			if indexYT(a.Val) >= 0 {
 				e.hits = true
 			}
+			e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
 		default:
 			switch {
 			case strings.HasPrefix(a.Key, "data-"):
@@ -216,6 +219,7 @@ func (w *walker) elementInfo(n *html.Node) elemInfo {
 				if n := len(a.Val); videoIDLen <= n && n <= videoIDLen+2 {
 					e.bareID = true
 				}
+				e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
 			case strings.HasPrefix(a.Key, "on"):
 				if isAPIHandler(a.Key, a.Val) { // a YouTube URL or an IFrame Player API call
 					e.hits = true

@@ -12,7 +12,8 @@
 // pasted into the text, player components (lite-youtube, amp-youtube),
 // WordPress embeds, <object>/<embed> and <video> players, page metadata
 // (Open Graph, Twitter cards, microdata, app links), JSON-LD, oEmbed links,
-// thumbnails (in any attribute, CSS or script), URLs in script text and
+// thumbnails (in any attribute, CSS or script, and self-hosted ones whose
+// ID a script call passes), URLs in script text and
 // JSON state, IFrame Player API calls, encoded markup in attribute values,
 // bare IDs in YouTube player markup, and other sites' URLs that
 // wrap a YouTube one (redirectors, Embedly, site-own embed proxies, the
@@ -40,6 +41,8 @@
 //   - videoid.go, starttime.go: classifying a URL as a YouTube reference;
 //   - scan.go: the prefilter, and URLs in code (scripts, JSON, CSS);
 //   - playerapi.go: calls of YouTube's IFrame Player API in scripts;
+//   - selfthumb.go: thumbnails a site hosts itself, and the calls that
+//     confirm them;
 //   - decode.go: undoing JSON escapes, HTML entities and percent-encoding,
 //     bounded, where they wrap a URL or markup;
 //   - text.go: URLs pasted into text, whitespace and context handling;

@@ -129,6 +129,9 @@ func (w *walker) element(n *html.Node, e *elemInfo) {
 	if e.bareID && !component {
 		w.bareIDs(n, len(w.cands) > first)
 	}
+	if e.selfThumb {
+		w.selfThumbs(n)
+	}
 	if len(w.cands) > first {
 		if ctx := elementContext(n); ctx != "" {
 			for i := first; i < len(w.cands); i++ {
@@ -292,6 +295,9 @@ func (w *walker) anchor(n *html.Node, e *elemInfo) {
 	}
 	if e.bareID {
 		w.bareIDs(n, len(w.cands) > first)
+	}
+	if e.selfThumb {
+		w.selfThumbs(n)
 	}
 	if len(w.cands) == first {
 		return

@@ -141,6 +141,10 @@ func formCases() []formCase {
 		{form: "cueVideoById({videoId, startSeconds})", fixture: "iframe-api", typ: v, id: "Ap7Iy8Pl9Rc", kind: harvest.KindScript, start: 45},
 		{form: "loadVideoById(ID, start)", fixture: "iframe-api", typ: v, id: "Aq1Jz2Qm3Sd", kind: harvest.KindScript, start: 12},
 		{form: "loadPlaylist([ID, ID])", fixture: "iframe-api", typ: v, id: "Aq7Jz8Qm9Sf", kind: harvest.KindScript},
+		// self-hosted thumbnails whose ID a script call passes
+		{form: "self-hosted ID_mqdefault.jpg, the ID passed in an onclick", fixture: "self-hosted-thumbs", typ: v, id: "Sh1Ho2St3Th", kind: harvest.KindThumbnail, body: "body"},
+		{form: "self-hosted ID-maxresdefault.webp in srcset", fixture: "self-hosted-thumbs", typ: v, id: "Sh4Ho5St6Ti", kind: harvest.KindThumbnail},
+		{form: "self-hosted ID/hqdefault.jpg in CSS, the call in a script", fixture: "self-hosted-thumbs", typ: v, id: "Sh7Ho8St9Tj", kind: harvest.KindThumbnail, body: "chrome"},
 		// encoded markup in attribute values and scripts
 		{form: "markup percent-encoded in a data attribute", fixture: "encoded-markup", typ: v, id: "En1Pc2Dd3Mk", kind: harvest.KindDataAttribute, start: 15},
 		{form: "URL percent-encoded in a data attribute", fixture: "encoded-markup", typ: v, id: "En2Pc3Dd4Ml", kind: harvest.KindDataAttribute},
@@ -249,6 +253,9 @@ func TestNotReferences(t *testing.T) {
 		{"scripts", "VIDEO_ID_HE"},
 		{"iframe-api", "player_0001"}, // the element YT.Player replaces
 		{"iframe-api", "VIDEO_ID_HE"},
+		{"self-hosted-thumbs", "Lo1Ne2Th3Mb"}, // a thumbnail no call names
+		{"self-hosted-thumbs", "Ca1Ll2On3Ly"}, // a call no thumbnail names
+		{"self-hosted-thumbs", "As1Si2Gn3Ed"}, // the ID assigned, not passed
 		{"thumbnails", "InStyle0Ab1"},
 	} {
 		b, err := os.ReadFile(filepath.Join(goldenDir, tc.fixture+".html"))

@@ -15,6 +15,9 @@ import (
 type candidate struct {
 	ref harvest.Reference
 	at  place
+	// needsCall: a self-hosted thumbnail, kept only if a script passes
+	// its ID to a call (selfthumb.go).
+	needsCall bool
 }
 
 // scope is the state a node inherits from its ancestors. The walker keeps a
@@ -63,6 +66,7 @@ type walker struct {
 	bodyBase  *html.Node // the first <base href> outside <head>, if any
 
 	cands         []candidate
+	thumbIDs      map[string]bool // the IDs of self-hosted thumbnails: true once a call passes one
 	links         []string
 	seenLinks     map[string]struct{}
 	facts         facts
@@ -229,7 +233,7 @@ func (w *walker) enter(n *html.Node) bool {
 		w.anchor(n, &e)
 		return descend
 	}
-	if e.hits || e.bareID || n.DataAtom == 0 && sc.player != "" && sc.player != parent.player {
+	if e.hits || e.bareID || e.selfThumb || n.DataAtom == 0 && sc.player != "" && sc.player != parent.player {
 		w.element(n, &e)
 	}
 	return descend
