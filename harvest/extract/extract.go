@@ -180,7 +180,7 @@ func (w *walker) refs() []harvest.Reference {
 			continue // a self-hosted thumbnail that no call names
 		}
 		ref := c.ref
-		ref.InBody = w.inBody(bs, c.at)
+		ref.InBody = w.candInBody(bs, &c)
 		k := key{ref.Type, ref.ID, ref.Kind}
 		if i, dup := index[k]; dup {
 			first := &refs[i]

@@ -172,6 +172,11 @@ func formCases() []formCase {
 		{form: "hero video beside the dense text", fixture: "text-density", typ: v, id: "Dn1Sy2Tx3Hb", kind: harvest.KindIframe, body: "body"},
 		{form: "unlabelled side column", fixture: "text-density", typ: v, id: "Dn4Sy5Tx6Hc", kind: harvest.KindIframe, body: "chrome"},
 		{form: "unlabelled link box below the article", fixture: "text-density", typ: v, id: "Dn7Sy8Tx9Hd", kind: harvest.KindAnchor, body: "chrome"},
+		{form: "a front page's lead card is no article", fixture: "homepage-teasers", typ: v, id: "Hm1Le2Ad3Vd", kind: harvest.KindIframe, body: "chrome"},
+		{form: "a front page's teaser cards", fixture: "homepage-teasers", typ: v, id: "Hm7Bd8Gt9Fv", kind: harvest.KindLiteYouTube, body: "chrome"},
+		{form: "a front page's videos outside the cards", fixture: "homepage-teasers", typ: v, id: "Hn1Vs2Tr3Ip", kind: harvest.KindAnchor, body: "chrome"},
+		{form: "a video page's own player", fixture: "video-post", typ: v, id: "Vp1Fl2Dd3Bt", kind: harvest.KindIframe, body: "body"},
+		{form: "a video page's other videos", fixture: "video-post", typ: v, id: "Vp4Mr5Vd6Cs", kind: harvest.KindAnchor, body: "chrome"},
 		{form: "aside inside the article", fixture: "article-sidebar", typ: v, id: "Rel4ted0001", kind: harvest.KindIframe, body: "chrome"},
 		{form: "navigation", fixture: "nav-footer", typ: v, id: "Nav00000001", kind: harvest.KindAnchor, body: "chrome"},
 	}

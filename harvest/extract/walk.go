@@ -81,6 +81,7 @@ type walker struct {
 
 	hasContainer  bool    // the page has a body container outside chrome
 	articles      []int32 // records of the articles of their own outside chrome
+	outerArticles int     // how many of them are inside no other
 	slug          string  // the canonical URL's last segment
 	slugReady     bool
 	slugArticle   int32 // the article whose id is slug, or -1
@@ -91,6 +92,7 @@ type walker struct {
 	titleReady    bool
 	titleNorm     string
 	ogTitleNorm   string
+	siteNorm      string // og:site_name: a heading that only names the site is no headline
 }
 
 func newWalker(base *url.URL) *walker {
@@ -164,6 +166,9 @@ func (w *walker) enter(n *html.Node) bool {
 	if needsRecord(n, &e) {
 		sc.rec = w.newRecord(parent.rec, recordFlags(n, &e, sc.region))
 		if w.recs[sc.rec].flags&recArticle != 0 {
+			if parent.article < 0 {
+				w.outerArticles++
+			}
 			sc.article = sc.rec
 			w.articles = append(w.articles, sc.rec)
 			w.matchSlug(n, sc.rec)
