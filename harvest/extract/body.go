@@ -221,7 +221,7 @@ func (w *walker) elementInfo(n *html.Node) elemInfo {
 				}
 				e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
 			case strings.HasPrefix(a.Key, "on"):
-				if isAPIHandler(a.Key, a.Val) { // a YouTube URL or an IFrame Player API call
+				if handlerHits(a.Key, a.Val) { // a YouTube URL or an IFrame Player API call
 					e.hits = true
 				}
 			}

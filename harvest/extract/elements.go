@@ -89,7 +89,7 @@ func attrRole(n *html.Node, key string) (string, readMode) {
 
 // isAPIHandler reports whether attribute key is an event handler that
 // names an IFrame Player API call (onclick="player.loadVideoById('ID')").
-func isAPIHandler(key, v string) bool {
+func handlerHits(key, v string) bool {
 	if !strings.HasPrefix(key, "on") {
 		return false
 	}
@@ -173,7 +173,7 @@ func (w *walker) attrs(n *html.Node, skip string) {
 			if a.Namespace != "" || a.Key == skip || mainAttr(a.Key) != (pass == 0) {
 				continue
 			}
-			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) && !isAPIHandler(a.Key, a.Val) {
+			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) && !handlerHits(a.Key, a.Val) {
 				continue
 			}
 			role, mode := attrRole(n, a.Key)
