@@ -78,6 +78,7 @@ type elemInfo struct {
 	ytish     bool // its class, id, tag or a provider attribute names YouTube
 	wordpress bool // a WordPress YouTube embed wrapper
 	hits      bool // some URL-valued attribute holds "youtu" or "ytimg"
+	hrefHit   bool // the href does (or the page is YouTube's): a link's, read by anchor
 	bareID    bool // some data-* attribute may hold a bare video ID
 	selfThumb bool // some attribute may name a self-hosted thumbnail (selfthumb.go)
 }
@@ -197,6 +198,7 @@ func (w *walker) elementInfo(n *html.Node) elemInfo {
 		case "href", "src":
 			if w.baseYT || indexYT(a.Val) >= 0 {
 				e.hits = true
+				e.hrefHit = e.hrefHit || a.Key == "href"
 			}
 			e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
 		case "data", "content", "value", "poster", "srcset", "srcdoc", "style":

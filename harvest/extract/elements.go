@@ -287,7 +287,7 @@ func (w *walker) anchor(n *html.Node, e *elemInfo) {
 		w.outLink(href)
 	}
 	first := len(w.cands)
-	if ok && (w.baseYT || indexYT(href) >= 0) {
+	if ok && e.hrefHit {
 		w.lookup(href, w.adder(harvest.KindAnchor))
 	}
 	if e.hits {

@@ -62,7 +62,7 @@ func (f *ytFinder) next(i int) int {
 		if p+5 > len(s) {
 			return -1
 		}
-		if isYT(s[p+1], s[p+2], s[p+3], s[p+4]) || f.api && apiNameAt(s, p) {
+		if isYT(s[p+1], s[p+2], s[p+3], s[p+4]) || f.api && mayBeAPIName(s, p) && apiNameAt(s, p) {
 			return p
 		}
 		i = p + 1
