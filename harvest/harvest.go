@@ -72,7 +72,7 @@ const (
 	KindLazyIframe     = "lazy_iframe"     // a YouTube URL in an iframe's data-* attribute (data-src, data-lazy-src, data-cmp-src…) or srcdoc
 	KindAnchor         = "anchor"          // <a href=…> or <area href=…>
 	KindText           = "text"            // a URL pasted into the visible text
-	KindScript         = "script"          // a URL in script text (JSON state, JS calls, document.write) or an on* handler
+	KindScript         = "script"          // a URL in script text (JSON state, JS calls, document.write) or an on* handler; an IFrame Player API call
 	KindMeta           = "meta"            // <meta>/<link> metadata: og:video, twitter:player, itemprop=embedUrl, app links
 	KindJSONLD         = "json_ld"         // a URL in a JSON-LD block: VideoObject embedUrl/contentUrl/url, sameAs…
 	KindOEmbed         = "oembed"          // <link type="application/json+oembed"> pointing at YouTube's oEmbed endpoint
@@ -80,8 +80,8 @@ const (
 	KindAMP            = "amp"             // <amp-youtube data-videoid=…>
 	KindWordPress      = "wordpress"       // WordPress embed markup: wp-block-embed-youtube, Jetpack's embed-youtube, WP YouTube Lyte
 	KindObject         = "object"          // <object data>, <param value>, <embed src>, <video>/<audio>/<source src>
-	KindThumbnail      = "thumbnail"       // a thumbnail or storyboard image (i.ytimg.com/vi/ID/…), in any attribute, CSS or script
-	KindDataAttribute  = "data_attribute"  // a bare ID or a URL in a data-*, id or other attribute of YouTube player markup
+	KindThumbnail      = "thumbnail"       // a thumbnail or storyboard image (i.ytimg.com/vi/ID/…), in any attribute, CSS or script; a self-hosted ID_mqdefault.jpg
+	KindDataAttribute  = "data_attribute"  // a bare ID or a URL in a data-* or other attribute of YouTube player markup (never an element id)
 	KindPlaylistMember = "playlist_member" // a video of a playlist the page references (--expand-playlists)
 	KindProxy          = "proxy"           // a YouTube URL or ID carried by another site's URL: redirector, embed proxy, archive
 )

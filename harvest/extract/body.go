@@ -78,7 +78,9 @@ type elemInfo struct {
 	ytish     bool // its class, id, tag or a provider attribute names YouTube
 	wordpress bool // a WordPress YouTube embed wrapper
 	hits      bool // some URL-valued attribute holds "youtu" or "ytimg"
-	bareID    bool // some data-* or id attribute may hold a bare video ID
+	hrefHit   bool // the href does (or the page is YouTube's): a link's, read by anchor
+	bareID    bool // some data-* attribute may hold a bare video ID
+	selfThumb bool // some attribute may name a self-hosted thumbnail (selfthumb.go)
 }
 
 // classInfo is what a class attribute says; the walker caches it by value,
@@ -166,7 +168,6 @@ func (w *walker) elementInfo(n *html.Node) elemInfo {
 			if strings.HasPrefix(a.Val, "WYL_") { // WP YouTube Lyte: id="WYL_<ID>"
 				e.wordpress = true
 			}
-			e.bareID = e.bareID || len(a.Val) >= videoIDLen
 		case "role":
 			switch strings.ToLower(strings.TrimSpace(a.Val)) {
 			case "main":
@@ -197,11 +198,14 @@ func (w *walker) elementInfo(n *html.Node) elemInfo {
 		case "href", "src":
 			if w.baseYT || indexYT(a.Val) >= 0 {
 				e.hits = true
+				e.hrefHit = e.hrefHit || a.Key == "href"
 			}
+			e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
 		case "data", "content", "value", "poster", "srcset", "srcdoc", "style":
 			if indexYT(a.Val) >= 0 {
 				e.hits = true
 			}
+			e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
 		default:
 			switch {
 			case strings.HasPrefix(a.Key, "data-"):
@@ -217,8 +221,9 @@ func (w *walker) elementInfo(n *html.Node) elemInfo {
 				if n := len(a.Val); videoIDLen <= n && n <= videoIDLen+2 {
 					e.bareID = true
 				}
+				e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
 			case strings.HasPrefix(a.Key, "on"):
-				if indexYT(a.Val) >= 0 {
+				if handlerHits(a.Key, a.Val) { // a YouTube URL or an IFrame Player API call
 					e.hits = true
 				}
 			}

@@ -105,6 +105,21 @@ func TestInBody(t *testing.T) {
 		{"hentry and schema.org Article", `<div class="post hentry"><a href="https://youtu.be/BBBBBBBBBB1">b</a></div>
 			<div itemscope itemtype="https://schema.org/NewsArticle"><a href="https://youtu.be/BBBBBBBBBB2">b</a></div>
 			<div><a href="https://youtu.be/CCCCCCCCCC1">x</a></div>`},
+		{"a front page of teaser cards has no body", `<title>Example Herald</title>
+			<main><article><iframe src="https://www.youtube.com/embed/CCCCCCCCCC1"></iframe><h2>Bridge</h2><p>` + strings.Repeat("The council voted, ", 20) + `</p></article>
+			<article><a href="https://youtu.be/CCCCCCCCCC2">b</a><h2>Barrier</h2></article>
+			<div><a href="https://youtu.be/CCCCCCCCCC3">x</a></div></main>`},
+		{"cards under the story's headline are not a front page", `<title>Council approves the bridge</title>
+			<main><h1>Council approves the bridge</h1><iframe src="https://www.youtube.com/embed/BBBBBBBBBB1"></iframe>
+			<article><a href="https://youtu.be/CCCCCCCCCC1">a</a></article><article><a href="https://youtu.be/CCCCCCCCCC2">b</a></article></main>`},
+		{"an article by og:type is not a front page", `<title>Example Herald</title><meta property="og:type" content="article">
+			<main><article><a href="https://youtu.be/BBBBBBBBBB1">a</a></article><article><a href="https://youtu.be/BBBBBBBBBB2">b</a></article></main>`},
+		{"comments as articles inside the article", `<title>Example Herald</title>
+			<article><a href="https://youtu.be/BBBBBBBBBB1">a</a><article><a href="https://youtu.be/BBBBBBBBBB2">c</a></article><article>d</article></article>`},
+		{"a video page: its player is body", `<title>Watch: the barrier | Herald</title><meta property="og:type" content="video.other">
+			<div class="page"><div class="player"><iframe src="https://www.youtube.com/embed/BBBBBBBBBB1"></iframe></div>
+			<div class="meta"><h1>Watch: the barrier</h1><p>` + strings.Repeat("Engineers closed the barrier, ", 12) + `</p></div>
+			<div class="more"><a href="https://youtu.be/CCCCCCCCCC1">next</a></div></div>`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			x, err := Extract(mustParseURL(t, fixtureBase), strings.NewReader(tc.page))

@@ -309,8 +309,8 @@ func thumbnailID(host, path string) (string, bool) {
 }
 
 // looksLikeID reports whether an 11-character token that is not part of a
-// YouTube URL (a bare data-video-id, an element id's suffix, a template in
-// a script) looks like a generated video ID rather than a word: YouTube IDs
+// YouTube URL (a bare data-video-id, a template in a script, an argument
+// of a player call) looks like a generated video ID rather than a word: YouTube IDs
 // are random over 64 symbols, so one made of lower-case letters only
 // ("placeholder", "video-embed"), upper-case only ("VIDEO_ID_HE") or digits
 // only is a placeholder, a name or a number far more often than an ID.

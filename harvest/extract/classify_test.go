@@ -77,24 +77,3 @@ func TestLooksLikeID(t *testing.T) {
 		}
 	}
 }
-
-func TestIDSuffix(t *testing.T) {
-	for _, tc := range []struct {
-		in, id, prefix string
-		ok             bool
-	}{
-		{"WYL_vV7J0JFH5oQ", "vV7J0JFH5oQ", "WYL", true},
-		{"youtube-LlbUwLx785k", "LlbUwLx785k", "youtube", true},
-		{"video__warning--4DYYGhwtX4A", "4DYYGhwtX4A", "video__warning", true},
-		{"cvcededObYE", "cvcededObYE", "", true},
-		{"youtube---APdD6vejI", "--APdD6vejI", "youtube", true},
-		{"xcvcededObYE", "", "", false},
-		{"comment-12345678901", "", "", false},
-		{"_cvcededObYE", "", "", false},
-	} {
-		id, prefix, ok := idSuffix(tc.in)
-		if id != tc.id || prefix != tc.prefix || ok != tc.ok {
-			t.Errorf("idSuffix(%q) = %q, %q, %v, want %q, %q, %v", tc.in, id, prefix, ok, tc.id, tc.prefix, tc.ok)
-		}
-	}
-}

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 // The body decision has two halves. The walk marks each node's region from
@@ -249,8 +251,12 @@ func (w *walker) headingDone(rec int32) {
 		w.titleReady = true
 		w.titleNorm = normalizeTitle(w.facts.title)
 		w.ogTitleNorm = normalizeTitle(w.facts.ogTitle)
+		w.siteNorm = normalizeTitle(w.facts.ogSiteName)
 	}
 	h := normalizeTitle(w.headBuf.String())
+	if h == w.siteNorm {
+		return // the site's name (a front page's h1), which its title repeats
+	}
 	s := max(titleMatch(h, w.titleNorm), titleMatch(h, w.ogTitleNorm))
 	if s > w.headlineScore {
 		w.headline, w.headlineScore = rec, s
@@ -327,6 +333,14 @@ func canonicalSlug(f *facts, base *url.URL) string {
 
 // bodyScope is the page-wide half of the body decision.
 type bodyScope struct {
+	// listing: the page is a list of articles of their own (a front
+	// page of teaser cards) and none of them is its own, so it has no
+	// article body at all.
+	listing bool
+	// video: on a page that declares itself a video (og:type video.*),
+	// the video it declares, whose references are body wherever they
+	// sit outside chrome.
+	video string
 	// containers: the page marks its article with containers (article,
 	// main, articleBody…) and the dense text lies in or around one, so a
 	// node is in the body when it is inside a container…
@@ -352,7 +366,7 @@ type place struct {
 
 // decide makes the page-wide decisions once the walk is over.
 func (w *walker) decide() bodyScope {
-	bs := bodyScope{primary: -1, scope: -1}
+	bs := bodyScope{primary: -1, scope: -1, video: w.declaredVideo()}
 	top := w.topText()
 	if w.hasContainer {
 		if top < 0 {
@@ -362,6 +376,10 @@ func (w *walker) decide() bodyScope {
 		}
 	}
 	if bs.containers {
+		if w.isListing() {
+			bs.listing = true
+			return bs
+		}
 		bs.primary = w.primaryArticle(top)
 		return bs
 	}
@@ -375,6 +393,62 @@ func (w *walker) decide() bodyScope {
 		}
 	}
 	return bs
+}
+
+// isListing reports whether the page lists articles of their own without
+// being one: it has at least two outside chrome and inside no other, it
+// has a title but no heading matches it (the site's name, og:site_name,
+// is no headline), no article is named by the canonical URL, and it does
+// not declare itself an article (og:type). A front page of teaser cards
+// is one; the densest card is its lead story, not its article. A page
+// without a title gives no way to tell, and is not.
+func (w *walker) isListing() bool {
+	if w.outerArticles < 2 || w.headline >= 0 || w.slugArticle >= 0 || strings.HasPrefix(w.facts.ogType, "article") {
+		return false
+	}
+	return normalizeTitle(w.facts.title) != "" || normalizeTitle(w.facts.ogTitle) != ""
+}
+
+// declaredVideo returns the video that a page declaring itself a video
+// (og:type video.other, video.episode, video.movie…) is about: the one its
+// og:video (or twitter:player) names, else the first video a player on the
+// page shows outside chrome; "" on other pages. The page is that video, so
+// its player is the article body even where the text around it says
+// otherwise (a player above the block of headline and description).
+func (w *walker) declaredVideo() string {
+	if !strings.HasPrefix(w.facts.ogType, "video") {
+		return ""
+	}
+	for _, raw := range [...]string{w.facts.ogVideo, w.facts.twPlayer} {
+		id := ""
+		if raw != "" {
+			w.lookup(raw, func(f found) {
+				if id == "" && f.ref.Type == harvest.RefVideo {
+					id = f.ref.ID
+				}
+			})
+		}
+		if id != "" {
+			return id
+		}
+	}
+	for _, c := range w.cands {
+		if c.ref.Type == harvest.RefVideo && playerKind(c.ref.Kind) && !c.needsCall && !c.at.region.chrome && !c.at.region.head {
+			return c.ref.ID
+		}
+	}
+	return ""
+}
+
+// playerKind reports whether references of kind k are players that show
+// the video on the page, rather than links, metadata or images.
+func playerKind(k string) bool {
+	switch k {
+	case harvest.KindIframe, harvest.KindLazyIframe, harvest.KindLiteYouTube, harvest.KindAMP,
+		harvest.KindWordPress, harvest.KindObject:
+		return true
+	}
+	return false
 }
 
 // primaryArticle picks the part of the page that is its own article, so
@@ -421,9 +495,18 @@ func (w *walker) primaryArticle(top int32) int32 {
 	return -1
 }
 
+// candInBody decides whether candidate c is in the article body: by where
+// it sits, or as the video a video page declares.
+func (w *walker) candInBody(bs bodyScope, c *candidate) bool {
+	if c.ref.Type == harvest.RefVideo && c.ref.ID == bs.video && !c.at.region.chrome && !c.at.region.head {
+		return true
+	}
+	return w.inBody(bs, c.at)
+}
+
 // inBody decides whether a reference at p is in the article body.
 func (w *walker) inBody(bs bodyScope, p place) bool {
-	if p.region.chrome || p.region.head {
+	if p.region.chrome || p.region.head || bs.listing {
 		return false
 	}
 	if bs.containers {

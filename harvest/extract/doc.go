@@ -12,8 +12,10 @@
 // pasted into the text, player components (lite-youtube, amp-youtube),
 // WordPress embeds, <object>/<embed> and <video> players, page metadata
 // (Open Graph, Twitter cards, microdata, app links), JSON-LD, oEmbed links,
-// thumbnails (in any attribute, CSS or script), URLs in script text and
-// JSON state, bare IDs in YouTube player markup, and other sites' URLs that
+// thumbnails (in any attribute, CSS or script, and self-hosted ones whose
+// ID a script call passes), URLs in script text and
+// JSON state, IFrame Player API calls, encoded markup in attribute values,
+// bare IDs in YouTube player markup, and other sites' URLs that
 // wrap a YouTube one (redirectors, Embedly, site-own embed proxies, the
 // Wayback Machine). Each Reference says how it was made (its Kind) and
 // whether it sits in the article body or in site chrome.
@@ -38,6 +40,11 @@
 //     thumbnails, wrapper URLs);
 //   - videoid.go, starttime.go: classifying a URL as a YouTube reference;
 //   - scan.go: the prefilter, and URLs in code (scripts, JSON, CSS);
+//   - playerapi.go: calls of YouTube's IFrame Player API in scripts;
+//   - selfthumb.go: thumbnails a site hosts itself, and the calls that
+//     confirm them;
+//   - decode.go: undoing JSON escapes, HTML entities and percent-encoding,
+//     bounded, where they wrap a URL or markup;
 //   - text.go: URLs pasted into text, whitespace and context handling;
 //   - body.go: what markup says about chrome and article containers;
 //   - content.go: records, text density and the page-wide body decision;

@@ -87,6 +87,16 @@ func attrRole(n *html.Node, key string) (string, readMode) {
 	return "", skipAttr
 }
 
+// isAPIHandler reports whether attribute key is an event handler that
+// names an IFrame Player API call (onclick="player.loadVideoById('ID')").
+func handlerHits(key, v string) bool {
+	if !strings.HasPrefix(key, "on") {
+		return false
+	}
+	f := newFinder(v, true)
+	return f.next(0) >= 0
+}
+
 // mainAttr reports whether key holds element n's own URL, as opposed to a
 // copy parked in a data-* attribute.
 func mainAttr(key string) bool {
@@ -118,6 +128,9 @@ func (w *walker) element(n *html.Node, e *elemInfo) {
 	}
 	if e.bareID && !component {
 		w.bareIDs(n, len(w.cands) > first)
+	}
+	if e.selfThumb {
+		w.selfThumbs(n)
 	}
 	if len(w.cands) > first {
 		if ctx := elementContext(n); ctx != "" {
@@ -160,7 +173,7 @@ func (w *walker) attrs(n *html.Node, skip string) {
 			if a.Namespace != "" || a.Key == skip || mainAttr(a.Key) != (pass == 0) {
 				continue
 			}
-			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) {
+			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) && !handlerHits(a.Key, a.Val) {
 				continue
 			}
 			role, mode := attrRole(n, a.Key)
@@ -202,10 +215,14 @@ func (w *walker) readAttr(v, role string, mode readMode, add func(found)) {
 			return
 		}
 	case readCode:
-		w.code(v, add)
+		if role == harvest.KindScript {
+			w.scriptCode(v, add) // an on… handler
+		} else {
+			w.code(v, add)
+		}
 		return
 	}
-	if looksLikeMarkup(v) {
+	if looksLikeMarkup(v) || encodedMarkup(v) {
 		w.code(v, add)
 		return
 	}
@@ -221,14 +238,26 @@ func (w *walker) readAttr(v, role string, mode readMode, add func(found)) {
 // found there must look generated (looksLikeID): templates and examples
 // in code write placeholders such as VIDEO_ID_HERE.
 func (w *walker) code(s string, add func(found)) {
-	scanCode(s, func(tok string) {
-		w.lookup(tok, func(f found) {
-			if f.ref.Type == harvest.RefVideo && !looksLikeID(f.ref.ID) {
-				return
-			}
-			add(f)
-		})
-	})
+	scanCode(s, func(tok string) { w.lookup(tok, generatedIDs(add)) })
+}
+
+// scriptCode reads script text or an event handler: the URLs written in
+// it, as code does, and the IFrame Player API calls (playerapi.go).
+func (w *walker) scriptCode(s string, add func(found)) {
+	budget := callBudget(len(s))
+	scanScript(s, func(tok string) { w.lookup(tok, generatedIDs(add)) },
+		func(s string, at int) { apiCall(s, at, &budget, add) })
+}
+
+// generatedIDs passes on what add receives, but for video IDs that do not
+// look generated.
+func generatedIDs(add func(found)) func(found) {
+	return func(f found) {
+		if f.ref.Type == harvest.RefVideo && !looksLikeID(f.ref.ID) {
+			return
+		}
+		add(f)
+	}
 }
 
 // looksLikeMarkup reports whether an attribute value holds markup, JSON or
@@ -258,7 +287,7 @@ func (w *walker) anchor(n *html.Node, e *elemInfo) {
 		w.outLink(href)
 	}
 	first := len(w.cands)
-	if ok && (w.baseYT || indexYT(href) >= 0) {
+	if ok && e.hrefHit {
 		w.lookup(href, w.adder(harvest.KindAnchor))
 	}
 	if e.hits {
@@ -266,6 +295,9 @@ func (w *walker) anchor(n *html.Node, e *elemInfo) {
 	}
 	if e.bareID {
 		w.bareIDs(n, len(w.cands) > first)
+	}
+	if e.selfThumb {
+		w.selfThumbs(n)
 	}
 	if len(w.cands) == first {
 		return
@@ -310,22 +342,22 @@ func (w *walker) finishAnchor() {
 }
 
 // script reads the text of a <script>: JSON-LD (kind json_ld) and every
-// other script, JSON state and template (kind script).
+// other script, JSON state and template (kind script), whose IFrame Player
+// API calls count too.
 func (w *walker) script(n *html.Node) {
 	text := childText(n)
 	mediaType, _, _ := strings.Cut(attr(n, "type"), ";")
 	ld := strings.EqualFold(strings.TrimSpace(mediaType), "application/ld+json")
 	if ld {
 		w.facts.ldJSON(text)
-	}
-	if indexYT(text) < 0 {
+		if indexYT(text) >= 0 {
+			w.code(text, w.adder(harvest.KindJSONLD))
+		}
 		return
 	}
-	role := harvest.KindScript
-	if ld {
-		role = harvest.KindJSONLD
+	if f := newFinder(text, true); f.next(0) >= 0 {
+		w.scriptCode(text, w.adder(harvest.KindScript))
 	}
-	w.code(text, w.adder(role))
 }
 
 // styleText reads the text of a <style>: only thumbnail images count.
@@ -342,48 +374,95 @@ func (w *walker) styleText(n *html.Node) {
 	})
 }
 
-// bareIDs reads video IDs written without a URL: in a data-* attribute
-// whose name says ID or video (data-video-id, data-youtube-id,
-// data-fallback-video-id, data-video, data-id…) or as the end of the
-// element's id (id="WYL_ID", id="youtube-ID", id="ytc_ID"). An 11-character
-// token is only taken for a YouTube video when something says YouTube: the
-// attribute's name or the id's prefix, the element or one of its two
-// nearest ancestors (class, id, tag or provider attribute), or a YouTube
-// URL the element itself carries (hadURL). Other players use the same
-// attribute names (Kaltura's data-videoid="1_bi28rdbf").
+// bareIDs reads video IDs written without a URL, in the data-* attributes
+// that carry them. An 11-character token is a video only when the
+// attribute is one that holds video IDs and something says YouTube:
+//
+//   - a name that says YouTube (data-youtube-id, data-yt-id, data-ytid)
+//     is enough on any element;
+//   - a name that says video or embed (data-video-id, data-videoid,
+//     data-video, data-vid, data-plyr-embed-id, data-fallback-video-id)
+//     counts when the element or one of its two nearest ancestors names
+//     YouTube (class, id, tag or provider attribute), or the element
+//     itself carries a YouTube URL (hadURL);
+//   - a generic name (data-id, data-src, data-lazy-src) counts only on
+//     the player itself: an element that names YouTube or carries a
+//     YouTube URL, not any element inside a YouTube container (a like
+//     button's data-id);
+//   - any other name with "id" in it (data-chomp-id) counts only beside a
+//     YouTube URL on the same element.
+//
+// An element's own id attribute is never read for an ID, whatever its
+// form (id="WYL_ID", id="youtube-ID", an iframe's id): ids are the page's
+// names for its elements, and a tracking pixel's or a player slot's
+// (player_0001) is as ID-like as a video's. Players that put the video's
+// ID in their id also carry it in a URL, a thumbnail or a data-*
+// attribute. Other players use the same attribute names as YouTube ones
+// (Kaltura's data-videoid="1_bi28rdbf"), so the name alone says nothing.
 func (w *walker) bareIDs(n *html.Node, hadURL bool) {
 	sc := w.top()
-	near := sc.ytNear <= 2 || hadURL
 	for i := range n.Attr {
 		a := &n.Attr[i]
-		if a.Namespace != "" {
+		if a.Namespace != "" || !strings.HasPrefix(a.Key, "data-") {
 			continue
 		}
-		switch {
-		case a.Key == "id":
-			id, prefix, ok := idSuffix(a.Val)
-			if !ok {
-				continue
-			}
-			role := harvest.KindDataAttribute
-			says := near || prefixSaysYouTube(prefix)
-			if strings.HasPrefix(a.Val, "WYL_") {
-				role, says = harvest.KindWordPress, true
-			}
-			if says {
-				w.add(bareVideo(id), role)
-			}
-		case strings.HasPrefix(a.Key, "data-"):
-			name := a.Key[len("data-"):]
-			v := strings.TrimSpace(a.Val)
-			if len(v) != videoIDLen || !idName(name) || !ValidVideoID(v) || !looksLikeID(v) {
-				continue
-			}
-			if near || nameSaysYouTube(name) {
-				w.add(bareVideo(v), harvest.KindDataAttribute)
-			}
+		v := strings.TrimSpace(a.Val)
+		if len(v) != videoIDLen || !ValidVideoID(v) || !looksLikeID(v) {
+			continue
+		}
+		var ok bool
+		switch idAttrName(a.Key[len("data-"):]) {
+		case youTubeIDName:
+			ok = true
+		case videoIDName:
+			ok = sc.ytNear <= 2 || hadURL
+		case playerIDName:
+			ok = sc.ytNear == 0 || hadURL
+		case otherIDName:
+			ok = hadURL
+		}
+		if ok {
+			w.add(bareVideo(v), harvest.KindDataAttribute)
 		}
 	}
+}
+
+// idName classifies the name of a data-* attribute by what its value may
+// be (see bareIDs).
+type idName uint8
+
+const (
+	notIDName     idName = iota
+	otherIDName          // data-chomp-id, data-item-id: an ID of something
+	playerIDName         // data-id, data-src, data-lazy-src: the element's own
+	videoIDName          // data-video-id, data-video, data-vid, data-plyr-embed-id
+	youTubeIDName        // data-youtube-id, data-yt-id
+)
+
+// idAttrName classifies a data-* attribute name, without "data-" (the
+// parser has lower-cased it).
+func idAttrName(name string) idName {
+	switch {
+	case nameSaysYouTube(name):
+		return youTubeIDName
+	case strings.Contains(name, "video") || strings.Contains(name, "embed") ||
+		name == "vid" || strings.HasSuffix(name, "-vid"):
+		return videoIDName
+	}
+	switch name {
+	case "id", "src", "lazy-src":
+		return playerIDName
+	}
+	if strings.Contains(name, "id") {
+		return otherIDName
+	}
+	return notIDName
+}
+
+// nameSaysYouTube reports whether a data-* attribute name names YouTube:
+// youtube-id, yt-id, ytid.
+func nameSaysYouTube(name string) bool {
+	return strings.Contains(name, "youtube") || strings.HasPrefix(name, "yt") || strings.Contains(name, "-yt")
 }
 
 // bareVideo is the reference of a video named by its ID alone; its URL is
@@ -396,49 +475,8 @@ const (
 	watchURL    = "https://www.youtube.com/watch?v="
 	playlistURL = "https://www.youtube.com/playlist?list="
 	channelURL  = "https://www.youtube.com/channel/"
+	userURL     = "https://www.youtube.com/user/"
 )
-
-// idSuffix splits an element id into a prefix and the video ID it ends
-// with: "WYL_vV7J0JFH5oQ", "youtube-LlbUwLx785k", "video__warning--ID", or
-// the ID alone. The ID must look generated (looksLikeID).
-func idSuffix(v string) (id, prefix string, ok bool) {
-	if len(v) < videoIDLen {
-		return "", "", false
-	}
-	id = v[len(v)-videoIDLen:]
-	if len(v) > videoIDLen {
-		if sep := v[len(v)-videoIDLen-1]; sep != '-' && sep != '_' {
-			return "", "", false
-		}
-		prefix = strings.TrimRight(v[:len(v)-videoIDLen], "-_")
-		if prefix == "" {
-			return "", "", false
-		}
-	}
-	if !ValidVideoID(id) || !looksLikeID(id) {
-		return "", "", false
-	}
-	return id, prefix, true
-}
-
-// prefixSaysYouTube reports whether an id prefix names YouTube or a
-// YouTube plugin: "youtube", "youTubeContainer", "yt", "ytc" (the YouTube
-// Channel widget), "lyte" (WP YouTube Lyte).
-func prefixSaysYouTube(p string) bool {
-	return indexYT(p) >= 0 || hasPrefixFold(p, "yt") || hasPrefixFold(p, "lyte") || hasPrefixFold(p, "wyl")
-}
-
-// idName reports whether a data-* attribute name (without "data-") is one
-// that holds an ID: video-id, videoid, video, vid, id, youtube-id…
-func idName(name string) bool {
-	return strings.Contains(name, "id") || strings.Contains(name, "video") || nameSaysYouTube(name)
-}
-
-// nameSaysYouTube reports whether a data-* attribute name names YouTube:
-// youtube-id, yt-id, ytid.
-func nameSaysYouTube(name string) bool {
-	return strings.Contains(name, "youtube") || strings.HasPrefix(name, "yt") || strings.Contains(name, "-yt")
-}
 
 // liteYouTube reads a <lite-youtube> element (Paul Irish's and Justin
 // Ribeiro's web components): videoid, playlistid, and the start and list

@@ -68,6 +68,9 @@ func walkPage(doc *html.Node, base *url.URL, size int) *walker {
 		w.seenLinks = make(map[string]struct{}, size/linkBytes)
 	}
 	w.walk(doc)
+	if len(w.thumbIDs) > 0 {
+		w.findCalls(doc)
+	}
 	return w
 }
 
@@ -173,8 +176,11 @@ func (w *walker) refs() []harvest.Reference {
 	refs := make([]harvest.Reference, 0, len(w.cands))
 	index := make(map[key]int, len(w.cands))
 	for _, c := range w.cands {
+		if c.needsCall && !w.thumbIDs[c.ref.ID] {
+			continue // a self-hosted thumbnail that no call names
+		}
 		ref := c.ref
-		ref.InBody = w.inBody(bs, c.at)
+		ref.InBody = w.candInBody(bs, &c)
 		k := key{ref.Type, ref.ID, ref.Kind}
 		if i, dup := index[k]; dup {
 			first := &refs[i]

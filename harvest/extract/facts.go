@@ -33,6 +33,10 @@ type facts struct {
 	title       string
 	haveTitle   bool
 	ogTitle     string
+	ogSiteName  string
+	ogType      string // lower case: article, website, video.other…
+	ogVideo     string // og:video (or :url, :secure_url), else twitter:player
+	twPlayer    string
 	canonical   string
 	ogURL       string
 	contentLang string
@@ -93,6 +97,14 @@ func (f *facts) meta(n *html.Node) {
 		case "":
 		case "og:title":
 			setOnce(&f.ogTitle, content)
+		case "og:site_name":
+			setOnce(&f.ogSiteName, content)
+		case "og:type":
+			setOnce(&f.ogType, strings.ToLower(content))
+		case "og:video", "og:video:url", "og:video:secure_url":
+			setOnce(&f.ogVideo, content)
+		case "twitter:player":
+			setOnce(&f.twPlayer, content)
 		case "og:url":
 			setOnce(&f.ogURL, content)
 		case "og:locale":

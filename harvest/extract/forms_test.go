@@ -94,8 +94,8 @@ func formCases() []formCase {
 		{form: "data-video-id, class says YouTube", fixture: "bare-ids", typ: v, id: "Bi4Dy5Tz6Kv", kind: harvest.KindDataAttribute},
 		{form: "Plyr data-plyr-embed-id", fixture: "bare-ids", typ: v, id: "Bi7Dy8Tz9Kw", kind: harvest.KindDataAttribute},
 		{form: "data-video in a YouTube widget", fixture: "bare-ids", typ: v, id: "Bj1Ez2Ua3Lx", kind: harvest.KindDataAttribute, body: "chrome"},
-		{form: "ID at the end of an element id", fixture: "bare-ids", typ: v, id: "Bj4Ez5Ua6Ly", kind: harvest.KindDataAttribute},
-		{form: "iframe id, class says YouTube", fixture: "bare-ids", typ: v, id: "Bj7Ez8Ua9Lz", kind: harvest.KindDataAttribute},
+		{form: "data-id on the player itself", fixture: "bare-ids", typ: v, id: "Bj4Ez5Ua6Ly", kind: harvest.KindDataAttribute},
+		{form: "bare ID in data-src of a player", fixture: "bare-ids", typ: v, id: "Bj7Ez8Ua9Lz", kind: harvest.KindDataAttribute},
 		{form: "data-fallback-video-id", fixture: "bare-ids", typ: v, id: "Bk1Fa2Vb3Ma", kind: harvest.KindDataAttribute},
 		{form: "object param movie and embed /v/ID", fixture: "objects", typ: v, id: "Ob1Je2Ct3Fl", kind: harvest.KindObject},
 		{form: "object data /v/ID", fixture: "objects", typ: v, id: "Ob4Je5Ct6Fm", kind: harvest.KindObject},
@@ -134,6 +134,24 @@ func formCases() []formCase {
 		{form: "JSON state channel in escaped HTML", fixture: "scripts", typ: c, id: "UCQsrA4xo6jvdgsJZhKaBL6w", kind: harvest.KindScript},
 		{form: "HTML template script", fixture: "scripts", typ: v, id: "Sd1Sq2Uy3Fd", kind: harvest.KindScript},
 		{form: "onclick handler", fixture: "scripts", typ: v, id: "Sd4Sq5Uy6Fe", kind: harvest.KindScript},
+		// the IFrame Player API in scripts and handlers, with no YouTube URL on the page
+		{form: "new YT.Player videoId, playerVars start", fixture: "iframe-api", typ: v, id: "Ap1Iy2Pl3Ra", kind: harvest.KindScript, start: 30, body: "body"},
+		{form: "new YT.Player playerVars list", fixture: "iframe-api", typ: p, id: "PLx7Ud0hF3l9aQqK2mZpVtY1sR8wN4bC6e", kind: harvest.KindScript},
+		{form: "loadVideoById in an onclick", fixture: "iframe-api", typ: v, id: "Ap4Iy5Pl6Rb", kind: harvest.KindScript},
+		{form: "cueVideoById({videoId, startSeconds})", fixture: "iframe-api", typ: v, id: "Ap7Iy8Pl9Rc", kind: harvest.KindScript, start: 45},
+		{form: "loadVideoById(ID, start)", fixture: "iframe-api", typ: v, id: "Aq1Jz2Qm3Sd", kind: harvest.KindScript, start: 12},
+		{form: "loadPlaylist([ID, ID])", fixture: "iframe-api", typ: v, id: "Aq7Jz8Qm9Sf", kind: harvest.KindScript},
+		// self-hosted thumbnails whose ID a script call passes
+		{form: "self-hosted ID_mqdefault.jpg, the ID passed in an onclick", fixture: "self-hosted-thumbs", typ: v, id: "Sh1Ho2St3Th", kind: harvest.KindThumbnail, body: "body"},
+		{form: "self-hosted ID-maxresdefault.webp in srcset", fixture: "self-hosted-thumbs", typ: v, id: "Sh4Ho5St6Ti", kind: harvest.KindThumbnail},
+		{form: "self-hosted ID/hqdefault.jpg in CSS, the call in a script", fixture: "self-hosted-thumbs", typ: v, id: "Sh7Ho8St9Tj", kind: harvest.KindThumbnail, body: "chrome"},
+		// encoded markup in attribute values and scripts
+		{form: "markup percent-encoded in a data attribute", fixture: "encoded-markup", typ: v, id: "En1Pc2Dd3Mk", kind: harvest.KindDataAttribute, start: 15},
+		{form: "URL percent-encoded in a data attribute", fixture: "encoded-markup", typ: v, id: "En2Pc3Dd4Ml", kind: harvest.KindDataAttribute},
+		{form: "markup entity-encoded twice", fixture: "encoded-markup", typ: v, id: "En4Ee5Nt6Ty", kind: harvest.KindDataAttribute},
+		{form: "markup JSON-escaped in an onclick string", fixture: "encoded-markup", typ: v, id: "Js1Oc2Lk3Es", kind: harvest.KindScript},
+		{form: "markup percent-encoded in an onclick string", fixture: "encoded-markup", typ: v, id: "Pc1Js2On3Dc", kind: harvest.KindScript},
+		{form: "markup percent-encoded in a JSON string of a script", fixture: "encoded-markup", typ: v, id: "St1Js2On3Pc", kind: harvest.KindScript},
 		// channels and playlists
 		{form: "channel /channel/UC…", fixture: "channels", typ: c, id: "UCj0T_42lNUOVJgGX3c8Qr-g", kind: harvest.KindAnchor},
 		{form: "channel /@handle", fixture: "channels", typ: c, id: "@KuluMedia", kind: harvest.KindAnchor},
@@ -154,6 +172,11 @@ func formCases() []formCase {
 		{form: "hero video beside the dense text", fixture: "text-density", typ: v, id: "Dn1Sy2Tx3Hb", kind: harvest.KindIframe, body: "body"},
 		{form: "unlabelled side column", fixture: "text-density", typ: v, id: "Dn4Sy5Tx6Hc", kind: harvest.KindIframe, body: "chrome"},
 		{form: "unlabelled link box below the article", fixture: "text-density", typ: v, id: "Dn7Sy8Tx9Hd", kind: harvest.KindAnchor, body: "chrome"},
+		{form: "a front page's lead card is no article", fixture: "homepage-teasers", typ: v, id: "Hm1Le2Ad3Vd", kind: harvest.KindIframe, body: "chrome"},
+		{form: "a front page's teaser cards", fixture: "homepage-teasers", typ: v, id: "Hm7Bd8Gt9Fv", kind: harvest.KindLiteYouTube, body: "chrome"},
+		{form: "a front page's videos outside the cards", fixture: "homepage-teasers", typ: v, id: "Hn1Vs2Tr3Ip", kind: harvest.KindAnchor, body: "chrome"},
+		{form: "a video page's own player", fixture: "video-post", typ: v, id: "Vp1Fl2Dd3Bt", kind: harvest.KindIframe, body: "body"},
+		{form: "a video page's other videos", fixture: "video-post", typ: v, id: "Vp4Mr5Vd6Cs", kind: harvest.KindAnchor, body: "chrome"},
 		{form: "aside inside the article", fixture: "article-sidebar", typ: v, id: "Rel4ted0001", kind: harvest.KindIframe, body: "chrome"},
 		{form: "navigation", fixture: "nav-footer", typ: v, id: "Nav00000001", kind: harvest.KindAnchor, body: "chrome"},
 	}
@@ -226,7 +249,18 @@ func TestNotReferences(t *testing.T) {
 		{"bare-ids", "placeholder"},
 		{"bare-ids", "Xq1Wr2Et3Yu"},
 		{"bare-ids", "Zq1Wr2Et3Yu"},
+		{"bare-ids", "Ya1Ex2Lm3Id"}, // id="ytc_ID"
+		{"bare-ids", "Yb1Ex2Lm3Id"}, // an iframe's id, class says YouTube
+		{"bare-ids", "player_0001"}, // a player slot's id
+		{"bare-ids", "px1234567ab"}, // a tracking pixel's id
+		{"bare-ids", "Yc1Ex2Lm3Id"}, // data-id on a button inside a player
+		{"bare-ids", "Yd1Ex2Lm3Id"}, // data-tracking-id on a player
 		{"scripts", "VIDEO_ID_HE"},
+		{"iframe-api", "player_0001"}, // the element YT.Player replaces
+		{"iframe-api", "VIDEO_ID_HE"},
+		{"self-hosted-thumbs", "Lo1Ne2Th3Mb"}, // a thumbnail no call names
+		{"self-hosted-thumbs", "Ca1Ll2On3Ly"}, // a call no thumbnail names
+		{"self-hosted-thumbs", "As1Si2Gn3Ed"}, // the ID assigned, not passed
 		{"thumbnails", "InStyle0Ab1"},
 	} {
 		b, err := os.ReadFile(filepath.Join(goldenDir, tc.fixture+".html"))

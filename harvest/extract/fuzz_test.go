@@ -63,6 +63,10 @@ func FuzzExtract(f *testing.F) {
 		`<meta property="al:ios:url" content="vnd.youtube:H7xQm2Lp9sA"><link type="application/json+oembed" href="https://www.youtube.com/oembed?url=https%3A%2F%2Fyoutu.be%2FH7xQm2Lp9sA">`,
 		`<figure class="wp-block-embed is-provider-youtube"><div>https://youtu.be/H7xQm2Lp9sA</div></figure><div class="lyMe" id="WYL_Ab3_-9xYz01"></div>`,
 		`<html><head><title>T</title></head><body><article><h1>T</h1><p>` + strings.Repeat("words, ", 100) + `</p></article><article><iframe src="//youtube.com/embed/H7xQm2Lp9sA"></iframe></article><base href="https://www.youtube.com/"><a href="/watch?v=Ab3_-9xYz01">w</a>`,
+		`<script>new YT.Player('p', {videoId: 'H7xQm2Lp9sA', playerVars: {start: '1h', list: 'PLDEBB741B42EDED3D', playlist: 'Ab3_-9xYz01,,x'}}); p.cuePlaylist({listType: 'user_uploads', list: 'x'}); p.loadPlaylist([` + "`a`" + `, 'Ab3_-9xYz01'], /* c */ 1); p.loadVideoById({videoId: "\u0048\x37xQm2Lp9sA"</script><b onclick="p.cueVideoById('Cd5-_8wXy02', 9e9)">x</b>`,
+		`<div data-video="%3Ciframe%20src%3D%22%2F%2Fyoutu.be%2FH7xQm2Lp9sA%3Ft%3D5%22" data-html="&amp;lt;iframe src=&amp;quot;https://youtu.be/Ab3_-9xYz01&amp;quot;&amp;gt;" onclick="f(decodeURIComponent('%253Ca%2520href%253D%2522https%253A%252F%252Fyoutu.be%252FCd5-_8wXy02%2522'))"></div>`,
+		`<img src="/t/H7xQm2Lp9sA_mqdefault.jpg" srcset="a/Ab3_-9xYz01-maxresdefault.webp 2x, b_hqdefault.png"><i style="background:url(/Cd5-_8wXy02/sddefault.JPG)" onclick="play('H7xQm2Lp9sA', ['Ab3_-9xYz01'], {id: 'Cd5-_8wXy02'})"></i>`,
+		`<title>H</title><meta property="og:type" content="video.other"><meta property="og:site_name" content="H"><main><h1>H</h1><article><iframe src="https://youtu.be/H7xQm2Lp9sA"></iframe></article><article>b</article></main>`,
 	} {
 		f.Add([]byte(s))
 	}

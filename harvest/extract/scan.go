@@ -1,10 +1,6 @@
 package extract
 
-import (
-	"html"
-	"strings"
-	"unicode/utf8"
-)
+import "strings"
 
 // indexYT returns the index of the first "youtu" or "ytimg" in s, in any
 // case, or -1. Every YouTube host name contains one of the two (youtube.com,
@@ -12,7 +8,7 @@ import (
 // percent-encoded inside another one, so this is the prefilter in front of
 // every costlier test.
 func indexYT(s string) int {
-	f := ytFinder{s: s, lower: -2, upper: -2}
+	f := newFinder(s, false)
 	return f.next(0)
 }
 
@@ -21,9 +17,21 @@ func indexYT(s string) int {
 // strings.IndexByte, remembering each position until it is passed, so that
 // finding every hit stays one vectorised pass over s rather than a byte
 // loop, or a rescan for the letter that is not there.
+//
+// With api set it also stops at the names of the IFrame Player API
+// (playerapi.go), which all hold a "y" too: YT.Player, loadVideoById,
+// cueVideoById, loadPlaylist, cuePlaylist. Script text is read in the same
+// one pass whether it holds URLs, calls, or neither.
 type ytFinder struct {
 	s            string
-	lower, upper int // next 'y' and 'Y' at or after the last search; -1 when none is left, -2 unknown
+	lower, upper int  // next 'y' and 'Y' at or after the last search; -1 when none is left, -2 unknown
+	api          bool // also stop at IFrame Player API names (see apiNameAt)
+}
+
+// newFinder returns a finder over s; with api it also stops at the IFrame
+// Player API's names.
+func newFinder(s string, api bool) ytFinder {
+	return ytFinder{s: s, lower: -2, upper: -2, api: api}
 }
 
 // next returns the index of the first hit at or after i, or -1.
@@ -54,12 +62,17 @@ func (f *ytFinder) next(i int) int {
 		if p+5 > len(s) {
 			return -1
 		}
-		if isYT(s[p+1], s[p+2], s[p+3], s[p+4]) {
+		if isYT(s[p+1], s[p+2], s[p+3], s[p+4]) || f.api && mayBeAPIName(s, p) && apiNameAt(s, p) {
 			return p
 		}
 		i = p + 1
 	}
 	return -1
+}
+
+// isYTAt reports whether s[p:] starts with "youtu" or "ytimg", in any case.
+func isYTAt(s string, p int) bool {
+	return p+5 <= len(s) && s[p]|0x20 == 'y' && isYT(s[p+1], s[p+2], s[p+3], s[p+4])
 }
 
 // isYT reports whether the four bytes after a "y" spell "outu" or "timg",
@@ -69,15 +82,13 @@ func isYT(a, b, c, d byte) bool {
 	return a == 'o' && b == 'u' && c == 't' && d == 'u' || a == 't' && b == 'i' && c == 'm' && d == 'g'
 }
 
-// maxDecode bounds how many times a token is decoded: HTML entities inside
-// JSON inside an entity-encoded attribute is as deep as pages go.
-const maxDecode = 3
-
 // scanCode finds the YouTube URLs written in code or markup: script text,
 // JSON, CSS, HTML held in an attribute. Each "youtu" or "ytimg" is grown to
 // the token around it (tokens end at white space, quotes, brackets and
 // angle brackets), the token is decoded when it holds JSON escapes (\/,
-// \u0026) or HTML entities (&amp;, &#038;, &quot;), and fn receives the
+// \u0026), HTML entities (&amp;, &#038;, &quot;) or is percent-encoded
+// markup or URL (%3Ciframe…, https%3A%2F%2F…; see decode.go), and the
+// decoded text is scanned again; fn receives the
 // URL in it: from its earliest "http:", "https:" or "//" before the hit
 // (so a wrapper URL is passed whole, and unwrapped by the caller), else
 // from the host name, to the end of the token less trailing punctuation.
@@ -86,15 +97,28 @@ const maxDecode = 3
 // such as "https://www.youtube.com/embed/"+v or a bare "youtube.com" costs a
 // look and yields nothing.
 func scanCode(s string, fn func(string)) {
-	scanCodeDepth(s, 0, fn)
+	scanCodeDepth(s, 0, fn, nil)
 }
 
-func scanCodeDepth(s string, depth int, fn func(string)) {
-	f := ytFinder{s: s, lower: -2, upper: -2}
+// scanScript is scanCode for script text and event handlers, which also
+// calls call with the index of every IFrame Player API name in s (see
+// apiNameAt). Calls are looked for in the text as written, not in the
+// strings decoded out of it.
+func scanScript(s string, fn func(string), call func(s string, at int)) {
+	scanCodeDepth(s, 0, fn, call)
+}
+
+func scanCodeDepth(s string, depth int, fn func(string), call func(string, int)) {
+	f := newFinder(s, call != nil)
 	for i := 0; i < len(s); {
 		j := f.next(i)
 		if j < 0 {
 			return
+		}
+		if call != nil && !isYTAt(s, j) {
+			call(s, j)
+			i = j + 1 // the call's arguments may hold URLs and other calls
+			continue
 		}
 		lo := j
 		for lo > i && !codeDelimBefore(s, lo) {
@@ -105,9 +129,9 @@ func scanCodeDepth(s string, depth int, fn func(string)) {
 			hi++
 		}
 		tok := s[lo:hi]
-		if depth < maxDecode && needsDecode(tok) {
-			if d := decodeToken(tok); d != tok {
-				scanCodeDepth(d, depth+1, fn)
+		if depth < maxDecode && len(tok) <= maxDecodeLen && needsDecode(tok, j-lo) {
+			if d := decodeToken(tok, j-lo); d != tok {
+				scanCodeDepth(d, depth+1, fn, nil)
 				i = max(hi, j+1)
 				continue
 			}
@@ -164,105 +188,6 @@ func isCodeDelim(c byte) bool {
 		return true
 	}
 	return false
-}
-
-// needsDecode reports whether tok holds a JSON escape or an HTML entity.
-func needsDecode(tok string) bool {
-	return strings.IndexByte(tok, '\\') >= 0 || strings.IndexByte(tok, '&') >= 0 && hasEntity(tok)
-}
-
-// hasEntity reports whether s holds something that looks like an HTML
-// entity: "&" followed by a letter or "#" and, within a few characters, a
-// semicolon. A query string's "&v=" is not one.
-func hasEntity(s string) bool {
-	for i := strings.IndexByte(s, '&'); i >= 0; {
-		rest := s[i+1:]
-		if rest != "" && (isLetter(rest[0]) || rest[0] == '#') {
-			if k := strings.IndexByte(rest, ';'); k > 0 && k <= 10 {
-				return true
-			}
-		}
-		j := strings.IndexByte(rest, '&')
-		if j < 0 {
-			return false
-		}
-		i += 1 + j
-	}
-	return false
-}
-
-// decodeToken undoes JSON string escapes (\/, \\, \", \uXXXX, \xXX) and
-// then HTML entities, the order in which pages apply them in reverse: a
-// JSON blob in a script may carry "\u0026amp;" for an ampersand.
-func decodeToken(tok string) string {
-	if strings.IndexByte(tok, '\\') >= 0 {
-		tok = decodeJSEscapes(tok)
-	}
-	if strings.IndexByte(tok, '&') >= 0 && hasEntity(tok) {
-		tok = html.UnescapeString(tok)
-	}
-	return tok
-}
-
-// decodeJSEscapes undoes the backslash escapes of JSON and JavaScript
-// strings. An escaped control character becomes a space, which ends the
-// token when it is scanned again.
-func decodeJSEscapes(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch e := s[i]; e {
-		case 'u', 'U':
-			if r, ok := hexRune(s, i+1, 4); ok {
-				b.WriteRune(r)
-				i += 4
-				continue
-			}
-			b.WriteByte(e)
-		case 'x':
-			if r, ok := hexRune(s, i+1, 2); ok {
-				b.WriteRune(r)
-				i += 2
-				continue
-			}
-			b.WriteByte(e)
-		case 'n', 'r', 't', 'b', 'f', 'v':
-			b.WriteByte(' ')
-		default: // \/ \\ \" \' and anything else: the character itself
-			b.WriteByte(e)
-		}
-	}
-	return b.String()
-}
-
-// hexRune reads n hex digits of s at i as a character.
-func hexRune(s string, i, n int) (rune, bool) {
-	if i+n > len(s) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range []byte(s[i : i+n]) {
-		var d byte
-		switch {
-		case '0' <= c && c <= '9':
-			d = c - '0'
-		case 'a' <= c|0x20 && c|0x20 <= 'f':
-			d = c | 0x20 - 'a' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(d)
-	}
-	if !utf8.ValidRune(r) {
-		r = utf8.RuneError
-	}
-	return r, true
 }
 
 // urlInToken returns the URL in tok around its hit at index h: from the

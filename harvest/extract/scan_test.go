@@ -56,19 +56,3 @@ func TestScanCode(t *testing.T) {
 		}
 	}
 }
-
-func TestDecodeJSEscapes(t *testing.T) {
-	for in, want := range map[string]string{
-		`https:\/\/youtu.be\/x`: "https://youtu.be/x",
-		`a\u0026b`:              "a&b",
-		`a\x26b`:                "a&b",
-		`\"q\"`:                 `"q"`,
-		`line\nbreak`:           "line break",
-		`bad\u00zz`:             "badu00zz",
-		`trailing\`:             `trailing\`,
-	} {
-		if got := decodeJSEscapes(in); got != want {
-			t.Errorf("decodeJSEscapes(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -15,6 +15,9 @@ import (
 type candidate struct {
 	ref harvest.Reference
 	at  place
+	// needsCall: a self-hosted thumbnail, kept only if a script passes
+	// its ID to a call (selfthumb.go).
+	needsCall bool
 }
 
 // scope is the state a node inherits from its ancestors. The walker keeps a
@@ -63,6 +66,7 @@ type walker struct {
 	bodyBase  *html.Node // the first <base href> outside <head>, if any
 
 	cands         []candidate
+	thumbIDs      map[string]bool // the IDs of self-hosted thumbnails: true once a call passes one
 	links         []string
 	seenLinks     map[string]struct{}
 	facts         facts
@@ -77,6 +81,7 @@ type walker struct {
 
 	hasContainer  bool    // the page has a body container outside chrome
 	articles      []int32 // records of the articles of their own outside chrome
+	outerArticles int     // how many of them are inside no other
 	slug          string  // the canonical URL's last segment
 	slugReady     bool
 	slugArticle   int32 // the article whose id is slug, or -1
@@ -87,6 +92,7 @@ type walker struct {
 	titleReady    bool
 	titleNorm     string
 	ogTitleNorm   string
+	siteNorm      string // og:site_name: a heading that only names the site is no headline
 }
 
 func newWalker(base *url.URL) *walker {
@@ -160,6 +166,9 @@ func (w *walker) enter(n *html.Node) bool {
 	if needsRecord(n, &e) {
 		sc.rec = w.newRecord(parent.rec, recordFlags(n, &e, sc.region))
 		if w.recs[sc.rec].flags&recArticle != 0 {
+			if parent.article < 0 {
+				w.outerArticles++
+			}
 			sc.article = sc.rec
 			w.articles = append(w.articles, sc.rec)
 			w.matchSlug(n, sc.rec)
@@ -229,7 +238,7 @@ func (w *walker) enter(n *html.Node) bool {
 		w.anchor(n, &e)
 		return descend
 	}
-	if e.hits || e.bareID || n.DataAtom == 0 && sc.player != "" && sc.player != parent.player {
+	if e.hits || e.bareID || e.selfThumb || n.DataAtom == 0 && sc.player != "" && sc.player != parent.player {
 		w.element(n, &e)
 	}
 	return descend
