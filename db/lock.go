@@ -8,9 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/harvestdev/ytharvest/harvest"
 )
+
+// ErrLocked means another run holds the database.
+var ErrLocked = errors.New("another run holds the database")
 
 // Lock is a run's exclusive hold on a database: one crawl at a time per
 // file. It is an operating-system lock on a file beside the database
@@ -24,7 +25,7 @@ type Lock struct {
 func LockPath(path string) string { return path + ".lock" }
 
 // Acquire takes the run lock of the database at path. If another process
-// holds it, Acquire returns an error wrapping harvest.ErrLocked that says
+// holds it, Acquire returns an error wrapping ErrLocked that says
 // which process, unless wait is true: then it waits until the lock is free
 // or ctx ends. Nothing is created beside a path that cannot be a
 // ytharvest database (a directory, a foreign file): that is an error.
@@ -49,7 +50,7 @@ func Acquire(ctx context.Context, path string, wait bool) (*Lock, error) {
 		if !wait {
 			holder := readHolder(f)
 			f.Close()
-			return nil, fmt.Errorf("%w %s%s (use --wait to wait for it)", harvest.ErrLocked, path, holder)
+			return nil, fmt.Errorf("%w %s%s (use --wait to wait for it)", ErrLocked, path, holder)
 		}
 		select {
 		case <-ctx.Done():

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/harvestdev/ytharvest/db"
-	"github.com/harvestdev/ytharvest/harvest"
 )
 
 func TestLock(t *testing.T) {
@@ -22,7 +21,7 @@ func TestLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = db.Acquire(ctx, path, false)
-	if !errors.Is(err, harvest.ErrLocked) || !strings.Contains(err.Error(), "--wait") {
+	if !errors.Is(err, db.ErrLocked) || !strings.Contains(err.Error(), "--wait") {
 		t.Fatalf("second Acquire = %v, want ErrLocked mentioning --wait", err)
 	}
 
@@ -68,7 +67,7 @@ func TestLockReleasedOnKill(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatalf("child did not lock: %q %v", buf, err)
 	}
-	if _, err := db.Acquire(context.Background(), path, false); !errors.Is(err, harvest.ErrLocked) || !strings.Contains(err.Error(), "pid ") {
+	if _, err := db.Acquire(context.Background(), path, false); !errors.Is(err, db.ErrLocked) || !strings.Contains(err.Error(), "pid ") {
 		t.Errorf("Acquire while the child holds the lock = %v, want ErrLocked naming the pid", err)
 	}
 	cmd.Process.Kill() // SIGKILL

@@ -231,8 +231,6 @@ func (t *Transcript) Text() string {
 var (
 	// ErrNotHTML means a response was not an HTML page; it is recorded, not parsed.
 	ErrNotHTML = errors.New("not an HTML page")
-	// ErrLocked means another run holds the database.
-	ErrLocked = errors.New("another run holds the database")
 	// ErrUnreachable means a host's robots.txt could not be fetched (no
 	// answer, 429 or 5xx): its pages wait for a later run.
 	ErrUnreachable = errors.New("host unreachable")

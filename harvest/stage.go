@@ -123,11 +123,30 @@ func (k DocKind) Listing() bool {
 	return k == DocSitemap || k == DocSitemapIndex || k == DocFeed
 }
 
-// Entry is a URL a sitemap or feed lists.
+// Entry is one URL that a sitemap or a feed lists, with what the listing
+// says about it. The crawler queues Entry.URL (after Normalize and the
+// scope check) and may skip entries older than Harvester.Since.
 type Entry struct {
-	URL       string    // absolute, not yet normalised
-	Published time.Time // when the page was published or changed; zero when not said
-	Title     string
+	// URL is absolute http or https, as written in the document with
+	// surrounding whitespace trimmed; it is not normalised.
+	URL string
+	// Published is when the page was published, in UTC, or the zero time
+	// when the document does not say. For a sitemap entry it is the Google
+	// News publication date if there is one, else <lastmod> (which is when
+	// the page, or for a sitemap index entry the child sitemap, last
+	// changed). For a feed item it is the published date, else the updated one.
+	Published time.Time
+	// Title is the Google News <news:title> of a sitemap entry or the
+	// title of a feed item; empty when there is none.
+	Title string
+}
+
+// RobotsFile is a host's robots.txt as last fetched.
+type RobotsFile struct {
+	Status     int // the HTTP status; 0: no answer
+	Body       []byte
+	FetchedAt  time.Time
+	CrawlDelay time.Duration // what it asks of our user agent (for people reading the hosts table)
 }
 
 // VideoQuery says which videos ClaimVideos may return.

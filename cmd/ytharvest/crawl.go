@@ -191,7 +191,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 
 	lock, err := db.Acquire(ctx, *f.db, f.wait)
 	if err != nil {
-		if errors.Is(err, harvest.ErrLocked) {
+		if errors.Is(err, db.ErrLocked) {
 			return &codeError{code: exitLocked, err: err}
 		}
 		if ctx.Err() != nil {

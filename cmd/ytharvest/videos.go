@@ -177,7 +177,7 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 
 	lock, err := db.Acquire(ctx, *dbPath, *wait)
 	if err != nil {
-		if errors.Is(err, harvest.ErrLocked) {
+		if errors.Is(err, db.ErrLocked) {
 			return &codeError{code: exitLocked, err: err}
 		}
 		return err

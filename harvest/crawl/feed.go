@@ -8,6 +8,8 @@ import (
 
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/rss"
+
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 // ParseFeed reads an RSS (0.9x, 1.0, 2.0), Atom (0.3, 1.0) or JSON Feed
@@ -30,12 +32,12 @@ import (
 // returned (gofeed parses the whole document before translating it). A
 // feed of more than MaxEntries usable items returns the first MaxEntries
 // with an error wrapping ErrTruncated. Errors start with "parse feed: ".
-func ParseFeed(body []byte) ([]Entry, error) {
+func ParseFeed(body []byte) ([]harvest.Entry, error) {
 	return parseFeed(body, MaxEntries)
 }
 
 // parseFeed is ParseFeed with its entry limit as a parameter, for tests.
-func parseFeed(body []byte, maxEntries int) (entries []Entry, err error) {
+func parseFeed(body []byte, maxEntries int) (entries []harvest.Entry, err error) {
 	r, err := openDocument(body, MaxDocumentSize)
 	if err != nil {
 		return nil, fmt.Errorf("parse feed: %w", err)
@@ -83,7 +85,7 @@ func parseFeed(body []byte, maxEntries int) (entries []Entry, err error) {
 		if len(entries) == maxEntries {
 			return entries, fmt.Errorf("parse feed: %w: more than %d entries", ErrTruncated, maxEntries)
 		}
-		e := Entry{URL: link, Title: strings.TrimSpace(it.Title)}
+		e := harvest.Entry{URL: link, Title: strings.TrimSpace(it.Title)}
 		switch {
 		case it.PublishedParsed != nil:
 			e.Published = it.PublishedParsed.UTC()

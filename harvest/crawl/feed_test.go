@@ -7,30 +7,32 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 func feedFixtureTests() []struct {
 	file string
-	want []Entry
+	want []harvest.Entry
 } {
 	return []struct {
 		file string
-		want []Entry
+		want []harvest.Entry
 	}{
-		{"feed-rss2.xml", []Entry{
+		{"feed-rss2.xml", []harvest.Entry{
 			{URL: "https://news.example/2024/05/state-visit", Published: date("2024-05-14T07:30:00Z"), Title: "State visit: what was said"},
 			{URL: "https://news.example/2024/05/guid-permalink", Published: date("2024-05-13T08:00:00Z"), Title: "Only a permalink guid"},
 			{URL: "https://news.example/2024/05/relative", Title: "Relative link, resolved against the channel link"},
 		}},
-		{"feed-atom.xml", []Entry{
+		{"feed-atom.xml", []harvest.Entry{
 			{URL: "https://blog.example/posts/1", Published: date("2024-05-14T07:00:00Z"), Title: "Alternate preferred over the others"},
 			{URL: "https://blog.example/posts/2", Published: date("2024-05-13T10:00:00Z"), Title: "Updated only &amp; no rel"},
 		}},
-		{"feed-json.json", []Entry{
+		{"feed-json.json", []harvest.Entry{
 			{URL: "https://json.example/posts/1", Published: date("2024-05-14T14:00:00Z"), Title: "First post"},
 			{URL: "https://elsewhere.example/story", Published: date("2024-05-13T09:00:00Z"), Title: "A link post"},
 		}},
-		{"feed-rss1.rdf", []Entry{
+		{"feed-rss1.rdf", []harvest.Entry{
 			{URL: "https://rdf.example/story/1", Published: date("2024-05-10T12:00:00Z"), Title: "RSS 1.0 story"},
 		}},
 	}

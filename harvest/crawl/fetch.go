@@ -139,7 +139,7 @@ func (f *Fetcher) Fetch(ctx context.Context, hr harvest.Request) (*harvest.Respo
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: read body: %w", rawURL, err)
 	}
-	r.Kind = harvest.DocKind(Sniff(r.ContentType, body))
+	r.Kind = Sniff(r.ContentType, body)
 	if int64(len(body)) > f.maxBody && r.Kind.Listing() && resp.StatusCode == http.StatusOK {
 		// Sitemaps may be 50 MB by their protocol; read on for them.
 		rest, err := io.ReadAll(io.LimitReader(resp.Body, MaxDocumentSize+1-int64(len(body))))
@@ -169,26 +169,18 @@ func (f *Fetcher) Fetch(ctx context.Context, hr harvest.Request) (*harvest.Respo
 		// The parsers read the raw bytes: XML says its own encoding, and a
 		// .xml.gz arrives still compressed.
 		pages, maps, err := ParseSitemap(body)
-		r.Entries, r.Sitemaps = entries(pages), entries(maps)
+		r.Entries, r.Sitemaps = pages, maps
 		if err != nil {
 			r.ParseError = fmt.Sprintf("sitemap: %v", err)
 		}
 	case harvest.DocFeed:
 		items, err := ParseFeed(body)
-		r.Entries = entries(items)
+		r.Entries = items
 		if err != nil {
 			r.ParseError = fmt.Sprintf("feed: %v", err)
 		}
 	}
 	return r, nil
-}
-
-func entries(es []Entry) []harvest.Entry {
-	out := make([]harvest.Entry, len(es))
-	for i, e := range es {
-		out[i] = harvest.Entry{URL: e.URL, Published: e.Published, Title: e.Title}
-	}
-	return out
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date, capped

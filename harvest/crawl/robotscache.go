@@ -27,13 +27,11 @@ const (
 // RobotsStore keeps fetched robots.txt files between runs. db.DB
 // implements it (the hosts table).
 type RobotsStore interface {
-	// LoadRobots returns the stored robots.txt answer of host (host[:port]):
-	// its HTTP status (0: no answer) and body, and when it was fetched.
-	// found is false when nothing is stored.
-	LoadRobots(ctx context.Context, host string) (status int, body []byte, fetchedAt time.Time, found bool, err error)
-	// SaveRobots stores the robots.txt answer of host, with the crawl
-	// delay it sets for our user agent (for people reading the table).
-	SaveRobots(ctx context.Context, host string, status int, body []byte, fetchedAt time.Time, crawlDelay time.Duration) error
+	// LoadRobots returns the stored robots.txt answer of host
+	// (host[:port]); found is false when nothing is stored.
+	LoadRobots(ctx context.Context, host string) (f harvest.RobotsFile, found bool, err error)
+	// SaveRobots stores the robots.txt answer of host.
+	SaveRobots(ctx context.Context, host string, f harvest.RobotsFile) error
 }
 
 // RobotsPolicy applies robots.txt: it fetches each host's file once a day,
@@ -141,16 +139,16 @@ func (p *RobotsPolicy) robots(ctx context.Context, u *url.URL) (*Robots, error) 
 
 func (p *RobotsPolicy) load(ctx context.Context, u *url.URL) (*Robots, error) {
 	now := p.now()
-	status, body, fetchedAt, found, err := p.store.LoadRobots(ctx, u.Host)
+	stored, found, err := p.store.LoadRobots(ctx, u.Host)
 	if err != nil {
 		return nil, fmt.Errorf("load robots.txt of %s: %w", u.Host, err)
 	}
 	var old *Robots
 	if found {
-		old = ParseRobots(status, body)
+		old = ParseRobots(stored.Status, stored.Body)
 		if old.Unreachable() {
 			old = nil // an unreachable answer is never trusted: ask again
-		} else if now.Sub(fetchedAt) < RobotsMaxAge {
+		} else if now.Sub(stored.FetchedAt) < RobotsMaxAge {
 			return old, nil
 		}
 	}
@@ -168,11 +166,12 @@ func (p *RobotsPolicy) load(ctx context.Context, u *url.URL) (*Robots, error) {
 		return &Robots{}, nil
 	}
 	r := ParseRobots(newStatus, newBody)
-	if r.Unreachable() && old != nil && now.Sub(fetchedAt) < robotsStaleUse {
+	if r.Unreachable() && old != nil && now.Sub(stored.FetchedAt) < robotsStaleUse {
 		// A 5xx or 429 for now: keep using (and keep) the good old copy.
 		return old, nil
 	}
-	if err := p.store.SaveRobots(ctx, u.Host, newStatus, newBody, now, r.CrawlDelay(p.userAgent)); err != nil {
+	f := harvest.RobotsFile{Status: newStatus, Body: newBody, FetchedAt: now, CrawlDelay: r.CrawlDelay(p.userAgent)}
+	if err := p.store.SaveRobots(ctx, u.Host, f); err != nil {
 		return nil, fmt.Errorf("save robots.txt of %s: %w", u.Host, err)
 	}
 	return r, nil

@@ -24,17 +24,17 @@ type memRow struct {
 	at     time.Time
 }
 
-func (m *memRobots) LoadRobots(_ context.Context, host string) (int, []byte, time.Time, bool, error) {
+func (m *memRobots) LoadRobots(_ context.Context, host string) (harvest.RobotsFile, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.rows[host]
-	return r.status, r.body, r.at, ok, nil
+	return harvest.RobotsFile{Status: r.status, Body: r.body, FetchedAt: r.at}, ok, nil
 }
 
-func (m *memRobots) SaveRobots(_ context.Context, host string, status int, body []byte, at time.Time, _ time.Duration) error {
+func (m *memRobots) SaveRobots(_ context.Context, host string, f harvest.RobotsFile) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.rows[host] = memRow{status, body, at}
+	m.rows[host] = memRow{f.Status, f.Body, f.FetchedAt}
 	return nil
 }
 
@@ -125,10 +125,10 @@ type failingRobots struct {
 	release chan struct{}
 }
 
-func (f *failingRobots) LoadRobots(ctx context.Context, host string) (int, []byte, time.Time, bool, error) {
+func (f *failingRobots) LoadRobots(ctx context.Context, host string) (harvest.RobotsFile, bool, error) {
 	f.loads.Add(1)
 	<-f.release
-	return 0, nil, time.Time{}, false, errors.New("disk I/O error")
+	return harvest.RobotsFile{}, false, errors.New("disk I/O error")
 }
 
 // When the load of a host's robots.txt fails, the callers that were

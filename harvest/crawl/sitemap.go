@@ -10,25 +10,9 @@ import (
 	"time"
 
 	"golang.org/x/net/html/charset"
-)
 
-// Entry is one URL that a sitemap or a feed lists, with what the listing
-// says about it. The crawler queues Entry.URL (after Normalize and the
-// scope check) and may skip entries older than --since.
-type Entry struct {
-	// URL is absolute http or https, as written in the document with
-	// surrounding whitespace trimmed; it is not normalised.
-	URL string
-	// Published is when the page was published, in UTC, or the zero time
-	// when the document does not say. For a sitemap entry it is the Google
-	// News publication date if there is one, else <lastmod> (which is when
-	// the page, or for a sitemap index entry the child sitemap, last
-	// changed). For a feed item it is the published date, else the updated one.
-	Published time.Time
-	// Title is the Google News <news:title> of a sitemap entry or the
-	// title of a feed item; empty when there is none.
-	Title string
-}
+	"github.com/harvestdev/ytharvest/harvest"
+)
 
 // MaxEntries is the most entries ParseSitemap or ParseFeed returns from
 // one document: 50,000, the limit of the sitemap protocol (sitemaps.org).
@@ -77,12 +61,12 @@ var ErrTruncated = errors.New("truncated")
 // for Sniff); a document whose root is not <urlset> or <sitemapindex> is
 // an error naming it, and one with no element there says so. Errors start
 // with "parse sitemap: ".
-func ParseSitemap(body []byte) (pages []Entry, sitemaps []Entry, err error) {
+func ParseSitemap(body []byte) (pages []harvest.Entry, sitemaps []harvest.Entry, err error) {
 	return parseSitemap(body, MaxDocumentSize, MaxEntries)
 }
 
 // parseSitemap is ParseSitemap with its limits as parameters, for tests.
-func parseSitemap(body []byte, maxBytes int64, maxEntries int) (pages []Entry, sitemaps []Entry, err error) {
+func parseSitemap(body []byte, maxBytes int64, maxEntries int) (pages []harvest.Entry, sitemaps []harvest.Entry, err error) {
 	r, err := openDocument(body, maxBytes)
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse sitemap: %w", err)
@@ -133,8 +117,8 @@ type sitemapParser struct {
 	d          *xml.Decoder
 	depth      int // of the element whose content is being read; the root is 1
 	maxEntries int
-	pages      []Entry
-	sitemaps   []Entry
+	pages      []harvest.Entry
+	sitemaps   []harvest.Entry
 }
 
 // errNotSitemap names what a document turned out to be instead.
@@ -157,7 +141,7 @@ func (p *sitemapParser) parse() error {
 	// Take <url> and <sitemap> under either root: a generator that puts
 	// the wrong root on its file still means what it lists.
 	return p.children(func(se xml.StartElement) error {
-		var list *[]Entry
+		var list *[]harvest.Entry
 		switch se.Name.Local {
 		case "url":
 			list = &p.pages
@@ -278,7 +262,7 @@ func (p *sitemapParser) text() (string, error) {
 
 // entry reads a <url> or <sitemap> element. ok is false when it has no
 // usable <loc>.
-func (p *sitemapParser) entry() (e Entry, ok bool, err error) {
+func (p *sitemapParser) entry() (e harvest.Entry, ok bool, err error) {
 	var loc, lastmod, newsDate, newsTitle string
 	err = p.children(func(se xml.StartElement) error {
 		var err error
@@ -295,12 +279,12 @@ func (p *sitemapParser) entry() (e Entry, ok bool, err error) {
 		return err
 	})
 	if err != nil {
-		return Entry{}, false, err
+		return harvest.Entry{}, false, err
 	}
 	if !absoluteHTTP(loc) {
-		return Entry{}, false, nil
+		return harvest.Entry{}, false, nil
 	}
-	e = Entry{URL: loc, Title: newsTitle}
+	e = harvest.Entry{URL: loc, Title: newsTitle}
 	if t, ok := parseDate(newsDate); ok {
 		e.Published = t
 	} else if t, ok := parseDate(lastmod); ok {

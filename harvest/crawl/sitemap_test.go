@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 // fixture reads a file of the shared testdata/crawl directory.
@@ -46,10 +48,10 @@ func date(s string) time.Time {
 
 func sitemapFixtureTests() []struct {
 	file          string
-	pages, indexd []Entry
+	pages, indexd []harvest.Entry
 	err           string
 } {
-	urlset := []Entry{
+	urlset := []harvest.Entry{
 		{URL: "https://news.example/2024/05/state-visit", Published: date("2024-05-14T07:30:00Z")},
 		{URL: "https://news.example/2024/05/whitespace-around", Published: date("2024-05-13T00:00:00Z")},
 		{URL: "https://news.example/search?q=a&page=2", Published: date("2024-05-01T00:00:00Z")},
@@ -57,33 +59,33 @@ func sitemapFixtureTests() []struct {
 	}
 	return []struct {
 		file          string
-		pages, indexd []Entry
+		pages, indexd []harvest.Entry
 		err           string
 	}{
 		{file: "sitemap-urlset.xml", pages: urlset},
 		{file: "sitemap-urlset.xml.gz", pages: urlset},
-		{file: "sitemap-index.xml", indexd: []Entry{
+		{file: "sitemap-index.xml", indexd: []harvest.Entry{
 			{URL: "https://news.example/sitemap-2024-05.xml.gz", Published: date("2024-05-14T07:00:00Z")},
 			{URL: "https://news.example/sitemap-news.xml"},
 		}},
-		{file: "sitemap-news.xml", pages: []Entry{
+		{file: "sitemap-news.xml", pages: []harvest.Entry{
 			{URL: "https://news.example/politics/state-visit", Published: date("2024-05-14T07:15:00Z"),
 				Title: "President & Premier meet in the capital"},
 			{URL: "https://news.example/world/video-report", Published: date("2024-05-13T00:00:00Z"),
 				Title: "Report from the border"},
 			{URL: "https://news.example/culture/no-news-block", Published: date("2024-05-12T18:00:00.123Z")},
 		}},
-		{file: "sitemap-nonamespace.xml", pages: []Entry{
+		{file: "sitemap-nonamespace.xml", pages: []harvest.Entry{
 			{URL: "https://news.example/a", Published: date("2024-05-14T10:00:00Z")},
 			{URL: "https://news.example/b?x=1&y=2"},
 		}},
-		{file: "sitemap-latin1.xml", pages: []Entry{{URL: "https://news.example/café"}}},
+		{file: "sitemap-latin1.xml", pages: []harvest.Entry{{URL: "https://news.example/café"}}},
 		{file: "sitemap-junk.xml",
 			err: "parse sitemap: not a sitemap: the root element is <html>, not <urlset> or <sitemapindex>"},
 		{file: "feed-rss2.xml",
 			err: "parse sitemap: not a sitemap: the root element is <rss>, not <urlset> or <sitemapindex>"},
 		{file: "sitemap-truncated.xml",
-			pages: []Entry{{URL: "https://news.example/first"}, {URL: "https://news.example/second"}},
+			pages: []harvest.Entry{{URL: "https://news.example/first"}, {URL: "https://news.example/second"}},
 			err:   "parse sitemap: unexpected end of document at line 6 (cut short?)"},
 	}
 }
@@ -182,7 +184,7 @@ func TestParseSitemapInline(t *testing.T) {
 	}
 }
 
-func urls(es []Entry) []string {
+func urls(es []harvest.Entry) []string {
 	var out []string
 	for _, e := range es {
 		out = append(out, e.URL)

@@ -12,21 +12,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
-)
 
-// DocKind is what a fetched document is, judged by its content. The crawler
-// treats each kind differently: HTML is extracted, sitemaps and feeds yield
-// URLs to queue, anything else is recorded and left alone.
-type DocKind string
-
-// The document kinds Sniff tells apart.
-const (
-	DocHTML         DocKind = "html"         // an HTML or XHTML page
-	DocSitemap      DocKind = "sitemap"      // a sitemap <urlset>: page URLs (ParseSitemap)
-	DocSitemapIndex DocKind = "sitemapindex" // a <sitemapindex>: URLs of more sitemaps (ParseSitemap)
-	DocFeed         DocKind = "feed"         // RSS 0.9x/1.0/2.0, Atom or JSON Feed (ParseFeed)
-	DocText         DocKind = "text"         // plain text or Markdown: scanned for pasted URLs
-	DocOther        DocKind = "other"        // none of the above
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 // sniffLimit is how many leading bytes (after gzip inflation) Sniff looks
@@ -139,12 +126,12 @@ func openDocument(body []byte, max int64) (io.Reader, error) {
 // first 32 KiB, so sniffing a bomb is cheap); the parsers inflate it
 // again themselves.
 //
-//	<urlset>                              DocSitemap
-//	<sitemapindex>                        DocSitemapIndex
-//	<rss>, <rdf:RDF>                      DocFeed (RSS 0.9x, 1.0, 2.0)
-//	<feed> in the Atom namespace or none  DocFeed (Atom 1.0, 0.3)
-//	{"version": "https://jsonfeed.org/version/1.1", ...}  DocFeed (JSON Feed)
-//	<html>, <!DOCTYPE html>, <head>, ...  DocHTML
+//	<urlset>                              harvest.DocSitemap
+//	<sitemapindex>                        harvest.DocSitemapIndex
+//	<rss>, <rdf:RDF>                      harvest.DocFeed (RSS 0.9x, 1.0, 2.0)
+//	<feed> in the Atom namespace or none  harvest.DocFeed (Atom 1.0, 0.3)
+//	{"version": "https://jsonfeed.org/version/1.1", ...}  harvest.DocFeed (JSON Feed)
+//	<html>, <!DOCTYPE html>, <head>, ...  harvest.DocHTML
 //
 // contentType (a Content-Type header, may be empty) is only a hint,
 // because servers lie: a sitemap comes as text/html, a feed as
@@ -152,28 +139,28 @@ func openDocument(body []byte, max int64) (io.Reader, error) {
 // text/html or application/xhtml+xml make a document with no recognisable
 // root an HTML page (as the fetcher would treat it), and
 // application/feed+json makes a JSON object without a JSON Feed version a
-// feed. UTF-16 documents are not recognised (DocOther): sitemaps and feeds
+// feed. UTF-16 documents are not recognised (harvest.DocOther): sitemaps and feeds
 // are UTF-8 in practice.
-func Sniff(contentType string, body []byte) DocKind {
+func Sniff(contentType string, body []byte) harvest.DocKind {
 	body = prefix(body)
 	mt, _, _ := mime.ParseMediaType(contentType)
 	mt = strings.ToLower(mt)
 
 	if len(body) > 0 && body[0] == '{' {
 		if isJSONFeed(body) || mt == "application/feed+json" {
-			return DocFeed
+			return harvest.DocFeed
 		}
-		return DocOther
+		return harvest.DocOther
 	}
-	if k := sniffXML(body); k != DocOther {
+	if k := sniffXML(body); k != harvest.DocOther {
 		return k
 	}
 	if strings.HasPrefix(http.DetectContentType(body), "text/html") {
-		return DocHTML
+		return harvest.DocHTML
 	}
 	if mt == "text/html" || mt == "application/xhtml+xml" {
 		if !looksBinary(body) {
-			return DocHTML
+			return harvest.DocHTML
 		}
 	}
 	// Text the server calls text (or, saying nothing, that reads as
@@ -181,15 +168,15 @@ func Sniff(contentType string, body []byte) DocKind {
 	switch mt {
 	case "text/plain", "text/markdown", "text/x-markdown":
 		if !looksBinary(body) {
-			return DocText
+			return harvest.DocText
 		}
 	case "":
 		// Untyped, it must read as text and not start as markup would.
 		if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] != '<' && utf8.Valid(body) && !looksBinary(body) {
-			return DocText
+			return harvest.DocText
 		}
 	}
-	return DocOther
+	return harvest.DocOther
 }
 
 // Namespaces that make a <feed> root an Atom feed. Atom 0.3 is obsolete but
@@ -201,31 +188,31 @@ const (
 )
 
 // sniffXML classifies body by its first element.
-func sniffXML(body []byte) DocKind {
+func sniffXML(body []byte) harvest.DocKind {
 	se, ok := firstElement(body)
 	if !ok {
-		return DocOther
+		return harvest.DocOther
 	}
 	switch local := se.Name.Local; {
 	case local == "urlset":
-		return DocSitemap
+		return harvest.DocSitemap
 	case local == "sitemapindex":
-		return DocSitemapIndex
+		return harvest.DocSitemapIndex
 	case strings.EqualFold(local, "rss"), strings.EqualFold(local, "RDF"):
-		return DocFeed
+		return harvest.DocFeed
 	case local == "feed":
 		// The namespace is resolved; an undeclared prefix stays as it
 		// is, and matches none of these.
 		switch se.Name.Space {
 		case "", atomNS, atom03NS:
-			return DocFeed
+			return harvest.DocFeed
 		}
 	case strings.EqualFold(local, "html"), strings.EqualFold(local, "head"), strings.EqualFold(local, "body"):
 		// Only an HTML page starts with these. Other tag soup is left to
 		// http.DetectContentType, which knows the rest.
-		return DocHTML
+		return harvest.DocHTML
 	}
-	return DocOther
+	return harvest.DocOther
 }
 
 // firstElement returns the first element of the XML document that body

@@ -5,60 +5,62 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 func sniffTests() []struct {
 	name, contentType, body string
-	want                    DocKind
+	want                    harvest.DocKind
 } {
 	return []struct {
 		name, contentType, body string
-		want                    DocKind
+		want                    harvest.DocKind
 	}{
-		{"urlset", "application/xml", `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>`, DocSitemap},
-		{"urlset as text/html", "text/html; charset=utf-8", `<urlset><url><loc>https://a.example/</loc></url></urlset>`, DocSitemap},
-		{"urlset after prolog", "", "\xef\xbb\xbf \n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?xml-stylesheet type=\"text/xsl\" href=\"/s.xsl\"?>\n<!-- Yoast SEO -->\n<!DOCTYPE urlset>\n<urlset>", DocSitemap},
-		{"urlset xml 1.1", "", `<?xml version="1.1"?><urlset/>`, DocSitemap},
-		{"urlset latin-1", "", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><urlset><url><loc>https://a.example/caf\xe9</loc></url></urlset>", DocSitemap},
-		{"urlset prefixed", "", `<sm:urlset xmlns:sm="http://www.sitemaps.org/schemas/sitemap/0.9"/>`, DocSitemap},
-		{"urlset after php warning", "", "Warning: include(): failed in /var/www/s.php on line 2\n<urlset/>", DocSitemap},
-		{"sitemapindex", "application/octet-stream", `<sitemapindex xmlns="https://www.sitemaps.org/schemas/sitemap/0.9">`, DocSitemapIndex},
-		{"rss", "application/octet-stream", `<?xml version="1.0"?><rss version="2.0"><channel>`, DocFeed},
-		{"rss as text/html", "text/html", `<rss version="2.0">`, DocFeed},
-		{"rdf", "", `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">`, DocFeed},
-		{"atom", "text/xml", `<feed xmlns="http://www.w3.org/2005/Atom">`, DocFeed},
-		{"atom 0.3", "", `<feed version="0.3" xmlns="http://purl.org/atom/ns#">`, DocFeed},
-		{"atom without namespace", "", `<feed><entry/></feed>`, DocFeed},
-		{"atom prefixed", "", `<atom:feed xmlns:atom="http://www.w3.org/2005/Atom">`, DocFeed},
-		{"feed in another namespace", "", `<feed xmlns="http://example.com/not-atom">`, DocOther},
-		{"json feed", "application/json", `{"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": []}`, DocFeed},
-		{"json feed, version last", "", `{"title": "x", "items": [{"id": "1", "tags": ["a", {"b": [1, 2]}]}], "version": "https://jsonfeed.org/version/1"}`, DocFeed},
-		{"json feed http", "", `{"version":"http://jsonfeed.org/version/1"}`, DocFeed},
-		{"json feed cut before version", "", `{"items": [{"url": "https://a.example/"}], "feed_url": "x", "home_page_url": "https://jsonfeed.org/version/1.1"`, DocFeed},
-		{"json other", "application/json", `{"version": "1.0", "items": []}`, DocOther},
-		{"json other with feed content type", "application/feed+json", `{"items": []}`, DocFeed},
-		{"json array", "application/json", `[{"version": "https://jsonfeed.org/version/1"}]`, DocOther},
-		{"html", "", "<!DOCTYPE html>\n<html lang=en><head><title>x</title></head></html>", DocHTML},
-		{"html upper case", "", "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"><HTML><BODY>", DocHTML},
-		{"xhtml", "application/xhtml+xml", `<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head/></html>`, DocHTML},
-		{"html without html element", "", "<!doctype html>\n<meta charset=utf-8>\n<title>x</title>", DocHTML},
-		{"html fragment", "", "<div><p>hello</p></div>", DocHTML},
-		{"html with comment first", "", "<!-- cached page --><html>", DocHTML},
-		{"html as octet-stream", "application/octet-stream", "<html><body>hi</body></html>", DocHTML},
-		{"text with html header", "text/html; charset=utf-8", "just some words", DocHTML},
-		{"binary with html header", "text/html", "\x00\x01\x02\x03", DocOther},
-		{"plain text", "text/plain", "User-agent: *\nDisallow: /\n", DocText},
-		{"markdown", "text/markdown; charset=utf-8", "# Notes\n\n[video](https://youtu.be/H7xQm2Lp9sA)\n", DocText},
-		{"text without a type", "", "Notes: https://youtu.be/H7xQm2Lp9sA\n", DocText},
-		{"binary said to be text", "text/plain", "\x00\x01\x02\x03", DocOther},
-		{"css", "text/css", "body { color: red }", DocOther},
-		{"other xml", "application/xml", `<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>`, DocOther},
-		{"pdf", "application/pdf", "%PDF-1.4\n...", DocOther},
-		{"png", "text/html", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", DocOther},
-		{"empty", "", "", DocOther},
-		{"empty with html header", "text/html", "", DocHTML},
-		{"bad content type", "text/html; ;;", `<urlset>`, DocSitemap},
-		{"truncated gzip header", "", "\x1f\x8b", DocOther},
+		{"urlset", "application/xml", `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>`, harvest.DocSitemap},
+		{"urlset as text/html", "text/html; charset=utf-8", `<urlset><url><loc>https://a.example/</loc></url></urlset>`, harvest.DocSitemap},
+		{"urlset after prolog", "", "\xef\xbb\xbf \n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?xml-stylesheet type=\"text/xsl\" href=\"/s.xsl\"?>\n<!-- Yoast SEO -->\n<!DOCTYPE urlset>\n<urlset>", harvest.DocSitemap},
+		{"urlset xml 1.1", "", `<?xml version="1.1"?><urlset/>`, harvest.DocSitemap},
+		{"urlset latin-1", "", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><urlset><url><loc>https://a.example/caf\xe9</loc></url></urlset>", harvest.DocSitemap},
+		{"urlset prefixed", "", `<sm:urlset xmlns:sm="http://www.sitemaps.org/schemas/sitemap/0.9"/>`, harvest.DocSitemap},
+		{"urlset after php warning", "", "Warning: include(): failed in /var/www/s.php on line 2\n<urlset/>", harvest.DocSitemap},
+		{"sitemapindex", "application/octet-stream", `<sitemapindex xmlns="https://www.sitemaps.org/schemas/sitemap/0.9">`, harvest.DocSitemapIndex},
+		{"rss", "application/octet-stream", `<?xml version="1.0"?><rss version="2.0"><channel>`, harvest.DocFeed},
+		{"rss as text/html", "text/html", `<rss version="2.0">`, harvest.DocFeed},
+		{"rdf", "", `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">`, harvest.DocFeed},
+		{"atom", "text/xml", `<feed xmlns="http://www.w3.org/2005/Atom">`, harvest.DocFeed},
+		{"atom 0.3", "", `<feed version="0.3" xmlns="http://purl.org/atom/ns#">`, harvest.DocFeed},
+		{"atom without namespace", "", `<feed><entry/></feed>`, harvest.DocFeed},
+		{"atom prefixed", "", `<atom:feed xmlns:atom="http://www.w3.org/2005/Atom">`, harvest.DocFeed},
+		{"feed in another namespace", "", `<feed xmlns="http://example.com/not-atom">`, harvest.DocOther},
+		{"json feed", "application/json", `{"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": []}`, harvest.DocFeed},
+		{"json feed, version last", "", `{"title": "x", "items": [{"id": "1", "tags": ["a", {"b": [1, 2]}]}], "version": "https://jsonfeed.org/version/1"}`, harvest.DocFeed},
+		{"json feed http", "", `{"version":"http://jsonfeed.org/version/1"}`, harvest.DocFeed},
+		{"json feed cut before version", "", `{"items": [{"url": "https://a.example/"}], "feed_url": "x", "home_page_url": "https://jsonfeed.org/version/1.1"`, harvest.DocFeed},
+		{"json other", "application/json", `{"version": "1.0", "items": []}`, harvest.DocOther},
+		{"json other with feed content type", "application/feed+json", `{"items": []}`, harvest.DocFeed},
+		{"json array", "application/json", `[{"version": "https://jsonfeed.org/version/1"}]`, harvest.DocOther},
+		{"html", "", "<!DOCTYPE html>\n<html lang=en><head><title>x</title></head></html>", harvest.DocHTML},
+		{"html upper case", "", "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"><HTML><BODY>", harvest.DocHTML},
+		{"xhtml", "application/xhtml+xml", `<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head/></html>`, harvest.DocHTML},
+		{"html without html element", "", "<!doctype html>\n<meta charset=utf-8>\n<title>x</title>", harvest.DocHTML},
+		{"html fragment", "", "<div><p>hello</p></div>", harvest.DocHTML},
+		{"html with comment first", "", "<!-- cached page --><html>", harvest.DocHTML},
+		{"html as octet-stream", "application/octet-stream", "<html><body>hi</body></html>", harvest.DocHTML},
+		{"text with html header", "text/html; charset=utf-8", "just some words", harvest.DocHTML},
+		{"binary with html header", "text/html", "\x00\x01\x02\x03", harvest.DocOther},
+		{"plain text", "text/plain", "User-agent: *\nDisallow: /\n", harvest.DocText},
+		{"markdown", "text/markdown; charset=utf-8", "# Notes\n\n[video](https://youtu.be/H7xQm2Lp9sA)\n", harvest.DocText},
+		{"text without a type", "", "Notes: https://youtu.be/H7xQm2Lp9sA\n", harvest.DocText},
+		{"binary said to be text", "text/plain", "\x00\x01\x02\x03", harvest.DocOther},
+		{"css", "text/css", "body { color: red }", harvest.DocOther},
+		{"other xml", "application/xml", `<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>`, harvest.DocOther},
+		{"pdf", "application/pdf", "%PDF-1.4\n...", harvest.DocOther},
+		{"png", "text/html", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", harvest.DocOther},
+		{"empty", "", "", harvest.DocOther},
+		{"empty with html header", "text/html", "", harvest.DocHTML},
+		{"bad content type", "text/html; ;;", `<urlset>`, harvest.DocSitemap},
+		{"truncated gzip header", "", "\x1f\x8b", harvest.DocOther},
 	}
 }
 
@@ -80,22 +82,22 @@ func TestSniff(t *testing.T) {
 func TestSniffFixtures(t *testing.T) {
 	tests := []struct {
 		file string
-		want DocKind
+		want harvest.DocKind
 	}{
-		{"sitemap-urlset.xml", DocSitemap},
-		{"sitemap-urlset.xml.gz", DocSitemap},
-		{"sitemap-index.xml", DocSitemapIndex},
-		{"sitemap-news.xml", DocSitemap},
-		{"sitemap-nonamespace.xml", DocSitemap},
-		{"sitemap-latin1.xml", DocSitemap},
-		{"sitemap-truncated.xml", DocSitemap},
-		{"sitemap-junk.xml", DocHTML},
-		{"feed-rss2.xml", DocFeed},
-		{"feed-atom.xml", DocFeed},
-		{"feed-json.json", DocFeed},
-		{"feed-rss1.rdf", DocFeed},
-		{"robots-news.txt", DocOther},
-		{"robots-softnotfound.html", DocHTML},
+		{"sitemap-urlset.xml", harvest.DocSitemap},
+		{"sitemap-urlset.xml.gz", harvest.DocSitemap},
+		{"sitemap-index.xml", harvest.DocSitemapIndex},
+		{"sitemap-news.xml", harvest.DocSitemap},
+		{"sitemap-nonamespace.xml", harvest.DocSitemap},
+		{"sitemap-latin1.xml", harvest.DocSitemap},
+		{"sitemap-truncated.xml", harvest.DocSitemap},
+		{"sitemap-junk.xml", harvest.DocHTML},
+		{"feed-rss2.xml", harvest.DocFeed},
+		{"feed-atom.xml", harvest.DocFeed},
+		{"feed-json.json", harvest.DocFeed},
+		{"feed-rss1.rdf", harvest.DocFeed},
+		{"robots-news.txt", harvest.DocOther},
+		{"robots-softnotfound.html", harvest.DocHTML},
 	}
 	for _, tc := range tests {
 		if got := Sniff("application/octet-stream", fixture(t, tc.file)); got != tc.want {
@@ -108,12 +110,12 @@ func TestSniffFixtures(t *testing.T) {
 // that a root beyond the sniffing window is not looked for.
 func TestSniffLongPrologue(t *testing.T) {
 	near := "<!--" + strings.Repeat("x", 20<<10) + "--><rss>"
-	if got := Sniff("", []byte(near)); got != DocFeed {
-		t.Errorf("Sniff(root after 20 KiB) = %s, want %s", got, DocFeed)
+	if got := Sniff("", []byte(near)); got != harvest.DocFeed {
+		t.Errorf("Sniff(root after 20 KiB) = %s, want %s", got, harvest.DocFeed)
 	}
 	far := "<!--" + strings.Repeat("x", 40<<10) + "--><rss>"
-	if got := Sniff("", []byte(far)); got != DocOther {
-		t.Errorf("Sniff(root after 40 KiB) = %s, want %s", got, DocOther)
+	if got := Sniff("", []byte(far)); got != harvest.DocOther {
+		t.Errorf("Sniff(root after 40 KiB) = %s, want %s", got, harvest.DocOther)
 	}
 }
 
@@ -160,8 +162,8 @@ func TestGunzipBomb(t *testing.T) {
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("Gunzip(bomb) error = %v, want ErrTooLarge", err)
 	}
-	if got := Sniff("", bomb); got != DocOther {
-		t.Errorf("Sniff(bomb) = %s, want %s", got, DocOther)
+	if got := Sniff("", bomb); got != harvest.DocOther {
+		t.Errorf("Sniff(bomb) = %s, want %s", got, harvest.DocOther)
 	}
 	if _, _, err := ParseSitemap(bomb); err == nil {
 		t.Error("ParseSitemap(bomb) succeeded")
@@ -190,9 +192,9 @@ func FuzzSniff(f *testing.F) {
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
 		k := Sniff(contentType, body)
 		switch k {
-		case DocHTML, DocText, DocSitemap, DocSitemapIndex, DocFeed, DocOther:
+		case harvest.DocHTML, harvest.DocText, harvest.DocSitemap, harvest.DocSitemapIndex, harvest.DocFeed, harvest.DocOther:
 		default:
-			t.Fatalf("Sniff = %q, not a DocKind", k)
+			t.Fatalf("Sniff = %q, not a harvest.DocKind", k)
 		}
 		if Sniff(contentType, body) != k {
 			t.Fatal("Sniff is not deterministic")
