@@ -197,3 +197,29 @@ func (db *DB) forgetVideos() {
 	defer db.vmu.Unlock()
 	db.videos = nil
 }
+
+// VideoSummary is what a video's row says of it, in short.
+type VideoSummary struct {
+	ID               string
+	Status           harvest.VideoStatus
+	Title            string
+	Reason           string // status_reason
+	TranscriptStatus harvest.TranscriptStatus
+}
+
+// VideoSummaries returns the summary of each video of ids, in that order;
+// a video not in the database is an error.
+func (db *DB) VideoSummaries(ctx context.Context, ids []string) ([]VideoSummary, error) {
+	out := make([]VideoSummary, 0, len(ids))
+	for _, id := range ids {
+		v := VideoSummary{ID: id}
+		err := db.sql.QueryRowContext(ctx, `
+			SELECT status, coalesce(title, ''), coalesce(status_reason, ''), coalesce(transcript_status, '')
+			FROM videos WHERE id = ?`, id).Scan(&v.Status, &v.Title, &v.Reason, &v.TranscriptStatus)
+		if err != nil {
+			return nil, fmt.Errorf("read video %s: %w", id, mapError(err))
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

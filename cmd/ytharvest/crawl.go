@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -43,6 +44,7 @@ type crawlFlags struct {
 	maxDuration        time.Duration
 	contact            string
 	since              string
+	sinceTime          time.Time // since, read
 	ignoreRobots       bool
 	maxCrawlDelay      time.Duration
 	sitemapsFromRobots bool
@@ -86,6 +88,51 @@ func (l *regexpList) Set(v string) error {
 func (a *app) crawl(ctx context.Context, args []string) error {
 	fs := a.newFlagSet("crawl", crawlSummary, crawlExamples)
 	f := crawlFlags{maxBody: 10 << 20}
+	f.register(a, fs)
+	seeds, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := a.setupLog(&f.log); err != nil {
+		return err
+	}
+	if seeds, err = a.allSeeds(seeds, &f); err != nil {
+		return err
+	}
+	scope, err := f.check(seeds)
+	if err != nil {
+		return err
+	}
+	store, closeStore, err := openForRun(ctx, *f.db, f.wait)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	h, err := a.crawler(&f, scope, store, len(seeds))
+	if err != nil {
+		return err
+	}
+	stopProgress := func() {}
+	if !f.log.quiet && isTerminal(a.stderr) {
+		h.Progress = new(harvest.Progress)
+		stopProgress = progressLine(a.stderr, h.Progress)
+	}
+	run, err := h.Run(ctx, seeds)
+	stopProgress()
+	if run.ID != 0 { // recorded: a run that could not even start has nothing to say
+		a.log.Info("run finished", "run", run.ID, "status", run.Status,
+			"pages_fetched", run.PagesFetched, "pages_not_modified", run.PagesNotModified, "pages_failed", run.PagesFailed,
+			"seeds_failed", run.SeedsFailed, "links_out_of_scope", run.LinksOutOfScope, "refs", run.RefsFound,
+			"new_videos", run.NewVideos, "videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed,
+			"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", *f.db)
+	}
+	if err != nil {
+		return err
+	}
+	return runExit(run)
+}
+
+func (f *crawlFlags) register(a *app, fs *flag.FlagSet) {
 	f.db = a.dbFlag(fs)
 	fs.StringVar(&f.seedsFile, "seeds-file", "", "read seed URLs from `FILE`, one per line (# starts a comment); - reads standard input")
 	fs.IntVar(&f.depth, "depth", 1, "follow links up to `N` hops from a seed (0 = seeds only)")
@@ -114,20 +161,17 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.allowPrivate, "allow-private", false, "follow links to loopback, private and link-local addresses (refused by default, except on the seeds' hosts)")
 	fs.BoolVar(&f.wait, "wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
 	f.log.register(fs)
-	seeds, err := a.parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := a.setupLog(&f.log); err != nil {
-		return err
-	}
-	// "-" among the seeds reads more from standard input, as --seeds-file - does.
+}
+
+// allSeeds adds to the seeds of the command line those of --seeds-file and
+// of standard input ("-" among the seeds reads it, as --seeds-file - does).
+func (a *app) allSeeds(seeds []string, f *crawlFlags) ([]string, error) {
 	if i := slices.Index(seeds, "-"); i >= 0 {
 		seeds = slices.Delete(seeds, i, i+1)
 		if f.seedsFile != "" && f.seedsFile != "-" {
 			more, err := readSeeds(a.stdin, "standard input")
 			if err != nil {
-				return usageError("%v", err)
+				return nil, usageError("%v", err)
 			}
 			seeds = append(seeds, more...)
 		} else {
@@ -140,72 +184,90 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		if f.seedsFile != "-" {
 			file, err := os.Open(f.seedsFile)
 			if err != nil {
-				return usageError("seeds file: %v", err)
+				return nil, usageError("seeds file: %v", err)
 			}
 			defer file.Close()
 			in, name = file, f.seedsFile
 		}
 		more, err := readSeeds(in, name)
 		if err != nil {
-			return usageError("%v", err)
+			return nil, usageError("%v", err)
 		}
 		seeds = append(seeds, more...)
 	}
 	if len(seeds) == 0 {
-		return usageError("no seeds: give URLs as arguments or --seeds-file FILE (see ytharvest help crawl)")
+		return nil, usageError("no seeds: give URLs as arguments or --seeds-file FILE (see ytharvest help crawl)")
 	}
+	return seeds, nil
+}
+
+// check refuses flags that contradict each other or make no sense, and
+// returns the crawl's scope.
+func (f *crawlFlags) check(seeds []string) (*crawl.Scope, error) {
 	switch {
 	case f.depth < 0:
-		return usageError("--depth must be 0 or more")
+		return nil, usageError("--depth must be 0 or more")
 	case f.concurrency < 1 || f.hostConcurrency < 1:
-		return usageError("--concurrency and --host-concurrency must be at least 1")
+		return nil, usageError("--concurrency and --host-concurrency must be at least 1")
 	case f.ignoreRobots && f.sitemapsFromRobots:
-		return usageError("--sitemaps-from-robots needs robots.txt; drop --ignore-robots")
+		return nil, usageError("--sitemaps-from-robots needs robots.txt; drop --ignore-robots")
 	case f.delay < 0 || f.recrawlAfter < 0 || f.maxCrawlDelay < 0:
-		return usageError("--delay, --recrawl-after and --max-crawl-delay must not be negative")
+		return nil, usageError("--delay, --recrawl-after and --max-crawl-delay must not be negative")
 	case f.maxPages < 0 || f.maxPagesPerHost < 0 || f.maxDuration < 0:
-		return usageError("--max-pages, --max-pages-per-host and --max-duration must not be negative")
-	}
-	var since time.Time
-	if f.since != "" {
-		if since, err = parseDate(f.since); err != nil {
-			return usageError("--since: %v", err)
-		}
-	}
-	mode := crawl.SameHost
-	switch {
+		return nil, usageError("--max-pages, --max-pages-per-host and --max-duration must not be negative")
 	case boolCount(f.sameHost, f.sameDomain, f.anyHost) > 1:
-		return usageError("--same-host, --same-domain and --any-host exclude each other")
-	case f.sameDomain:
-		mode = crawl.SameDomain
-	case f.anyHost:
-		mode = crawl.AnyHost
+		return nil, usageError("--same-host, --same-domain and --any-host exclude each other")
+	}
+	if f.since != "" {
+		var err error
+		if f.sinceTime, err = parseDate(f.since); err != nil {
+			return nil, usageError("--since: %v", err)
+		}
 	}
 	if err := f.yt.validate(); err != nil {
-		return err
+		return nil, err
 	}
-	scope, err := crawl.NewScope(seeds, crawl.ScopeOptions{Hosts: mode, Allow: f.allow, Deny: f.deny})
+	scope, err := crawl.NewScope(seeds, crawl.ScopeOptions{Hosts: f.hostMode(), Allow: f.allow, Deny: f.deny})
 	if err != nil {
-		return usageError("%v", err)
+		return nil, usageError("%v", err)
 	}
+	return scope, nil
+}
 
-	lock, err := db.Acquire(ctx, *f.db, f.wait)
+func (f *crawlFlags) hostMode() crawl.HostMode {
+	switch {
+	case f.sameDomain:
+		return crawl.SameDomain
+	case f.anyHost:
+		return crawl.AnyHost
+	}
+	return crawl.SameHost
+}
+
+// openForRun takes the run lock of the database at path (waiting for it
+// with wait) and opens the database for writing. close releases both.
+func openForRun(ctx context.Context, path string, wait bool) (store *db.DB, close func(), err error) {
+	lock, err := db.Acquire(ctx, path, wait)
 	if err != nil {
 		if errors.Is(err, db.ErrLocked) {
-			return &codeError{code: exitLocked, err: err}
+			return nil, nil, &codeError{code: exitLocked, err: err}
 		}
 		if ctx.Err() != nil {
-			return &codeError{code: exitInterrupted, err: errors.New("interrupted while waiting for the lock")}
+			return nil, nil, &codeError{code: exitInterrupted, err: errors.New("interrupted while waiting for the lock")}
 		}
-		return err
+		return nil, nil, err
 	}
-	defer lock.Release()
-	store, err := db.Open(ctx, *f.db)
+	store, err = db.Open(ctx, path)
 	if err != nil {
-		return err
+		lock.Release()
+		return nil, nil, err
 	}
-	defer store.Close()
+	return store, func() { store.Close(); lock.Release() }, nil
+}
 
+// crawler builds the harvester of a crawl: the page fetcher behind the
+// private-address guard, robots.txt, the YouTube source, and the settings.
+func (a *app) crawler(f *crawlFlags, scope *crawl.Scope, store *db.DB, seeds int) (*harvest.Harvester, error) {
 	ua := f.userAgent
 	if ua == "" {
 		ua = defaultUserAgent(f.contact)
@@ -216,31 +278,20 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	if !f.ignoreRobots {
 		robots = crawl.NewRobotsPolicy(pages, ua, store, nil)
 	}
-	fetcher := crawl.NewFetcher(pages, ua, int64(f.maxBody), &crawl.HopPolicy{Scope: scope, Robots: robots})
 	videos, err := f.yt.source(a)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	opts, _ := json.Marshal(map[string]any{
-		"seeds": len(seeds), "depth": f.depth, "max_pages": f.maxPages, "concurrency": f.concurrency,
-		"max_pages_per_host": f.maxPagesPerHost, "max_duration": f.maxDuration.String(), "since": f.since,
-		"host_concurrency": f.hostConcurrency, "delay": f.delay.String(),
-		"recrawl_after": f.recrawlAfter.String(), "hosts": []string{"same-host", "same-domain", "any-host"}[mode],
-		"allow": f.allow.String(), "deny": f.deny.String(), "ignore_robots": f.ignoreRobots,
-		"max_crawl_delay": f.maxCrawlDelay.String(), "sitemaps_from_robots": f.sitemapsFromRobots,
-		"allow_private": f.allowPrivate, "youtube": f.yt.options(),
-	})
-	h := &harvest.Harvester{
-		Runs:               store,
-		Frontier:           store,
-		VideoStore:         store,
-		Fetcher:            fetcher,
-		Extract:            extract.Extract,
-		ExtractText:        extract.ExtractText,
-		Scope:              scope,
-		Videos:             videos,
-		Robots:             robots,
-		Log:                a.log,
+	return &harvest.Harvester{
+		Runs: store, Frontier: store, VideoStore: store,
+		Fetcher:     crawl.NewFetcher(pages, ua, int64(f.maxBody), &crawl.HopPolicy{Scope: scope, Robots: robots}),
+		Extract:     extract.Extract,
+		ExtractText: extract.ExtractText,
+		Scope:       scope,
+		Videos:      videos,
+		Robots:      robots,
+		Log:         a.log,
+
 		Depth:              f.depth,
 		Concurrency:        f.concurrency,
 		HostConcurrency:    f.hostConcurrency,
@@ -249,7 +300,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		MaxPages:           f.maxPages,
 		MaxPagesPerHost:    f.maxPagesPerHost,
 		MaxDuration:        f.maxDuration,
-		Since:              since,
+		Since:              f.sinceTime,
 		MaxCrawlDelay:      f.maxCrawlDelay,
 		SitemapsFromRobots: f.sitemapsFromRobots,
 		RefreshAfter:       f.yt.refreshAfter,
@@ -258,27 +309,23 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		RefetchTranscripts: f.yt.refetchTranscripts,
 		ExpandPlaylists:    f.yt.expandPlaylists,
 		MaxPlaylistVideos:  f.yt.maxPlaylistVideos,
-		Options:            string(opts),
+		Options:            f.options(seeds),
 		Version:            buildVersion(),
-	}
-	stopProgress := func() {}
-	if !f.log.quiet && isTerminal(a.stderr) {
-		h.Progress = new(harvest.Progress)
-		stopProgress = progressLine(a.stderr, h.Progress)
-	}
-	run, err := h.Run(ctx, seeds)
-	stopProgress()
-	if run.ID != 0 { // recorded: a run that could not even start has nothing to say
-		a.log.Info("run finished", "run", run.ID, "status", run.Status,
-			"pages_fetched", run.PagesFetched, "pages_not_modified", run.PagesNotModified, "pages_failed", run.PagesFailed,
-			"seeds_failed", run.SeedsFailed, "links_out_of_scope", run.LinksOutOfScope, "refs", run.RefsFound,
-			"new_videos", run.NewVideos, "videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed,
-			"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", *f.db)
-	}
-	if err != nil {
-		return err
-	}
-	return runExit(run)
+	}, nil
+}
+
+// options are recorded with the run, as JSON.
+func (f *crawlFlags) options(seeds int) string {
+	b, _ := json.Marshal(map[string]any{
+		"seeds": seeds, "depth": f.depth, "max_pages": f.maxPages, "concurrency": f.concurrency,
+		"max_pages_per_host": f.maxPagesPerHost, "max_duration": f.maxDuration.String(), "since": f.since,
+		"host_concurrency": f.hostConcurrency, "delay": f.delay.String(),
+		"recrawl_after": f.recrawlAfter.String(), "hosts": []string{"same-host", "same-domain", "any-host"}[f.hostMode()],
+		"allow": f.allow.String(), "deny": f.deny.String(), "ignore_robots": f.ignoreRobots,
+		"max_crawl_delay": f.maxCrawlDelay.String(), "sitemaps_from_robots": f.sitemapsFromRobots,
+		"allow_private": f.allowPrivate, "youtube": f.yt.options(),
+	})
+	return string(b)
 }
 
 func boolCount(bs ...bool) int {

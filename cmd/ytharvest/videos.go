@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -157,56 +158,21 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 	if err := a.setupLog(&lf); err != nil {
 		return err
 	}
+	ids, err := videoArgs(name, pos)
+	if err != nil {
+		return err
+	}
 	if err := yt.validate(); err != nil {
 		return err
 	}
-	var ids []string
-	switch {
-	case name == "refresh" && len(pos) > 0:
-		return usageError("refresh takes no arguments (got %q)", pos[0])
-	case name == "video" && len(pos) == 0:
-		return usageError("name at least one video: an ID or a YouTube URL")
-	}
-	for _, p := range pos {
-		id, err := videoID(p)
-		if err != nil {
-			return usageError("%v", err)
-		}
-		ids = append(ids, id)
-	}
-
-	lock, err := db.Acquire(ctx, *dbPath, *wait)
-	if err != nil {
-		if errors.Is(err, db.ErrLocked) {
-			return &codeError{code: exitLocked, err: err}
-		}
-		return err
-	}
-	defer lock.Release()
-	store, err := db.Open(ctx, *dbPath)
+	store, closeStore, err := openForRun(ctx, *dbPath, *wait)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	videos, err := yt.source(a)
+	defer closeStore()
+	h, err := a.videoHarvester(&yt, store, len(ids))
 	if err != nil {
 		return err
-	}
-	opts, _ := json.Marshal(map[string]any{"videos": len(ids), "youtube": yt.options()})
-	h := &harvest.Harvester{
-		Runs:               store,
-		Frontier:           store,
-		VideoStore:         store,
-		Videos:             videos,
-		Log:                a.log,
-		VideoConcurrency:   yt.concurrency,
-		RefreshAfter:       yt.refreshAfter,
-		Transcripts:        !yt.noTranscripts,
-		RefetchTranscripts: yt.refetchTranscripts,
-		ExpandPlaylists:    yt.expandPlaylists,
-		MaxPlaylistVideos:  yt.maxPlaylistVideos,
-		Options:            string(opts),
-		Version:            buildVersion(),
 	}
 	var run *harvest.Run
 	if name == "video" {
@@ -227,7 +193,7 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 	}
 	// Say what became of each video even when a signal cut the run short
 	// (ctx is done then): the run's exit code follows.
-	if err := printVideos(context.WithoutCancel(ctx), a, store, ids, run.FailedVideos); err != nil {
+	if err := a.printVideos(context.WithoutCancel(ctx), store, ids, run.FailedVideos); err != nil {
 		return err
 	}
 	if err := runExit(run); err != nil {
@@ -237,6 +203,49 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 		return &codeError{code: exitFailed, err: fmt.Errorf("failed: %d of the %d videos named could not be fetched; the next run tries again", n, len(ids))}
 	}
 	return nil
+}
+
+// videoArgs reads the videos named to the video command (refresh takes
+// none).
+func videoArgs(command string, pos []string) ([]string, error) {
+	switch {
+	case command == "refresh" && len(pos) > 0:
+		return nil, usageError("refresh takes no arguments (got %q)", pos[0])
+	case command == "video" && len(pos) == 0:
+		return nil, usageError("name at least one video: an ID or a YouTube URL")
+	}
+	var ids []string
+	for _, p := range pos {
+		id, err := videoID(p)
+		if err != nil {
+			return nil, usageError("%v", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// videoHarvester builds the harvester of video and refresh: the video
+// stage alone.
+func (a *app) videoHarvester(yt *youtubeFlags, store *db.DB, videos int) (*harvest.Harvester, error) {
+	source, err := yt.source(a)
+	if err != nil {
+		return nil, err
+	}
+	opts, _ := json.Marshal(map[string]any{"videos": videos, "youtube": yt.options()})
+	return &harvest.Harvester{
+		Runs: store, Frontier: store, VideoStore: store,
+		Videos:             source,
+		Log:                a.log,
+		VideoConcurrency:   yt.concurrency,
+		RefreshAfter:       yt.refreshAfter,
+		Transcripts:        !yt.noTranscripts,
+		RefetchTranscripts: yt.refetchTranscripts,
+		ExpandPlaylists:    yt.expandPlaylists,
+		MaxPlaylistVideos:  yt.maxPlaylistVideos,
+		Options:            string(opts),
+		Version:            buildVersion(),
+	}, nil
 }
 
 // videoID reads a video ID, or a YouTube URL naming one.
@@ -256,26 +265,23 @@ func videoID(s string) (string, error) {
 
 // printVideos says what became of each video, one line each. A video
 // whose fetch failed this run says so, whatever it kept from before.
-func printVideos(ctx context.Context, a *app, store *db.DB, ids []string, failed map[string]string) error {
-	for _, id := range ids {
-		var status, title, reason, tstatus string
-		err := store.SQL().QueryRowContext(ctx, `
-			SELECT status, coalesce(title, ''), coalesce(status_reason, ''), coalesce(transcript_status, '-')
-			FROM videos WHERE id = ?`, id).Scan(&status, &title, &reason, &tstatus)
-		if err != nil {
-			return fmt.Errorf("read video %s: %w", id, err)
+func (a *app) printVideos(ctx context.Context, store *db.DB, ids []string, failed map[string]string) error {
+	vs, err := store.VideoSummaries(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		line := fmt.Sprintf("%s  %-14s", v.ID, v.Status)
+		if v.Title != "" {
+			line += "  " + v.Title
 		}
-		line := fmt.Sprintf("%s  %-14s", id, status)
-		if title != "" {
-			line += "  " + title
+		if v.Reason != "" && v.Status != harvest.VideoOK {
+			line += "  (" + v.Reason + ")"
 		}
-		if reason != "" && status != "ok" {
-			line += "  (" + reason + ")"
+		if v.Status == harvest.VideoOK {
+			line += "  [transcript: " + cmp.Or(string(v.TranscriptStatus), "-") + "]"
 		}
-		if status == "ok" {
-			line += "  [transcript: " + tstatus + "]"
-		}
-		if why, ok := failed[id]; ok && status != string(harvest.VideoError) {
+		if why, ok := failed[v.ID]; ok && v.Status != harvest.VideoError {
 			line += "  (this fetch failed: " + why + "; what was known is kept)"
 		}
 		fmt.Fprintln(a.stdout, line)
