@@ -71,57 +71,87 @@ func (a *app) extract(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usageError("extract takes one URL, FILE or - (see ytharvest help extract)")
 	}
-	src := pos[0]
-	var base *url.URL
+	d := document{source: pos[0], text: *asText}
 	if *baseFlag != "" {
-		if base, err = url.Parse(*baseFlag); err != nil || !base.IsAbs() {
+		if d.base, err = url.Parse(*baseFlag); err != nil || !d.base.IsAbs() {
 			return usageError("--base %q: want an absolute URL", *baseFlag)
 		}
 	}
+	if u, err := url.Parse(d.source); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		err = a.fetchDocument(ctx, &d, *timeout, int64(maxBody))
+	} else {
+		err = a.readDocument(&d, int64(maxBody))
+	}
+	if err != nil {
+		return err
+	}
+	out, err := a.references(&d)
+	if err != nil {
+		return err
+	}
+	return a.printReferences(out, *asJSON)
+}
 
-	var body []byte
-	text := *asText
-	switch u, perr := url.Parse(src); {
-	case perr == nil && (u.Scheme == "http" || u.Scheme == "https"):
-		f := crawl.NewFetcher(&http.Client{Transport: a.httpTransport(), Timeout: *timeout}, defaultUserAgent(projectURL), int64(maxBody), nil)
-		r, err := f.Fetch(ctx, harvest.Request{URL: src})
+// document is the page extract reads: its body in UTF-8, whether it is
+// text rather than HTML, and the URL its links resolve against.
+type document struct {
+	source string // the URL, FILE or - given
+	base   *url.URL
+	text   bool
+	body   []byte
+}
+
+// fetchDocument fetches d.source as a crawl would.
+func (a *app) fetchDocument(ctx context.Context, d *document, timeout time.Duration, maxBody int64) error {
+	f := crawl.NewFetcher(&http.Client{Transport: a.httpTransport(), Timeout: timeout}, defaultUserAgent(projectURL), maxBody, nil)
+	r, err := f.Fetch(ctx, harvest.Request{URL: d.source})
+	if err != nil {
+		return err
+	}
+	if r.Status != http.StatusOK {
+		return fmt.Errorf("fetch %s: %s", d.source, harvest.HTTPStatusText(r.Status))
+	}
+	if !r.HTML && r.Kind != harvest.DocText {
+		return fmt.Errorf("fetch %s: %w (Content-Type %q)", d.source, harvest.ErrNotHTML, r.ContentType)
+	}
+	d.body, d.text = r.Body, r.Kind == harvest.DocText
+	if d.base == nil {
+		d.base, _ = url.Parse(r.FinalURL)
+	}
+	return nil
+}
+
+// readDocument reads d.source, a file or standard input ("-"); .txt and
+// .md files are text.
+func (a *app) readDocument(d *document, maxBody int64) error {
+	in := a.stdin
+	if d.source != "-" {
+		f, err := os.Open(d.source)
 		if err != nil {
-			return err
+			return usageError("%v", err)
 		}
-		if r.Status != http.StatusOK {
-			return fmt.Errorf("fetch %s: %s", src, harvest.HTTPStatusText(r.Status))
-		}
-		if !r.HTML && r.Kind != harvest.DocText {
-			return fmt.Errorf("fetch %s: %w (Content-Type %q)", src, harvest.ErrNotHTML, r.ContentType)
-		}
-		body, text = r.Body, r.Kind == harvest.DocText
-		if base == nil {
-			base, _ = url.Parse(r.FinalURL)
-		}
-	default:
-		in := a.stdin
-		if src != "-" {
-			f, err := os.Open(src)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			defer f.Close()
-			in = f
-			switch strings.ToLower(filepath.Ext(src)) {
-			case ".txt", ".text", ".md", ".markdown":
-				text = true
-			}
-		}
-		raw, err := io.ReadAll(io.LimitReader(in, int64(maxBody)))
-		if err != nil {
-			return fmt.Errorf("read %s: %w", src, err)
-		}
-		if body, err = crawl.ToUTF8(raw, ""); err != nil {
-			return fmt.Errorf("read %s: %w", src, err)
+		defer f.Close()
+		in = f
+		switch strings.ToLower(filepath.Ext(d.source)) {
+		case ".txt", ".text", ".md", ".markdown":
+			d.text = true
 		}
 	}
+	raw, err := io.ReadAll(io.LimitReader(in, maxBody))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", d.source, err)
+	}
+	if d.body, err = crawl.ToUTF8(raw, ""); err != nil {
+		return fmt.Errorf("read %s: %w", d.source, err)
+	}
+	return nil
+}
 
+// references extracts d as a crawl would: at most harvest.MaxTags tags of
+// an HTML page, text pages scanned for pasted URLs.
+func (a *app) references(d *document) (extractOutput, error) {
 	out := extractOutput{References: []jsonReference{}}
+	base := d.base
 	if base != nil {
 		out.URL = base.String()
 	} else {
@@ -131,17 +161,18 @@ func (a *app) extract(ctx context.Context, args []string) error {
 		base = &url.URL{Scheme: "https"}
 	}
 	var x *harvest.Extraction
-	if text {
-		x, err = extract.ExtractText(base, body)
+	var err error
+	if d.text {
+		x, err = extract.ExtractText(base, d.body)
 	} else {
-		parsed, truncated := harvest.LimitTags(body)
+		parsed, truncated := harvest.LimitTags(d.body)
 		if truncated {
 			fmt.Fprintf(a.stderr, "ytharvest: the page has more than %d tags; the rest is not read, as in a crawl\n", harvest.MaxTags)
 		}
 		x, err = extract.Extract(base, bytes.NewReader(parsed))
 	}
 	if err != nil {
-		return err
+		return out, err
 	}
 	out.Title = x.Title
 	for _, r := range x.Refs {
@@ -150,7 +181,12 @@ func (a *app) extract(ctx context.Context, args []string) error {
 			PlaylistID: r.PlaylistID, Context: r.Context, InBody: r.InBody, URL: r.URL,
 		})
 	}
-	if *asJSON {
+	return out, nil
+}
+
+// printReferences prints out as a table, or as JSON.
+func (a *app) printReferences(out extractOutput, asJSON bool) error {
+	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)

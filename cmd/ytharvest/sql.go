@@ -57,9 +57,22 @@ func (a *app) sql(ctx context.Context, args []string) error {
 		return queryUsage(err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
+	cut, err := a.printRows(rows, *asJSON)
 	if err != nil {
 		return err
+	}
+	if cut {
+		fmt.Fprintf(a.stderr, "ytharvest: values longer than %d characters are cut short (…); --json prints them whole\n", cellWidth)
+	}
+	return nil
+}
+
+// printRows prints rows as an aligned table, or as JSON lines, and reports
+// whether a value was cut to fit the table.
+func (a *app) printRows(rows *db.Rows, asJSON bool) (cut bool, err error) {
+	cols, err := rows.Columns()
+	if err != nil {
+		return false, err
 	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
@@ -69,18 +82,17 @@ func (a *app) sql(ctx context.Context, args []string) error {
 	out := bufio.NewWriter(a.stdout)
 	var rw rowWriter
 	var tw *tabwriter.Writer
-	if *asJSON {
+	if asJSON {
 		rw = newRowWriter("jsonl", out)
 		rw.write(cols, nil)
 	} else {
 		tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	}
-	cut := false
 	cells := make([]string, len(cols))
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			return err
+			return false, err
 		}
 		for i, v := range vals {
 			if b, ok := v.([]byte); ok {
@@ -89,7 +101,7 @@ func (a *app) sql(ctx context.Context, args []string) error {
 		}
 		if rw != nil {
 			if err := rw.write(cols, vals); err != nil {
-				return err
+				return false, err
 			}
 			continue
 		}
@@ -101,20 +113,14 @@ func (a *app) sql(ctx context.Context, args []string) error {
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	if err := rows.Err(); err != nil {
-		return queryUsage(err)
+		return false, queryUsage(err)
 	}
 	if tw != nil {
 		if err := tw.Flush(); err != nil {
-			return err
+			return false, err
 		}
 	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if cut {
-		fmt.Fprintf(a.stderr, "ytharvest: values longer than %d characters are cut short (…); --json prints them whole\n", cellWidth)
-	}
-	return nil
+	return cut, out.Flush()
 }
 
 // queryUsage makes a query's failure a usage error: the query is the
