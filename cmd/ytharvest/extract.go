@@ -77,7 +77,7 @@ func (a *app) extract(ctx context.Context, args []string) error {
 			return usageError("--base %q: want an absolute URL", *baseFlag)
 		}
 	}
-	if u, err := url.Parse(d.source); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+	if u, perr := url.Parse(d.source); perr == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		err = a.fetchDocument(ctx, &d, *timeout, int64(maxBody))
 	} else {
 		err = a.readDocument(&d, int64(maxBody))
