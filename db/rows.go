@@ -92,15 +92,16 @@ func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, m multiRow, args []any
 		}
 		chunk := args[start*m.cols : (start+n)*m.cols]
 		start += n
-		if err := db.insertChunk(ctx, tx, m, n, chunk, scan); err != nil {
+		if err := db.insertChunk(ctx, tx, m, chunk, scan); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// insertChunk runs m with n rows of args.
-func (db *DB) insertChunk(ctx context.Context, tx *sql.Tx, m multiRow, n int, args []any, scan func(*sql.Rows) error) error {
+// insertChunk runs m with the rows of args.
+func (db *DB) insertChunk(ctx context.Context, tx *sql.Tx, m multiRow, args []any, scan func(*sql.Rows) error) error {
+	n := len(args) / m.cols
 	var err error
 	var rs *sql.Rows
 	if st := db.rowStmt(m, n); st != nil {
