@@ -123,131 +123,191 @@ func (h *Hostile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.hits = append(h.hits, Hit{Path: r.URL.RequestURI(), At: time.Now()})
 	h.mu.Unlock()
 	p := r.URL.Path
+	if serve, ok := h.pages()[p]; ok {
+		serve(w, r)
+		return
+	}
+	for _, d := range h.dirs() {
+		if rest, ok := strings.CutPrefix(p, d.prefix); ok {
+			d.serve(w, r, rest)
+			return
+		}
+	}
+	http.NotFound(w, r)
+}
+
+// pages are the paths served, each by its handler.
+func (h *Hostile) pages() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"/good": func(w http.ResponseWriter, r *http.Request) {
+			html(w, "text/html; charset=utf-8", article("A good page", GoodVideo))
+		},
+		"/robots.txt": h.robots,
+		"/slowloris":  slowloris,
+		"/endless":    endless,
+		"/big-length": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Length", "2147483648")
+			w.WriteHeader(http.StatusOK)
+			w.Write(bytes.Repeat([]byte("<p>lorem ipsum</p>\n"), 55)) // ~1 KB, then the handler returns
+		},
+		"/bomb.html": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Encoding", "gzip")
+			h.bomb(w, r, `<!DOCTYPE html><html><head><title>Bomb</title></head><body><p>`)
+		},
+		"/bomb.xml.gz": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			loc := "http://" + r.Host + "/good"
+			h.bomb(w, r, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+
+				`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>`+loc+`</loc></url>`)
+		},
+		"/loop/a": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/loop/b", http.StatusMovedPermanently)
+		},
+		"/loop/b": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/loop/a", http.StatusMovedPermanently)
+		},
+		"/to-file": redirectTo("file:///etc/passwd"),
+		"/to-ftp":  func(w http.ResponseWriter, r *http.Request) { redirectTo("ftp://"+r.Host+"/pub/secret")(w, r) },
+		"/to-js":   redirectTo("javascript:alert(document.cookie)"),
+		"/html-as-png": func(w http.ResponseWriter, r *http.Request) {
+			html(w, "image/png", article("HTML served as an image", HostileVideo))
+		},
+		"/html-no-type": func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Content-Type"] = nil // no header, and net/http adds none
+			w.Write([]byte(article("HTML with no Content-Type", HostileVideo)))
+		},
+		"/random-as-html": func(w http.ResponseWriter, r *http.Request) {
+			b := make([]byte, 64<<10)
+			rand.NewChaCha8([32]byte{7}).Read(b)
+			html(w, "text/html", string(b))
+		},
+		"/png-as-html":      func(w http.ResponseWriter, r *http.Request) { html(w, "text/html; charset=utf-8", string(pngImage())) },
+		"/invalid-utf8":     invalidUTF8,
+		"/cp1251-as-latin1": cp1251AsLatin1,
+		"/deep":             h.deep,
+		"/links":            h.manyLinks,
+		"/huge-attr":        h.hugeAttr,
+		"/nul":              nul,
+		"/reset":            func(w http.ResponseWriter, r *http.Request) { reset(w) },
+	}
+}
+
+// dirs are the path prefixes served, each by its handler, which gets the
+// rest of the path.
+func (h *Hostile) dirs() []struct {
+	prefix string
+	serve  func(w http.ResponseWriter, r *http.Request, rest string)
+} {
+	return []struct {
+		prefix string
+		serve  func(w http.ResponseWriter, r *http.Request, rest string)
+	}{
+		{"/redirect/", redirectChain},
+		{"/nul/", func(w http.ResponseWriter, r *http.Request, _ string) { html(w, "text/html", article("NUL child", "")) }},
+		{"/cal/", func(w http.ResponseWriter, r *http.Request, _ string) { calendar(w, r) }},
+		{"/status/", status},
+		{"/after/", func(w http.ResponseWriter, r *http.Request, n string) { html(w, "text/html", article("After "+n, "")) }},
+	}
+}
+
+func (h *Hostile) robots(w http.ResponseWriter, r *http.Request) {
 	switch {
-	case p == "/good":
-		html(w, "text/html; charset=utf-8", article("A good page", GoodVideo))
-	case p == "/robots.txt":
-		switch {
-		case h.RobotsCode != 0:
-			w.WriteHeader(h.RobotsCode)
-			w.Write(h.Robots)
-		case h.Robots != nil:
-			w.Header().Set("Content-Type", "text/plain")
-			w.Write(h.Robots)
-		default:
-			http.NotFound(w, r)
-		}
-	case p == "/slowloris":
-		slowloris(w, r)
-	case p == "/endless":
-		endless(w, r)
-	case p == "/big-length":
-		w.Header().Set("Content-Type", "text/html")
-		w.Header().Set("Content-Length", "2147483648")
-		w.WriteHeader(http.StatusOK)
-		w.Write(bytes.Repeat([]byte("<p>lorem ipsum</p>\n"), 55)) // ~1 KB, then the handler returns
-	case p == "/bomb.html":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Encoding", "gzip")
-		h.bomb(w, r, `<!DOCTYPE html><html><head><title>Bomb</title></head><body><p>`)
-	case p == "/bomb.xml.gz":
-		w.Header().Set("Content-Type", "application/octet-stream")
-		loc := "http://" + r.Host + "/good"
-		h.bomb(w, r, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+
-			`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>`+loc+`</loc></url>`)
-	case strings.HasPrefix(p, "/redirect/"):
-		n, err := strconv.Atoi(strings.TrimPrefix(p, "/redirect/"))
-		switch {
-		case err != nil || n < 0:
-			http.NotFound(w, r)
-		case n == 0:
-			http.Redirect(w, r, "/good", http.StatusFound)
-		default:
-			http.Redirect(w, r, "/redirect/"+strconv.Itoa(n-1), http.StatusFound)
-		}
-	case p == "/loop/a":
-		http.Redirect(w, r, "/loop/b", http.StatusMovedPermanently)
-	case p == "/loop/b":
-		http.Redirect(w, r, "/loop/a", http.StatusMovedPermanently)
-	case p == "/to-file", p == "/to-ftp", p == "/to-js":
-		target := map[string]string{"/to-file": "file:///etc/passwd", "/to-ftp": "ftp://" + r.Host + "/pub/secret",
-			"/to-js": "javascript:alert(document.cookie)"}[p]
-		w.Header().Set("Location", target) // http.Redirect would make it relative
-		w.WriteHeader(http.StatusFound)
-	case p == "/html-as-png":
-		html(w, "image/png", article("HTML served as an image", HostileVideo))
-	case p == "/html-no-type":
-		w.Header()["Content-Type"] = nil // no header, and net/http adds none
-		w.Write([]byte(article("HTML with no Content-Type", HostileVideo)))
-	case p == "/random-as-html":
-		b := make([]byte, 64<<10)
-		rng := rand.NewChaCha8([32]byte{7})
-		rng.Read(b)
-		html(w, "text/html", string(b))
-	case p == "/png-as-html":
-		html(w, "text/html; charset=utf-8", string(pngImage()))
-	case p == "/invalid-utf8":
-		html(w, "text/html; charset=utf-8", "<html><head><title>Bad \xff\xfe UTF-8 \xc3\x28 here</title></head><body><article>"+
-			"<p>Broken \xe2\x82 sequences \xed\xa0\x80 (a surrogate) and \xf8\x88\x80\x80\x80 (five bytes).</p>"+
-			`<iframe src="https://www.youtube.com/embed/`+HostileVideo+`"></iframe></article></body></html>`)
-	case p == "/cp1251-as-latin1":
-		// "Новости: видео" in windows-1251, declared ISO-8859-1.
-		html(w, "text/html; charset=iso-8859-1", "<html><head><title>\xcd\xee\xe2\xee\xf1\xf2\xe8: \xe2\xe8\xe4\xe5\xee</title></head><body><article>"+
-			"<p>\xcf\xf0\xe8\xe2\xe5\xf2, \xec\xe8\xf0!</p>"+
-			`<iframe src="https://www.youtube.com/embed/`+HostileVideo+`"></iframe></article></body></html>`)
-	case p == "/deep":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		d := h.depth()
-		w.Write([]byte("<!DOCTYPE html><html><head><title>Deep</title></head><body><article>"))
-		w.Write(bytes.Repeat([]byte("<div>"), d))
-		w.Write([]byte(`<iframe src="https://www.youtube.com/embed/` + HostileVideo + `"></iframe>`))
-		w.Write(bytes.Repeat([]byte("</div>"), d))
-		w.Write([]byte("</article></body></html>"))
-	case p == "/links":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		bw := &bytes.Buffer{}
-		bw.WriteString("<!DOCTYPE html><html><head><title>Links</title></head><body><article>")
-		for i := range h.links() {
-			bw.WriteString("<a href=/l/")
-			bw.WriteString(strconv.Itoa(i))
-			bw.WriteString(">l</a>")
-			if bw.Len() > 64<<10 {
-				if _, err := w.Write(bw.Bytes()); err != nil {
-					return
-				}
-				bw.Reset()
-			}
-		}
-		bw.WriteString("</article></body></html>")
-		w.Write(bw.Bytes())
-	case p == "/huge-attr":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		blob := strings.Repeat("A", h.attrBytes())
-		w.Write([]byte("<!DOCTYPE html><html><head><title>Huge attributes</title></head><body><article>"))
-		w.Write([]byte(`<div data-blob="` + blob + `">x</div>`))
-		w.Write([]byte(`<a href="/huge?q=` + blob + `">huge link</a>`))
-		w.Write([]byte(`<iframe src="https://www.youtube.com/embed/Zp4-eYc1UoM?pad=` + blob + `"></iframe>`))
-		w.Write([]byte(`<iframe src="https://www.youtube.com/embed/` + HostileVideo + `"></iframe>`))
-		w.Write([]byte(`</article></body></html>`))
-	case p == "/nul":
-		html(w, "text/html; charset=utf-8", "<html><head><title>NUL\x00 title</title></head><body><article>"+
-			"<p>Text with a NUL\x00 byte.</p>"+
-			"<a href=\"/nul/raw\x00byte\">raw NUL in a URL</a> <a href=\"/nul/escaped%00byte\">%00 in a URL</a> "+
-			"<a href=\"/nul/ok\">ok</a> <a data-x=\"a\x00b\" href=\"https://youtu.be/"+HostileVideo+"\x00\">video</a>"+
-			`</article></body></html>`)
-	case strings.HasPrefix(p, "/nul/"):
-		html(w, "text/html", article("NUL child", ""))
-	case strings.HasPrefix(p, "/cal/"):
-		calendar(w, r)
-	case p == "/reset":
-		reset(w)
-	case strings.HasPrefix(p, "/status/"):
-		status(w, r, strings.TrimPrefix(p, "/status/"))
-	case strings.HasPrefix(p, "/after/"):
-		html(w, "text/html", article("After "+strings.TrimPrefix(p, "/after/"), ""))
+	case h.RobotsCode != 0:
+		w.WriteHeader(h.RobotsCode)
+		w.Write(h.Robots)
+	case h.Robots != nil:
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write(h.Robots)
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// redirectChain redirects /redirect/N to /redirect/N-1, and /redirect/0
+// to /good.
+func redirectChain(w http.ResponseWriter, r *http.Request, rest string) {
+	n, err := strconv.Atoi(rest)
+	switch {
+	case err != nil || n < 0:
+		http.NotFound(w, r)
+	case n == 0:
+		http.Redirect(w, r, "/good", http.StatusFound)
+	default:
+		http.Redirect(w, r, "/redirect/"+strconv.Itoa(n-1), http.StatusFound)
+	}
+}
+
+// redirectTo redirects to target as it is (http.Redirect would make it
+// relative).
+func redirectTo(target string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", target)
+		w.WriteHeader(http.StatusFound)
+	}
+}
+
+func invalidUTF8(w http.ResponseWriter, r *http.Request) {
+	html(w, "text/html; charset=utf-8", "<html><head><title>Bad \xff\xfe UTF-8 \xc3\x28 here</title></head><body><article>"+
+		"<p>Broken \xe2\x82 sequences \xed\xa0\x80 (a surrogate) and \xf8\x88\x80\x80\x80 (five bytes).</p>"+
+		`<iframe src="https://www.youtube.com/embed/`+HostileVideo+`"></iframe></article></body></html>`)
+}
+
+// cp1251AsLatin1 serves "Новости: видео" in windows-1251, declared
+// ISO-8859-1.
+func cp1251AsLatin1(w http.ResponseWriter, r *http.Request) {
+	html(w, "text/html; charset=iso-8859-1", "<html><head><title>\xcd\xee\xe2\xee\xf1\xf2\xe8: \xe2\xe8\xe4\xe5\xee</title></head><body><article>"+
+		"<p>\xcf\xf0\xe8\xe2\xe5\xf2, \xec\xe8\xf0!</p>"+
+		`<iframe src="https://www.youtube.com/embed/`+HostileVideo+`"></iframe></article></body></html>`)
+}
+
+func (h *Hostile) deep(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	d := h.depth()
+	w.Write([]byte("<!DOCTYPE html><html><head><title>Deep</title></head><body><article>"))
+	w.Write(bytes.Repeat([]byte("<div>"), d))
+	w.Write([]byte(`<iframe src="https://www.youtube.com/embed/` + HostileVideo + `"></iframe>`))
+	w.Write(bytes.Repeat([]byte("</div>"), d))
+	w.Write([]byte("</article></body></html>"))
+}
+
+func (h *Hostile) manyLinks(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	bw := &bytes.Buffer{}
+	bw.WriteString("<!DOCTYPE html><html><head><title>Links</title></head><body><article>")
+	for i := range h.links() {
+		bw.WriteString("<a href=/l/")
+		bw.WriteString(strconv.Itoa(i))
+		bw.WriteString(">l</a>")
+		if bw.Len() > 64<<10 {
+			if _, err := w.Write(bw.Bytes()); err != nil {
+				return
+			}
+			bw.Reset()
+		}
+	}
+	bw.WriteString("</article></body></html>")
+	w.Write(bw.Bytes())
+}
+
+func (h *Hostile) hugeAttr(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	blob := strings.Repeat("A", h.attrBytes())
+	w.Write([]byte("<!DOCTYPE html><html><head><title>Huge attributes</title></head><body><article>"))
+	w.Write([]byte(`<div data-blob="` + blob + `">x</div>`))
+	w.Write([]byte(`<a href="/huge?q=` + blob + `">huge link</a>`))
+	w.Write([]byte(`<iframe src="https://www.youtube.com/embed/Zp4-eYc1UoM?pad=` + blob + `"></iframe>`))
+	w.Write([]byte(`<iframe src="https://www.youtube.com/embed/` + HostileVideo + `"></iframe>`))
+	w.Write([]byte(`</article></body></html>`))
+}
+
+func nul(w http.ResponseWriter, r *http.Request) {
+	html(w, "text/html; charset=utf-8", "<html><head><title>NUL\x00 title</title></head><body><article>"+
+		"<p>Text with a NUL\x00 byte.</p>"+
+		"<a href=\"/nul/raw\x00byte\">raw NUL in a URL</a> <a href=\"/nul/escaped%00byte\">%00 in a URL</a> "+
+		"<a href=\"/nul/ok\">ok</a> <a data-x=\"a\x00b\" href=\"https://youtu.be/"+HostileVideo+"\x00\">video</a>"+
+		`</article></body></html>`)
 }
 
 // article is a small news page, embedding video when it is not "".
