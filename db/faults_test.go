@@ -3,36 +3,13 @@ package db_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 )
-
-// mountTmpfs mounts a small tmpfs on a new directory for the length of the
-// test, or skips the test where mounting is not permitted.
-func mountTmpfs(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v: %s); this test needs root on Linux", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() {
-		if err := exec.Command("umount", dir).Run(); err != nil {
-			exec.Command("umount", "-l", dir).Run()
-		}
-	})
-	return dir
-}
-
-func remount(t *testing.T, dir, opts string) {
-	t.Helper()
-	if out, err := exec.Command("mount", "-o", "remount,"+opts, dir).CombinedOutput(); err != nil {
-		t.Fatalf("remount %s: %v: %s", opts, err, out)
-	}
-}
 
 // A database on a read-only filesystem can still be read (a WAL database
 // needs a -shm file, which cannot be made there, so it is read as
@@ -40,7 +17,7 @@ func remount(t *testing.T, dir, opts string) {
 // folded back is refused with a message rather than read without them.
 func TestOpenReadOnlyOnReadOnlyFilesystem(t *testing.T) {
 	ctx := context.Background()
-	mnt := mountTmpfs(t)
+	mnt := dbcheck.MountTmpfs(t, "16m")
 	path := filepath.Join(mnt, "h.db")
 	d, err := db.Open(ctx, path)
 	if err != nil {
@@ -75,7 +52,7 @@ func TestOpenReadOnlyOnReadOnlyFilesystem(t *testing.T) {
 		}
 	}
 	d.Close()
-	remount(t, mnt, "ro")
+	dbcheck.Remount(t, mnt, "ro")
 
 	ro, err := db.OpenReadOnly(ctx, path)
 	if err != nil {

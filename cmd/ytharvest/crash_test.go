@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 	"github.com/harvestdev/ytharvest/internal/testserver"
 )
 
@@ -81,10 +81,7 @@ func TestCrashResume(t *testing.T) {
 		t.Fatalf("final run: %v\n%s", err, out)
 	}
 
-	d, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := dbcheck.Open(t, dbPath)
 	defer d.Close()
 	var integrity string
 	if err := d.QueryRow(`PRAGMA integrity_check`).Scan(&integrity); err != nil || integrity != "ok" {

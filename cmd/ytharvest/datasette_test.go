@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 )
 
 // The keys Datasette reads from a metadata file (-m; Datasette 0.x,
@@ -177,10 +179,7 @@ func TestDatasetteMetadata(t *testing.T) {
 	if code := e.crawl(); code != exitOK {
 		t.Fatalf("crawl exit %d", code)
 	}
-	d, err := sql.Open("sqlite", "file:"+e.dbPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := dbcheck.Open(t, e.dbPath)
 	defer d.Close()
 
 	// Tables and views: all described, and every name given exists.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/harvestdev/ytharvest/db"
 	"github.com/harvestdev/ytharvest/harvest"
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 )
 
 // Texts that CSV must quote and JSON must escape.
@@ -145,10 +145,7 @@ func exportRunCtx(t *testing.T, ctx context.Context, stdout io.Writer, args ...s
 // dbRows reads a table straight from the file: its column names and rows.
 func dbRows(t *testing.T, path, query string) ([]string, [][]any) {
 	t.Helper()
-	d, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := dbcheck.Open(t, path)
 	defer d.Close()
 	rows, err := d.Query(query)
 	if err != nil {

@@ -30,104 +30,9 @@ import (
 	"github.com/harvestdev/ytharvest/harvest"
 	"github.com/harvestdev/ytharvest/harvest/crawl"
 	"github.com/harvestdev/ytharvest/harvest/youtube"
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 	"github.com/harvestdev/ytharvest/internal/testserver"
 )
-
-// faultCheckDB fails t unless the database at path passes SQLite's
-// integrity and foreign-key checks.
-func faultCheckDB(t *testing.T, path string) {
-	t.Helper()
-	d, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var res []string
-	rows, err := d.Query(`PRAGMA integrity_check`)
-	if err != nil {
-		t.Fatalf("integrity_check: %v", err)
-	}
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		res = append(res, s)
-	}
-	rows.Close()
-	if !slices.Equal(res, []string{"ok"}) {
-		t.Fatalf("PRAGMA integrity_check = %q, want ok", res)
-	}
-	var fk int
-	if err := d.QueryRow(`SELECT count(*) FROM pragma_foreign_key_check`).Scan(&fk); err != nil || fk != 0 {
-		t.Errorf("foreign_key_check: %d violations, %v", fk, err)
-	}
-}
-
-// faultIdentity are queries naming every committed row by what must never
-// change about it once committed.
-var faultIdentity = map[string]string{
-	"pages":  `SELECT id || ' ' || url FROM pages`,
-	"links":  `SELECT id || ' ' || page_id || ' ' || ref_type || ' ' || ref_id || ' ' || kind FROM links`,
-	"videos": `SELECT id || ' ' || first_seen_at FROM videos`,
-	"definitive videos": `SELECT id || ' ' || coalesce(title, '') FROM videos
-		WHERE status NOT IN ('pending', 'blocked', 'error')`,
-	"transcripts": `SELECT id || ' ' || video_id || ' ' || language || ' ' || is_generated || ' ' || text FROM transcripts`,
-	"segments":    `SELECT id || ' ' || transcript_id || ' ' || start_ms || ' ' || text FROM transcript_segments`,
-	"runs":        `SELECT id || ' ' || started_at FROM runs`,
-	"schema":      `SELECT type || ' ' || name FROM sqlite_schema`,
-}
-
-// faultSnapshot reads the identity of every committed row.
-func faultSnapshot(t *testing.T, path string) map[string][]string {
-	t.Helper()
-	d, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	snap := make(map[string][]string)
-	for name, q := range faultIdentity {
-		rows, err := d.Query(q)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			snap[name] = append(snap[name], s)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
-	}
-	return snap
-}
-
-// faultKept fails t unless every row of before is still in the database.
-func faultKept(t *testing.T, path string, before map[string][]string) {
-	t.Helper()
-	after := faultSnapshot(t, path)
-	for name, rows := range before {
-		have := make(map[string]bool, len(after[name]))
-		for _, r := range after[name] {
-			have[r] = true
-		}
-		lost := 0
-		for _, r := range rows {
-			if !have[r] {
-				if lost < 3 {
-					t.Errorf("%s: committed row lost or changed: %.120s", name, r)
-				}
-				lost++
-			}
-		}
-		if lost > 0 {
-			t.Errorf("%s: %d of %d committed rows lost or changed", name, lost, len(rows))
-		}
-	}
-}
 
 // faultSite serves pages /p/0 .. /p/n-1 (/ is /p/0): page k links to
 // pages 3k+1..3k+3 and embeds video(k) (none when video is nil or returns
@@ -156,32 +61,6 @@ func faultSite(n int, video func(k int) string, pad int) http.Handler {
 	})
 }
 
-// faultMount mounts a tmpfs of the given size on a new directory, for
-// the length of the test, or skips the test when mounting is not
-// permitted (not root, no CAP_SYS_ADMIN, not Linux).
-func faultMount(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0755", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v: %s); this test needs root on Linux", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Logf("umount %s: %v: %s", dir, err, out)
-			exec.Command("umount", "-l", dir).Run()
-		}
-	})
-	return dir
-}
-
-// faultRemount changes the options of the tmpfs at dir.
-func faultRemount(t *testing.T, dir, opts string) {
-	t.Helper()
-	if out, err := exec.Command("mount", "-o", "remount,"+opts, dir).CombinedOutput(); err != nil {
-		t.Fatalf("remount %s %s: %v: %s", dir, opts, err, out)
-	}
-}
-
 // faultErrorLines returns the lines of stderr that are not log records:
 // the error ytharvest printed ("ytharvest: ..." and any lines it goes on
 // to).
@@ -201,7 +80,7 @@ func faultErrorLines(stderr string) []string {
 // passes integrity_check; the next run, with room again, carries on to the
 // end.
 func TestFaultDiskFull(t *testing.T) {
-	mnt := faultMount(t, "6m")
+	mnt := dbcheck.MountTmpfs(t, "6m")
 	const pages = 800
 	var playable []string
 	for i := range pages / 4 {
@@ -237,7 +116,7 @@ func TestFaultDiskFull(t *testing.T) {
 	if code := e.crawl("--depth", "10", "--max-pages", "10"); code != exitPartial {
 		t.Fatalf("first run: exit %d, want %d (--max-pages)", code, exitPartial)
 	}
-	before := faultSnapshot(t, e.dbPath)
+	before := dbcheck.Snapshot(t, e.dbPath)
 
 	start := time.Now()
 	if code := e.crawl("--depth", "10"); code != exitError {
@@ -245,8 +124,8 @@ func TestFaultDiskFull(t *testing.T) {
 	}
 	t.Logf("the run met the full disk after %v: %q", time.Since(start).Round(time.Millisecond), faultErrorLines(e.stderr.String()))
 	diskFull("run that fills the disk")
-	faultCheckDB(t, e.dbPath)
-	faultKept(t, e.dbPath, before)
+	dbcheck.Check(t, e.dbPath)
+	dbcheck.Kept(t, e.dbPath, before)
 	// The run is recorded as failed, with the error, when there is room
 	// for that much; else it stays "running" (as a killed run does).
 	run := e.query(`SELECT status, coalesce(error, '') FROM runs WHERE id = 2`)
@@ -258,7 +137,7 @@ func TestFaultDiskFull(t *testing.T) {
 	// Full to the last byte before a run starts, with the database there,
 	// and with a new one.
 	exec.Command("dd", "if=/dev/zero", "of="+filepath.Join(mnt, "filler"), "bs=4k").Run()
-	before = faultSnapshot(t, e.dbPath)
+	before = dbcheck.Snapshot(t, e.dbPath)
 	if code := e.crawl("--depth", "10"); code != exitError {
 		t.Errorf("run on a full disk: exit %d, want %d", code, exitError)
 	}
@@ -269,17 +148,17 @@ func TestFaultDiskFull(t *testing.T) {
 		t.Errorf("new database on a full disk: exit %d, want %d", code, exitError)
 	}
 	diskFull("new database on a full disk")
-	faultCheckDB(t, e.dbPath)
-	faultKept(t, e.dbPath, before)
+	dbcheck.Check(t, e.dbPath)
+	dbcheck.Kept(t, e.dbPath, before)
 	os.Remove(filepath.Join(mnt, "filler"))
 
 	// Room again: the next run carries on to the end.
-	faultRemount(t, mnt, "size=256m")
+	dbcheck.Remount(t, mnt, "size=256m")
 	if code := e.crawl("--depth", "10"); code != exitOK {
 		t.Fatalf("run with room again: exit %d, want 0", code)
 	}
-	faultCheckDB(t, e.dbPath)
-	faultKept(t, e.dbPath, before)
+	dbcheck.Check(t, e.dbPath)
+	dbcheck.Kept(t, e.dbPath, before)
 	for _, c := range []struct{ what, query, want string }{
 		{"pages not fetched", `SELECT count(*) FROM pages WHERE state <> 'fetched'`, "0"},
 		{"pages", `SELECT count(*) FROM pages`, fmt.Sprint(pages)},
@@ -456,11 +335,11 @@ func TestFaultKillAcrossStages(t *testing.T) {
 			t.Fatalf("a run finished before the kill; stderr:\n%s", &stderr)
 		}
 		landed = append(landed, stage)
-		faultCheckDB(t, dbPath)
+		dbcheck.Check(t, dbPath)
 		if before != nil {
-			faultKept(t, dbPath, before)
+			dbcheck.Kept(t, dbPath, before)
 		}
-		before = faultSnapshot(t, dbPath)
+		before = dbcheck.Snapshot(t, dbPath)
 	}
 	t.Logf("killed %d runs, during: %s", len(landed), strings.Join(landed, ", "))
 	for _, s := range []string{"page", "player", "watch", "captions"} {
@@ -475,14 +354,11 @@ func TestFaultKillAcrossStages(t *testing.T) {
 	if out, err := final.CombinedOutput(); err != nil {
 		t.Fatalf("final run: %v\n%s", err, out)
 	}
-	faultCheckDB(t, dbPath)
-	faultKept(t, dbPath, before)
+	dbcheck.Check(t, dbPath)
+	dbcheck.Kept(t, dbPath, before)
 	faultFTSCheck(t, dbPath)
 
-	d, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := dbcheck.Open(t, dbPath)
 	defer d.Close()
 	for _, c := range []struct {
 		what  string
@@ -661,7 +537,7 @@ func TestFaultOverlappingRuns(t *testing.T) {
 		t.Fatalf("second run (--wait): exit %d\n%s", code, &secondErr)
 	}
 
-	faultCheckDB(t, dbPath)
+	dbcheck.Check(t, dbPath)
 	e := &env{t: t, dbPath: dbPath}
 	diffRows(t, "runs", e.query(`SELECT a.id, b.id, a.status, b.status, b.started_at >= a.finished_at FROM runs a, runs b WHERE b.id = a.id + 1`),
 		[]string{"1 | 2 | ok | ok | 1"})
@@ -742,7 +618,7 @@ func TestFaultLongReader(t *testing.T) {
 	}
 	tx.Rollback()
 	reader.Close()
-	faultCheckDB(t, dbPath)
+	dbcheck.Check(t, dbPath)
 
 	// The next run, with no reader about, folds the WAL back.
 	if out, err := exec.Command(binary(t), append(crawl[:len(crawl)-1:len(crawl)-1], "--depth", "0", site.URL+"/")...).CombinedOutput(); err != nil {
@@ -751,25 +627,7 @@ func TestFaultLongReader(t *testing.T) {
 	if fi, err := os.Stat(dbPath + "-wal"); err == nil && fi.Size() > 0 {
 		t.Errorf("after the next run the WAL still holds %d bytes", fi.Size())
 	}
-	faultCheckDB(t, dbPath)
-}
-
-// faultFiles returns the names and contents of the files in dir.
-func faultFiles(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := make(map[string]string)
-	for _, en := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, en.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[en.Name()] = string(b)
-	}
-	return files
+	dbcheck.Check(t, dbPath)
 }
 
 // Every command that opens a database refuses one that is not
@@ -824,7 +682,7 @@ func TestFaultForeignAndNewerDatabases(t *testing.T) {
 			t.Run(f.name+"/"+cmd[0], func(t *testing.T) {
 				path := f.make(t)
 				dir := filepath.Dir(path)
-				before := faultFiles(t, dir)
+				before := dbcheck.Files(t, dir)
 				backup := filepath.Join(t.TempDir(), "copy.db")
 				args := []string{cmd[0], "--db", path, "--youtube-url", e.ytURL}
 				switch cmd[0] {
@@ -845,7 +703,7 @@ func TestFaultForeignAndNewerDatabases(t *testing.T) {
 				if n := strings.Count(strings.TrimSpace(msg), "\n"); n > 0 {
 					t.Errorf("the message has %d lines, want one:\n%s", n+1, msg)
 				}
-				after := faultFiles(t, dir)
+				after := dbcheck.Files(t, dir)
 				if len(after) != len(before) || after["x.db"] != before["x.db"] {
 					var names []string
 					for n := range after {
@@ -967,7 +825,7 @@ func TestFaultYouTube(t *testing.T) {
 			if code := e.run(append([]string{"video", known}, yt...)...); code != exitOK {
 				t.Fatalf("healthy fetch: exit %d", code)
 			}
-			before := faultSnapshot(t, e.dbPath)
+			before := dbcheck.Snapshot(t, e.dbPath)
 			for _, id := range []string{fresh, known} {
 				e.youtube.Set(id, tc.fault(id, healthy[id]))
 			}
@@ -999,11 +857,11 @@ func TestFaultYouTube(t *testing.T) {
 					t.Errorf("the known video's transcript became %v", got)
 				}
 			}
-			faultKept(t, e.dbPath, before)
+			dbcheck.Kept(t, e.dbPath, before)
 			if n := e.count("videos WHERE status IN ('removed', 'private', 'age_restricted', 'unplayable', 'live_upcoming')"); n != 0 {
 				t.Errorf("%d videos recorded as gone or restricted because of a fault", n)
 			}
-			faultCheckDB(t, e.dbPath)
+			dbcheck.Check(t, e.dbPath)
 
 			// YouTube is healthy again: the next refresh completes.
 			for _, id := range []string{fresh, known} {
@@ -1019,8 +877,8 @@ func TestFaultYouTube(t *testing.T) {
 				want = []string{fresh + " | ok | po_token_required", known + " | ok | po_token_required"}
 			}
 			diffRows(t, "after a healthy refresh", e.query(`SELECT id, status, transcript_status FROM videos ORDER BY id`), want)
-			faultCheckDB(t, e.dbPath)
-			faultKept(t, e.dbPath, before)
+			dbcheck.Check(t, e.dbPath)
+			dbcheck.Kept(t, e.dbPath, before)
 		})
 	}
 }
@@ -1101,7 +959,7 @@ func TestFaultYouTubeHang(t *testing.T) {
 			t.Errorf("exit %d, want 5: the video named could not be fetched", code)
 		}
 		diffRows(t, "video", e.query(`SELECT id, status, coalesce(status_reason, '') FROM videos`), []string{id + " | error | player: timed out"})
-		faultCheckDB(t, e.dbPath)
+		dbcheck.Check(t, e.dbPath)
 		e.youtube.Set(id, healthy[id])
 		if code := e.run(append([]string{"refresh"}, yt...)...); code != exitOK {
 			t.Fatalf("refresh: exit %d", code)
@@ -1125,7 +983,7 @@ func TestFaultYouTubeHang(t *testing.T) {
 		}
 		diffRows(t, "video", e.query(`SELECT id, status, coalesce(status_reason, '') FROM videos`), []string{id + " | pending | "})
 		diffRows(t, "run", e.query(`SELECT command, status FROM runs`), []string{"video | interrupted"})
-		faultCheckDB(t, e.dbPath)
+		dbcheck.Check(t, e.dbPath)
 
 		e.youtube.Set(id, healthy[id])
 		if code := e.run(append([]string{"refresh"}, yt...)...); code != exitOK {
@@ -1133,26 +991,6 @@ func TestFaultYouTubeHang(t *testing.T) {
 		}
 		diffRows(t, "video after a healthy refresh", e.query(`SELECT id, status, transcript_status FROM videos`), []string{id + " | ok | ok"})
 	})
-}
-
-// faultTidy leaves the database as a run leaves it: read-only connections
-// (faultSnapshot's) leave -wal and -shm files behind, which the last
-// read-write connection to close removes.
-func faultTidy(t *testing.T, path string) {
-	t.Helper()
-	d, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Exec(`SELECT count(*) FROM runs`); err != nil {
-		t.Fatal(err)
-	}
-	d.Close()
-	for _, suffix := range []string{"-wal", "-shm"} {
-		if _, err := os.Stat(path + suffix); err == nil {
-			t.Fatalf("%s%s is still there", path, suffix)
-		}
-	}
 }
 
 // A database that cannot be written: on a read-only filesystem (its
@@ -1180,7 +1018,7 @@ func TestFaultReadOnly(t *testing.T) {
 	}
 	check := func(t *testing.T, e *env, dir, msg string) {
 		t.Helper()
-		before := faultFiles(t, dir)
+		before := dbcheck.Files(t, dir)
 		for _, args := range writers(e) {
 			code := e.run(args...)
 			out := strings.TrimSpace(e.stderr.String())
@@ -1199,7 +1037,7 @@ func TestFaultReadOnly(t *testing.T) {
 				t.Errorf("%s: exit %d, want 0: a read-only command reads a database it cannot write\n%s", args[0], code, e.stderr)
 			}
 		}
-		after := faultFiles(t, dir)
+		after := dbcheck.Files(t, dir)
 		if after["h.db"] != before["h.db"] {
 			t.Errorf("the database changed")
 		}
@@ -1213,22 +1051,22 @@ func TestFaultReadOnly(t *testing.T) {
 	}
 
 	t.Run("read-only filesystem", func(t *testing.T) {
-		mnt := faultMount(t, "64m")
+		mnt := dbcheck.MountTmpfs(t, "64m")
 		e := newEnv(t, nil)
 		e.dbPath = filepath.Join(mnt, "h.db")
 		if code := e.crawl(); code != exitOK {
 			t.Fatalf("crawl: exit %d", code)
 		}
-		before := faultSnapshot(t, e.dbPath)
-		faultTidy(t, e.dbPath)
-		faultRemount(t, mnt, "ro")
+		before := dbcheck.Snapshot(t, e.dbPath)
+		dbcheck.Tidy(t, e.dbPath)
+		dbcheck.Remount(t, mnt, "ro")
 		check(t, e, mnt, "read-only file system")
-		faultRemount(t, mnt, "rw")
+		dbcheck.Remount(t, mnt, "rw")
 		if code := e.crawl(); code != exitOK {
 			t.Fatalf("crawl once writable: exit %d", code)
 		}
-		faultCheckDB(t, e.dbPath)
-		faultKept(t, e.dbPath, before)
+		dbcheck.Check(t, e.dbPath)
+		dbcheck.Kept(t, e.dbPath, before)
 	})
 
 	t.Run("immutable file", func(t *testing.T) {
@@ -1236,12 +1074,9 @@ func TestFaultReadOnly(t *testing.T) {
 		if code := e.crawl(); code != exitOK {
 			t.Fatalf("crawl: exit %d", code)
 		}
-		before := faultSnapshot(t, e.dbPath)
-		faultTidy(t, e.dbPath)
-		if out, err := exec.Command("chattr", "+i", e.dbPath).CombinedOutput(); err != nil {
-			t.Skipf("cannot make the file immutable here (chattr +i: %v: %s); this test needs root on a filesystem with attributes", err, bytes.TrimSpace(out))
-		}
-		defer exec.Command("chattr", "-i", e.dbPath).Run()
+		before := dbcheck.Snapshot(t, e.dbPath)
+		dbcheck.Tidy(t, e.dbPath)
+		dbcheck.Chattr(t, "+i", e.dbPath)
 		check(t, e, filepath.Dir(e.dbPath), "database is read-only")
 		if out, err := exec.Command("chattr", "-i", e.dbPath).CombinedOutput(); err != nil {
 			t.Fatalf("chattr -i: %v: %s", err, out)
@@ -1249,8 +1084,8 @@ func TestFaultReadOnly(t *testing.T) {
 		if code := e.crawl(); code != exitOK {
 			t.Fatalf("crawl once writable: exit %d", code)
 		}
-		faultCheckDB(t, e.dbPath)
-		faultKept(t, e.dbPath, before)
+		dbcheck.Check(t, e.dbPath)
+		dbcheck.Kept(t, e.dbPath, before)
 	})
 }
 
@@ -1357,7 +1192,7 @@ func TestFaultBadQueriesAndOutputs(t *testing.T) {
 	if code := e.crawl(); code != exitOK {
 		t.Fatalf("crawl: exit %d", code)
 	}
-	faultTidy(t, e.dbPath)
+	dbcheck.Tidy(t, e.dbPath)
 	before, err := os.ReadFile(e.dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -1389,19 +1224,16 @@ func TestFaultBadQueriesAndOutputs(t *testing.T) {
 		}, "no space left on device"},
 		{"an immutable directory", func(t *testing.T) string {
 			d := t.TempDir()
-			if out, err := exec.Command("chattr", "+i", d).CombinedOutput(); err != nil {
-				t.Skipf("cannot make a directory immutable here (chattr +i: %v: %s)", err, bytes.TrimSpace(out))
-			}
-			t.Cleanup(func() { exec.Command("chattr", "-i", d).Run() })
+			dbcheck.Chattr(t, "+i", d)
 			return filepath.Join(d, "v.csv")
 		}, "operation not permitted"},
 		{"a read-only filesystem", func(t *testing.T) string {
-			mnt := faultMount(t, "1m")
-			faultRemount(t, mnt, "ro")
+			mnt := dbcheck.MountTmpfs(t, "1m")
+			dbcheck.Remount(t, mnt, "ro")
 			return filepath.Join(mnt, "v.csv")
 		}, "read-only file system"},
 		{"a full filesystem", func(t *testing.T) string {
-			mnt := faultMount(t, "64k")
+			mnt := dbcheck.MountTmpfs(t, "64k")
 			exec.Command("dd", "if=/dev/zero", "of="+filepath.Join(mnt, "filler"), "bs=4k").Run()
 			return filepath.Join(mnt, "v.csv")
 		}, "no space left on device"},
@@ -1432,12 +1264,12 @@ func TestFaultBadQueriesAndOutputs(t *testing.T) {
 		{"missing directory", func(t *testing.T) string { return filepath.Join(t.TempDir(), "no", "such", "b.db") }, "no directory"},
 		{"an existing file", func(t *testing.T) string { return e.dbPath }, "the file exists"},
 		{"a read-only filesystem", func(t *testing.T) string {
-			mnt := faultMount(t, "1m")
-			faultRemount(t, mnt, "ro")
+			mnt := dbcheck.MountTmpfs(t, "1m")
+			dbcheck.Remount(t, mnt, "ro")
 			return filepath.Join(mnt, "b.db")
 		}, "cannot write the copy there"},
 		{"a full filesystem", func(t *testing.T) string {
-			mnt := faultMount(t, "64k")
+			mnt := dbcheck.MountTmpfs(t, "64k")
 			exec.Command("dd", "if=/dev/zero", "of="+filepath.Join(mnt, "filler"), "bs=4k").Run()
 			return filepath.Join(mnt, "b.db")
 		}, "disk full"},
@@ -1457,7 +1289,7 @@ func TestFaultBadQueriesAndOutputs(t *testing.T) {
 	if after, _ := os.ReadFile(e.dbPath); !bytes.Equal(after, before) {
 		t.Error("the database changed")
 	}
-	faultCheckDB(t, e.dbPath)
+	dbcheck.Check(t, e.dbPath)
 }
 
 // faultEvil is text full of what would break SQL built by pasting it in.
@@ -1516,15 +1348,12 @@ func TestFaultSQLInjection(t *testing.T) {
 	d.Close()
 	const schema = `SELECT type, name FROM sqlite_schema ORDER BY type, name`
 	diffRows(t, "schema", e.query(schema), fresh.query(schema))
-	faultCheckDB(t, e.dbPath)
+	dbcheck.Check(t, e.dbPath)
 
 	// The strings are stored as they were.
 	one := func(what, q string, args ...any) {
 		t.Helper()
-		s, err := sql.Open("sqlite", "file:"+e.dbPath+"?mode=ro")
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := dbcheck.Open(t, e.dbPath)
 		defer s.Close()
 		var n int
 		if err := s.QueryRow(q, args...).Scan(&n); err != nil || n < 1 {
@@ -1597,5 +1426,5 @@ func TestFaultSQLInjection(t *testing.T) {
 	if n := e.count("videos"); n != 2 {
 		t.Errorf("%d videos, want 2", n)
 	}
-	faultCheckDB(t, e.dbPath)
+	dbcheck.Check(t, e.dbPath)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/harvestdev/ytharvest/harvest"
 	"github.com/harvestdev/ytharvest/harvest/crawl"
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 	"github.com/harvestdev/ytharvest/internal/testserver"
 )
 
@@ -195,10 +195,7 @@ var hostileTables = []string{"runs", "hosts", "pages", "links", "videos", "video
 // table in upTo (rows added since cannot have been committed before).
 func hostileSnapshot(t *testing.T, path string, upTo ...map[string][]string) map[string][]string {
 	t.Helper()
-	d, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := dbcheck.Open(t, path)
 	defer d.Close()
 	snap := make(map[string][]string)
 	for _, table := range hostileTables {
@@ -245,16 +242,7 @@ func hostileLastRowid(rows []string) int64 {
 // still in the database as it was.
 func hostileIntact(t *testing.T, path string, before map[string][]string) {
 	t.Helper()
-	d, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var integrity string
-	err = d.QueryRow(`PRAGMA integrity_check`).Scan(&integrity)
-	d.Close()
-	if err != nil || integrity != "ok" {
-		t.Fatalf("integrity_check = %q, %v", integrity, err)
-	}
+	dbcheck.Check(t, path)
 	after := hostileSnapshot(t, path, before)
 	for table, rows := range before {
 		have := make(map[string]bool, len(after[table]))
@@ -278,13 +266,10 @@ type hostilePage struct {
 
 func (he *hostileEnv) page(url string) hostilePage {
 	he.t.Helper()
-	d, err := sql.Open("sqlite", "file:"+he.dbPath+"?mode=ro")
-	if err != nil {
-		he.t.Fatal(err)
-	}
+	d := dbcheck.Open(he.t, he.dbPath)
 	defer d.Close()
 	var p hostilePage
-	err = d.QueryRow(`SELECT state, coalesce(kind, ''), coalesce(title, ''), coalesce(error, ''), coalesce(final_url, ''),
+	err := d.QueryRow(`SELECT state, coalesce(kind, ''), coalesce(title, ''), coalesce(error, ''), coalesce(final_url, ''),
 		coalesce(http_status, 0), truncated, coalesce(body_bytes, 0) FROM pages WHERE url = ?`, url).
 		Scan(&p.state, &p.kind, &p.title, &p.err, &p.finalURL, &p.status, &p.truncated, &p.bodyBytes)
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 	"github.com/harvestdev/ytharvest/internal/testserver"
 )
 
@@ -115,10 +116,7 @@ func (e *env) crawl(extra ...string) int {
 // the columns of each joined by " | " (NULL as "NULL").
 func (e *env) query(q string, args ...any) []string {
 	e.t.Helper()
-	d, err := sql.Open("sqlite", "file:"+e.dbPath+"?mode=ro")
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	d := dbcheck.Open(e.t, e.dbPath)
 	defer d.Close()
 	rows, err := d.Query(q, args...)
 	if err != nil {
@@ -496,10 +494,7 @@ func TestSIGINT(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Errorf("exit %d after SIGINT, want %d; stderr:\n%s", code, exitInterrupted, &stderr)
 	}
-	d, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := dbcheck.Open(t, dbPath)
 	defer d.Close()
 	var status string
 	var queued int
@@ -521,10 +516,7 @@ func TestSchemaDoc(t *testing.T) {
 	if code := e.crawl(); code != exitOK {
 		t.Fatalf("crawl exit %d", code)
 	}
-	d, err := sql.Open("sqlite", "file:"+e.dbPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := dbcheck.Open(t, e.dbPath)
 	defer d.Close()
 
 	blocks := strings.Split(string(doc), "```sql\n")[1:]

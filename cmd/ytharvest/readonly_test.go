@@ -10,19 +10,9 @@ import (
 	"testing"
 
 	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 	"github.com/harvestdev/ytharvest/internal/testserver"
 )
-
-// needCapability skips t when the machine lacks what it needs (root, a
-// mount, chattr), saying what went untested; under CI (CI=true) it fails
-// instead, so that a suite never goes green on tests that did not run.
-func needCapability(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI=true and this machine cannot %s: the test must run in CI", what)
-	}
-	t.Skipf("not tested: this machine cannot %s", what)
-}
 
 // Users of the read-only tests: the database's owner and a reader.
 const (
@@ -52,7 +42,7 @@ func sharedDir(t *testing.T, perm os.FileMode) string {
 func sharedBinary(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		needCapability(t, "run the binary as other users (the test needs root)")
+		dbcheck.NeedCapability(t, "run the binary as other users (the test needs root)")
 	}
 	b, err := os.ReadFile(binary(t))
 	if err != nil {
@@ -94,7 +84,7 @@ func harvestedCopy(t *testing.T, dir string, uid int, perm os.FileMode) string {
 	if code := e.crawl(); code != exitOK {
 		t.Fatalf("crawl: exit %d", code)
 	}
-	faultTidy(t, e.dbPath)
+	dbcheck.Tidy(t, e.dbPath)
 	b, err := os.ReadFile(e.dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +130,7 @@ func TestReadOnlyAsAnotherUser(t *testing.T) {
 	check := func(t *testing.T, dbPath string) {
 		t.Helper()
 		dir := filepath.Dir(dbPath)
-		before := faultFiles(t, dir)
+		before := dbcheck.Files(t, dir)
 		for _, c := range readCommands(dbPath, out) {
 			os.Remove(filepath.Join(out, "copy.db"))
 			code, stdout, stderr := runAs(t, bin, readerUID, c.args...)
@@ -151,7 +141,7 @@ func TestReadOnlyAsAnotherUser(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, "copy.db")); err != nil {
 			t.Errorf("backup wrote no copy: %v", err)
 		}
-		after := faultFiles(t, dir)
+		after := dbcheck.Files(t, dir)
 		for name := range after {
 			if _, ok := before[name]; !ok {
 				t.Errorf("%s appeared beside the database", name)

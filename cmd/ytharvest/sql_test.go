@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 )
 
 // sql is read-only by construction: every kind of write is refused with
@@ -16,9 +18,9 @@ func TestSQLReadOnly(t *testing.T) {
 	if code := e.crawl(); code != exitOK {
 		t.Fatalf("crawl: exit %d", code)
 	}
-	faultTidy(t, e.dbPath)
+	dbcheck.Tidy(t, e.dbPath)
 	dir := t.TempDir()
-	before := faultSnapshot(t, e.dbPath)
+	before := dbcheck.Snapshot(t, e.dbPath)
 	for _, tc := range []struct{ query, refused string }{
 		{"DELETE FROM pages", "DELETE FROM pages"},
 		{"UPDATE videos SET title = 'x'", "UPDATE videos"},
@@ -47,8 +49,8 @@ func TestSQLReadOnly(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
 		t.Errorf("ATTACH or VACUUM INTO created %s", entries[0].Name())
 	}
-	faultKept(t, e.dbPath, before)
-	faultCheckDB(t, e.dbPath)
+	dbcheck.Kept(t, e.dbPath, before)
+	dbcheck.Check(t, e.dbPath)
 
 	for _, tc := range []struct{ query, want string }{
 		{"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) SELECT sum(i) AS s FROM n", "s\n6\n"},
