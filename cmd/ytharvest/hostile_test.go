@@ -22,7 +22,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/harvestdev/ytharvest/harvest"
 	"github.com/harvestdev/ytharvest/harvest/crawl"
 	"github.com/harvestdev/ytharvest/internal/dbcheck"
 	"github.com/harvestdev/ytharvest/internal/testserver"
@@ -439,7 +438,7 @@ func hostileCases() []hostileCase {
 			}},
 		{name: "a page with 20,000 links", seed: "/links", flags: []string{"--depth", "1", "--max-pages", "1"}, code: exitPartial,
 			check: func(t *testing.T, he *hostileEnv, url string, r hostileResult) {
-				want := min(he.hostile.Links, harvest.MaxOutLinks)
+				want := min(he.hostile.Links, 10_000) // the documented limit of queued links
 				if n := he.count("pages WHERE url LIKE '%/l/%'"); n != want {
 					t.Errorf("%d of the page's %d links queued, want the first %d", n, he.hostile.Links, want)
 				}
@@ -511,7 +510,7 @@ func hostileCases() []hostileCase {
 				}
 				// What is kept of it is the part read: 500 KiB and a byte.
 				diffRows(t, "robots.txt kept", he.query(`SELECT robots_status, length(robots_txt) FROM hosts WHERE host = 'news.example'`),
-					[]string{fmt.Sprintf("200 | %d", crawl.MaxRobotsSize+1)})
+					[]string{fmt.Sprintf("200 | %d", 500<<10+1)}) // the documented 500 KiB, and one byte to say it was cut
 			}},
 		{name: "binary robots.txt", site: &testserver.Hostile{Robots: robotsBinary},
 			seed: "/status/index?links=nul/ok,after/1", flags: []string{"--depth", "1"},
@@ -685,8 +684,8 @@ func hostileBinaryCases() []hostileBinaryCase {
 				if p := he.page(url); p.state != "fetched" || p.truncated != 1 || p.bodyBytes < 20<<20 {
 					t.Errorf("recorded as %+v; want fetched whole, parsed in part (truncated)", p)
 				}
-				if n := he.count("pages WHERE url LIKE '%/l/%'"); n != harvest.MaxOutLinks {
-					t.Errorf("%d links queued, want %d", n, harvest.MaxOutLinks)
+				if n := he.count("pages WHERE url LIKE '%/l/%'"); n != 10_000 {
+					t.Errorf("%d links queued, want the documented 10,000", n)
 				}
 			}},
 		// The same page at the default --max-body.
@@ -696,8 +695,8 @@ func hostileBinaryCases() []hostileBinaryCase {
 				if p := he.page(url); p.state != "fetched" || p.truncated != 1 {
 					t.Errorf("recorded as %+v; want fetched, truncated", p)
 				}
-				if n := he.count("pages WHERE url LIKE '%/l/%'"); n != harvest.MaxOutLinks {
-					t.Errorf("%d links queued, want %d", n, harvest.MaxOutLinks)
+				if n := he.count("pages WHERE url LIKE '%/l/%'"); n != 10_000 {
+					t.Errorf("%d links queued, want the documented 10,000", n)
 				}
 			}},
 		{name: "HTML nested 100,000 deep", seed: "/deep", flags: []string{"--max-body", "2MiB"}, maxRSS: 100, maxTook: 10 * time.Second,

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -447,12 +448,10 @@ func TestBadLOGLEVEL(t *testing.T) {
 	}
 }
 
-// SIGINT: no new work, pages in flight back in the queue, the run recorded
-// as interrupted, exit 130.
-func TestSIGINT(t *testing.T) {
-	bin := binary(t)
-	hit := make(chan string, 10)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// sigSite serves a front page linking two pages that hang until the
+// client gives up, and tells hit when each is asked for.
+func sigSite(hit chan<- string) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/":
 			w.Header().Set("Content-Type", "text/html")
@@ -465,43 +464,105 @@ func TestSIGINT(t *testing.T) {
 		hit <- r.URL.Path
 		<-r.Context().Done() // hang until the client gives up
 	}))
-	defer srv.Close()
-	dbPath := filepath.Join(t.TempDir(), "s.db")
-	cmd := exec.Command(bin, "crawl", "--db", dbPath, "--youtube-url", "http://127.0.0.1:1",
+}
+
+// sigCrawl starts a crawl of a sigSite and returns once both slow pages
+// are being fetched.
+func sigCrawl(t *testing.T, dbPath string, stderr *bytes.Buffer) (*exec.Cmd, <-chan error) {
+	t.Helper()
+	hit := make(chan string, 10)
+	srv := sigSite(hit)
+	t.Cleanup(srv.Close)
+	cmd := exec.Command(binary(t), "crawl", "--db", dbPath, "--youtube-url", "http://127.0.0.1:1",
 		"--host-concurrency", "2", "--delay", "0s", srv.URL+"/")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
 	for range 2 {
 		select {
 		case <-hit:
 		case <-time.After(20 * time.Second):
 			cmd.Process.Kill()
-			t.Fatalf("the crawl never reached the slow pages; stderr:\n%s", &stderr)
+			t.Fatalf("the crawl never reached the slow pages; stderr:\n%s", stderr)
 		}
 	}
+	return cmd, done
+}
+
+// SIGINT and SIGTERM stop a crawl cleanly: no new work, the pages cut
+// short stay queued, the run is recorded interrupted, exit 130.
+func TestSIGINT(t *testing.T) {
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dbPath := filepath.Join(t.TempDir(), "s.db")
+			var stderr bytes.Buffer
+			cmd, done := sigCrawl(t, dbPath, &stderr)
+			cmd.Process.Signal(sig)
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("ytharvest did not exit after %v", sig)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+				t.Errorf("exit %d after %v, want %d; stderr:\n%s", code, sig, exitInterrupted, &stderr)
+			}
+			d := dbcheck.Open(t, dbPath)
+			defer d.Close()
+			var status string
+			var queued int
+			d.QueryRow(`SELECT status FROM runs`).Scan(&status)
+			d.QueryRow(`SELECT count(*) FROM pages WHERE url LIKE '%/slow%' AND state = 'queued'`).Scan(&queued)
+			if status != "interrupted" || queued != 2 {
+				t.Errorf("after %v: run %q, %d slow pages queued; want interrupted and 2", sig, status, queued)
+			}
+		})
+	}
+}
+
+// A second signal kills at once, while the first's clean stop waits (here
+// on a write lock another process holds); nothing committed is lost, and
+// the next run carries on.
+func TestSecondSignal(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "s.db")
+	var stderr bytes.Buffer
+	cmd, done := sigCrawl(t, dbPath, &stderr)
+	holder, err := sql.Open("sqlite", "file:"+dbPath+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	tx, err := holder.Begin() // BEGIN IMMEDIATE: the crawl's clean stop must wait for it
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
 	select {
 	case <-done:
-	case <-time.After(20 * time.Second):
+		t.Fatalf("the first signal's stop did not wait for the lock: %v\n%s", cmd.ProcessState, &stderr)
+	case <-time.After(500 * time.Millisecond):
+	}
+	start := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("ytharvest did not exit after SIGINT")
+		t.Fatal("the second signal did not kill ytharvest")
 	}
-	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
-		t.Errorf("exit %d after SIGINT, want %d; stderr:\n%s", code, exitInterrupted, &stderr)
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Errorf("after a second SIGINT: %v, want killed by the signal", cmd.ProcessState)
 	}
-	d := dbcheck.Open(t, dbPath)
-	defer d.Close()
-	var status string
-	var queued int
-	d.QueryRow(`SELECT status FROM runs`).Scan(&status)
-	d.QueryRow(`SELECT count(*) FROM pages WHERE url LIKE '%/slow%' AND state = 'queued'`).Scan(&queued)
-	if status != "interrupted" || queued != 2 {
-		t.Errorf("after SIGINT: run %q, %d slow pages queued; want interrupted and 2", status, queued)
+	t.Logf("killed %v after the second signal", time.Since(start).Round(time.Millisecond))
+	tx.Rollback()
+	holder.Close()
+	dbcheck.Check(t, dbPath)
+	e := &env{t: t, dbPath: dbPath}
+	if got := e.query(`SELECT count(*) FROM pages WHERE url LIKE '%/slow%' AND state = 'queued'`); !slices.Equal(got, []string{"2"}) {
+		t.Errorf("slow pages queued after the kill: %v, want 2", got)
 	}
 }
 

@@ -7,6 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/harvestdev/ytharvest/harvest"
+	"github.com/harvestdev/ytharvest/harvest/crawl"
 )
 
 // A seed that cannot be crawled is reported with its file and line.
@@ -63,5 +67,43 @@ func TestExitCodesDocumented(t *testing.T) {
 	}
 	if !strings.Contains(usage, exitCodeTable()) {
 		t.Error("the help lacks the exit codes")
+	}
+}
+
+// The limits the docs state are the limits in force: each constant is
+// held to the documented number (not to itself), and the docs say that
+// number. Changing a limit means changing its documentation too.
+func TestDocumentedLimits(t *testing.T) {
+	docs := ""
+	for _, f := range []string{"../../README.md", "../../docs/reliability.md", "../../docs/crawling.md"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs += string(b)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want int64
+		says      string // in the docs
+	}{
+		{"harvest.MaxOutLinks", harvest.MaxOutLinks, 10_000, "10,000 of its links queued"},
+		{"harvest.MaxTags", harvest.MaxTags, 200_000, "200,000 tags parsed"},
+		{"crawl.MaxRobotsSize", crawl.MaxRobotsSize, 500 << 10, "obeys its first 500 KiB"},
+		{"crawl.MaxDocumentSize", crawl.MaxDocumentSize, 50 << 20, "sitemaps read to 50 MB"},
+		{"crawl.MaxEntries", crawl.MaxEntries, 50_000, "50,000 entries"},
+		{"crawl.MaxRedirects", crawl.MaxRedirects, 10, "more than 10 redirects"},
+		{"crawl.MaxURLLength", crawl.MaxURLLength, 2048, "at most 2,048 bytes"},
+		{"crawl.MaxRetryAfter", int64(crawl.MaxRetryAfter), int64(time.Hour), "capped at an hour"},
+		{"crawl.MaxPathSegments", crawl.MaxPathSegments, 16, "more than 16 path segments"},
+		{"crawl.MaxSegmentRepeats", crawl.MaxSegmentRepeats, 3, "one segment repeated 3 times"},
+		{"crawl.MaxQueryVariants", crawl.MaxQueryVariants, 100, "more than 100"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %d, but the docs say %d (%q)", c.name, c.got, c.want, c.says)
+		}
+		if !strings.Contains(strings.Join(strings.Fields(docs), " "), c.says) {
+			t.Errorf("the docs do not say %q (%s)", c.says, c.name)
+		}
 	}
 }
