@@ -17,8 +17,14 @@ build:
 demo: build
 	$(GO) run ./internal/demo -bin bin/ytharvest -db demo.db
 
+# The whole suite under the race detector, then the tests that measure
+# (time or memory ratios), which skip under -race: they run again here
+# without it, so CI runs them too.
+MEASURING = TestThroughputRatio|TestFrontierMemory|TestHostileBinary
+
 test:
 	$(GO) test -race ./...
+	$(GO) test -count=1 -run '$(MEASURING)' ./harvest/extract ./cmd/ytharvest
 
 check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -45,7 +51,7 @@ fuzz:
 # side on a generated 10,000-page loopback site (bench/ is its own module).
 bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
-	$(GO) test -count=1 -run='TestThroughputRatio|TestFrontierMemory' -v ./harvest/extract ./cmd/ytharvest
+	$(GO) test -count=1 -run='$(MEASURING)' -v ./harvest/extract ./cmd/ytharvest
 	cd bench && $(GO) run . -bin ../bin/ytharvest -pages 10000
 
 clean:

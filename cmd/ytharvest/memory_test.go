@@ -91,11 +91,15 @@ func TestFrontierMemory(t *testing.T) {
 		cmd := exec.Command(bin, "crawl", "--db", path, "--depth", "1", "--delay", "0s", "--host-concurrency", "8",
 			"--concurrency", "8", "--max-pages", "300", "--no-transcripts", "--youtube-url", "http://127.0.0.1:1", "-q", site.URL+"/")
 		mb := peakRSS(t, cmd)
-		var n int
+		var n, fetched int
 		d, _ = db.Open(ctx, path)
 		d.SQL().QueryRow(`SELECT count(*) FROM pages WHERE state = 'queued'`).Scan(&n)
+		d.SQL().QueryRow(`SELECT pages_fetched FROM runs ORDER BY id DESC LIMIT 1`).Scan(&fetched)
 		d.Close()
-		t.Logf("%d URLs queued before the run, %d after: peak RSS %.1f MB", queued, n, mb)
+		t.Logf("%d URLs queued before the run, %d after, %d fetched: peak RSS %.1f MB", queued, n, fetched, mb)
+		if fetched != 300 {
+			t.Fatalf("the run fetched %d pages, want its --max-pages 300: a crawl that stops early says nothing of memory", fetched)
+		}
 		return mb
 	}
 	small := measure(500)

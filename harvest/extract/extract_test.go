@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/harvestdev/ytharvest/harvest"
 )
@@ -220,8 +221,10 @@ func TestExtractNilBase(t *testing.T) {
 
 // TestExtractLarge checks that the cost stays linear: a page of several
 // megabytes made of many blocks, links and pasted URLs, and one nested as
-// deep as the parser allows, must extract in well under a second each
-// (a quadratic walk would take minutes).
+// deep as the parser allows, must extract within a bound of seconds each
+// (measured here: under a second each, 5 s for the script page under
+// -race). The bound is generous, for loaded machines, and still fails a
+// cost that grows with the square of the page.
 func TestExtractLarge(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large pages in -short mode")
@@ -300,9 +303,17 @@ func TestExtractLarge(t *testing.T) {
 		{"links", links.String(), 500},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
 			x, err := Extract(base, strings.NewReader(tc.page))
 			if err != nil {
 				t.Fatal(err)
+			}
+			limit := 5 * time.Second
+			if raceEnabled {
+				limit = 40 * time.Second
+			}
+			if took := time.Since(start); took > limit {
+				t.Errorf("%d bytes took %v, more than %v", len(tc.page), took, limit)
 			}
 			if len(x.Refs) != tc.refs {
 				t.Errorf("%d bytes: got %d references, want %d", len(tc.page), len(x.Refs), tc.refs)
