@@ -107,3 +107,55 @@ func TestDocumentedLimits(t *testing.T) {
 		}
 	}
 }
+
+// docs/reliability.md names, in each row of its tables, the tests that
+// hold the row; each must exist (a subtest by its case name).
+func TestReliabilityDocNamesTests(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/reliability.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]string{} // name -> its file's text
+	filepath.WalkDir("../..", func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() && (d.Name() == "testdata" || d.Name() == "bench") || !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		for _, m := range regexp.MustCompile(`(?m)^func (Test\w+)\(`).FindAllStringSubmatch(string(b), -1) {
+			tests[m[1]] = string(b)
+		}
+		return nil
+	})
+	named := regexp.MustCompile("`(Test\\w+)(/[^`]+)?`")
+	withTests, rows := false, 0
+	for _, line := range strings.Split(string(doc), "\n") {
+		switch {
+		case !strings.HasPrefix(line, "|"):
+			withTests = false
+			continue
+		case strings.HasPrefix(line, "|---"):
+			continue
+		case strings.HasSuffix(strings.TrimSpace(line), "| Test |"):
+			withTests = true
+			continue
+		}
+		ms := named.FindAllStringSubmatch(line, -1)
+		if withTests && len(ms) == 0 {
+			t.Errorf("a row names no test: %.100s", line)
+		}
+		rows++
+		for _, m := range ms {
+			src, ok := tests[m[1]]
+			if !ok {
+				t.Errorf("docs/reliability.md names %s, which does not exist", m[1])
+				continue
+			}
+			if sub := strings.ReplaceAll(strings.TrimPrefix(m[2], "/"), "_", " "); sub != "" && !strings.Contains(src, `"`+sub+`"`) {
+				t.Errorf("docs/reliability.md names %s%s: no such case in %s", m[1], m[2], m[1])
+			}
+		}
+	}
+	if rows < 50 {
+		t.Errorf("only %d rows read from docs/reliability.md", rows)
+	}
+}
