@@ -85,13 +85,23 @@ func newEnv(t *testing.T, site http.Handler) *env {
 	return e
 }
 
+// runDeadline bounds one in-process command of a test: 30 s, three times
+// that under the race detector, which slows a crawl of hundreds of videos
+// past it on a loaded machine.
+func runDeadline() time.Duration {
+	if raceEnabled {
+		return 90 * time.Second
+	}
+	return 30 * time.Second
+}
+
 // run runs ytharvest with args (and --db, for the commands that take it)
 // and returns its exit code.
 func (e *env) run(args ...string) int {
 	e.t.Helper()
 	e.stdout.Reset()
 	e.stderr.Reset()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), runDeadline())
 	defer cancel()
 	if len(args) > 0 && slices.Contains([]string{"crawl", "stats", "sql", "video", "refresh", "search", "backup"}, args[0]) {
 		args = append(args[:1:1], append([]string{"--db", e.dbPath}, args[1:]...)...)
