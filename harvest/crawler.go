@@ -24,6 +24,15 @@ const (
 	maxSaveDelay = time.Second
 )
 
+// AutoConcurrency is the most requests in flight when Concurrency is 0
+// (auto): one per host ready (times HostConcurrency), at most this many.
+// A crawl of many hosts is bound by the politeness delay of the busiest
+// host, not by how many requests are in flight, so long as every host
+// ready can be asked at once: 256 keeps 1,000 hosts at a 1 s delay busy
+// with answers of up to a quarter of a second, and bounds the bodies held
+// in flight.
+const AutoConcurrency = 256
+
 // closeReason is why the crawl takes no more pages of a host this run.
 type closeReason int
 
@@ -50,7 +59,8 @@ type crawler struct {
 	run      *Run
 	wake     chan<- struct{} // told when stored pages brought new videos
 
-	workers   int
+	workers   int  // fetch goroutines: the most requests in flight
+	auto      bool // in flight: one per host ready, up to workers
 	jobs      chan Page
 	results   chan pageResult
 	sched     *scheduler
@@ -79,12 +89,15 @@ type crawler struct {
 }
 
 func newCrawler(h *Harvester, run *Run, wake chan<- struct{}) *crawler {
-	n := max(h.Concurrency, 1)
+	n, auto := h.Concurrency, h.Concurrency <= 0
+	if auto {
+		n = AutoConcurrency
+	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	return &crawler{
 		h: h, frontier: h.Frontier, run: run, wake: wake,
-		workers: n,
+		workers: n, auto: auto,
 		// Buffered to n so that sending never blocks: at most n pages are
 		// in flight (queued here or held by a worker).
 		jobs:    make(chan Page, n),
@@ -182,10 +195,20 @@ func (c *crawler) takeLimit() int {
 	return max(limit, 0)
 }
 
+// limit is how many requests may be in flight now: Concurrency, or with
+// auto one per host the crawl holds pages of (times HostConcurrency), at
+// least 4 and at most AutoConcurrency.
+func (c *crawler) limit() int {
+	if !c.auto {
+		return c.workers
+	}
+	return min(max(len(c.sched.hosts)*c.sched.perHost, 4), c.workers)
+}
+
 // dispatch hands the held pages whose host is ready to idle workers.
 func (c *crawler) dispatch() {
 	now := c.h.now()
-	for c.inflight < c.workers {
+	for c.inflight < c.limit() {
 		p, ok := c.sched.next(now)
 		if !ok {
 			return
@@ -346,7 +369,7 @@ func (c *crawler) count(r pageResult, st SaveStats) {
 // happen.
 func (c *crawler) wakeUp() <-chan time.Time {
 	at, ok := c.sched.wakeAt()
-	ok = ok && !c.stopped && c.inflight < c.workers
+	ok = ok && !c.stopped && c.inflight < c.limit()
 	if len(c.pending) > 0 && !c.busy && (!ok || c.pendingSince.Add(maxSaveDelay).Before(at)) {
 		at, ok = c.pendingSince.Add(maxSaveDelay), true
 	}

@@ -346,3 +346,31 @@ func TestCrawlerBatches(t *testing.T) {
 		}
 	})
 }
+
+// With Concurrency 0 (auto) a crawl of many hosts keeps one request in
+// flight per host ready, so it ends near the politeness bound (the
+// busiest host's requests times the delay), where a fixed 4 in flight
+// would take many times that.
+func TestCrawlerAutoConcurrency(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		web := newSlowWeb(5, 100*time.Millisecond)
+		start := time.Now()
+		_, run, err := crawlWith(t, t.Context(), web, harvest.Harvester{Delay: time.Second, HostConcurrency: 1}, hosts(60)...)
+		if err != nil || run.PagesFetched != 300 {
+			t.Fatalf("run = %+v, %v", run, err)
+		}
+		bound := 5 * time.Second // 5 requests to each host, 1 s apart
+		if took := time.Since(start); took > bound*115/100 {
+			t.Errorf("60 hosts of 5 pages took %v; want within 1.15 times the politeness bound of %v", took, bound)
+		}
+		most := 0
+		web.mu.Lock()
+		for _, n := range web.maxFlight {
+			most = max(most, n)
+		}
+		web.mu.Unlock()
+		if most != 1 {
+			t.Errorf("%d requests at once to one host, want 1", most)
+		}
+	})
+}

@@ -145,7 +145,7 @@ func (f *crawlFlags) register(a *app, fs *flag.FlagSet) {
 	fs.StringVar(&f.since, "since", "", "skip sitemap and feed entries published before this `DATE` (2026-11-01, or RFC 3339); entries without a date are kept")
 	fs.IntVar(&f.maxPagesPerHost, "max-pages-per-host", 0, "fetch at most `N` pages from one host this run (0 = no limit)")
 	fs.DurationVar(&f.maxDuration, "max-duration", 0, "stop taking work after this long and record the run as stopped; the next run carries on (0 = no limit)")
-	fs.IntVar(&f.concurrency, "concurrency", 4, "pages fetched at once, over all hosts")
+	fs.IntVar(&f.concurrency, "concurrency", 0, "pages fetched at once, over all hosts; 0: one per host ready (times --host-concurrency), up to 256")
 	fs.IntVar(&f.hostConcurrency, "host-concurrency", 1, "pages fetched at once from one host")
 	fs.DurationVar(&f.delay, "delay", time.Second, "least time between two requests to one host (0s turns it off)")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit for one page fetch")
@@ -207,8 +207,8 @@ func (f *crawlFlags) check(seeds []string) (*crawl.Scope, error) {
 	switch {
 	case f.depth < 0:
 		return nil, usageError("--depth must be 0 or more")
-	case f.concurrency < 1 || f.hostConcurrency < 1:
-		return nil, usageError("--concurrency and --host-concurrency must be at least 1")
+	case f.concurrency < 0 || f.hostConcurrency < 1:
+		return nil, usageError("--concurrency must be 0 (automatic) or more, and --host-concurrency at least 1")
 	case f.ignoreRobots && f.sitemapsFromRobots:
 		return nil, usageError("--sitemaps-from-robots needs robots.txt; drop --ignore-robots")
 	case f.delay < 0 || f.recrawlAfter < 0 || f.maxCrawlDelay < 0:
