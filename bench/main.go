@@ -45,6 +45,9 @@ func main() {
 	workers := flag.Int("concurrency", 16, "requests in flight, for both crawlers")
 	runs := flag.Int("runs", 5, "crawls by each crawler, taking turns; the medians are compared (the machine's load varies from run to run)")
 	collyURL := flag.String("colly", "", "internal: crawl this URL with colly and print the result")
+	hosts := flag.Int("hosts", 0, "instead: crawl this many hosts of -host-pages pages each, at the default politeness, and compare with the politeness bound")
+	hostPages := flag.Int("host-pages", 10, "with -hosts, pages per host")
+	latency := flag.Duration("latency", 100*time.Millisecond, "with -hosts, how long each answer takes")
 	serveOnly := flag.Bool("serve", false, "serve the generated site and the fake YouTube, print their URLs and wait (to profile a crawl by hand)")
 	flag.Parse()
 	if *serveOnly {
@@ -60,6 +63,13 @@ func main() {
 		}
 		fmt.Printf("site %s/\nyoutube %s\n", site, yt)
 		select {}
+	}
+	if *hosts > 0 {
+		if err := manyHosts(*bin, *hosts, *hostPages, *latency, *runs); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *collyURL != "" {
 		r, err := crawlColly(*collyURL, *workers)
