@@ -254,6 +254,11 @@ func (h *Harvester) finishVideos(ctx context.Context, run *Run, vstats *videoSta
 			"videos_failed", run.VideosFailed, "videos_fetched", run.VideosFetched, "last_reason", vstats.errorReason())
 	}
 	switch {
+	case vstats.stopped.Load():
+		// YouTube refused every client identity: a run that looks
+		// blocked would wait for a block to lift that is not one.
+		run.Status = RunFailed
+		run.Error = vstats.blockReason()
 	case blocked:
 		run.Status = RunBlocked
 		run.Error = vstats.blockReason()
@@ -874,8 +879,9 @@ type videoStats struct {
 	fetched, failed atomic.Int64
 	transcripts     atomic.Int64
 	blocked         atomic.Bool
+	stopped         atomic.Bool // the source cannot go on (ErrNoClient)
 	mu              sync.Mutex
-	reason          string            // the block's
+	reason          string            // the block's, or the stop's
 	lastError       string            // the last failure's reason
 	errors          map[string]string // video -> why its fetch failed
 }
@@ -897,12 +903,25 @@ func (s *videoStats) errorReason() string {
 	return s.lastError
 }
 
-func (s *videoStats) block(reason string) {
+// block records a block and reports whether it was the run's first.
+func (s *videoStats) block(reason string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.blocked.Load() {
 		s.reason = reason
 		s.blocked.Store(true)
+		return true
+	}
+	return false
+}
+
+// stop records that the source cannot go on.
+func (s *videoStats) stop(reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.stopped.Load() {
+		s.reason = reason
+		s.stopped.Store(true)
 	}
 }
 
@@ -940,6 +959,7 @@ func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDon
 
 	var err error
 	if fixed != nil {
+		h.prefetch(vctx, fixed)
 	send:
 		for _, c := range fixed {
 			select {
@@ -963,7 +983,7 @@ func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDon
 	}
 	if err != nil && vctx.Err() != nil && ctx.Err() == nil {
 		// Cancelled by the breaker or a worker's error, not by the caller.
-		if st.blocked.Load() {
+		if st.blocked.Load() || st.stopped.Load() {
 			err = nil
 		}
 	}
@@ -973,7 +993,7 @@ func (h *Harvester) videoStage(ctx context.Context, runStart time.Time, crawlDon
 func (h *Harvester) dispatchVideos(ctx context.Context, runStart time.Time, crawlDone <-chan struct{}, wake <-chan struct{}, ids chan<- VideoClaim, n int, st *videoStats, trip context.CancelFunc) error {
 	finished := false
 	for {
-		if h.ExpandPlaylists {
+		if h.ExpandPlaylists && !st.blocked.Load() {
 			if err := h.expandPlaylists(ctx, runStart, n, st, trip); err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -982,7 +1002,7 @@ func (h *Harvester) dispatchVideos(ctx context.Context, runStart time.Time, craw
 			}
 		}
 		batch, err := h.Store.ClaimVideos(ctx, VideoQuery{
-			StaleBefore: h.now().Add(-h.RefreshAfter), NotSince: runStart, Limit: 2 * n,
+			StaleBefore: h.now().Add(-h.RefreshAfter), NotSince: runStart, Limit: h.claimLimit(n),
 			Transcripts: h.Transcripts, RefetchTranscripts: h.RefetchTranscripts,
 		})
 		if err != nil {
@@ -991,6 +1011,7 @@ func (h *Harvester) dispatchVideos(ctx context.Context, runStart time.Time, craw
 			}
 			return fmt.Errorf("claim videos: %w", err)
 		}
+		h.prefetch(ctx, batch)
 		for _, id := range batch {
 			select {
 			case ids <- id:
@@ -1033,9 +1054,7 @@ func (h *Harvester) expandPlaylists(ctx context.Context, runStart time.Time, n i
 		}
 		h.log().Debug("playlist", "playlist", id, "status", p.Status, "videos", len(p.VideoIDs), "reason", p.StatusReason)
 		if p.Status == VideoBlocked {
-			st.block(fmt.Sprintf("playlist %s: %s", id, p.StatusReason))
-			h.log().Warn("YouTube blocked us; no more YouTube requests this run", "playlist", id, "reason", p.StatusReason)
-			trip()
+			h.blocked(st, trip, fmt.Sprintf("playlist %s: %s", id, p.StatusReason), "playlist", id, p.StatusReason)
 			return nil
 		}
 	}
@@ -1046,6 +1065,12 @@ func (h *Harvester) fetchVideo(ctx context.Context, c VideoClaim, st *videoStats
 	id := c.ID
 	v, err := h.Videos.Video(ctx, id)
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, ErrNoClient) {
+			// Nothing more can be asked: the video stays as it was.
+			st.stop(err.Error())
+			h.log().Error("no more YouTube requests this run", "error", err)
+			trip()
+		}
 		return nil // ctx ended: the video stays due for the next run
 	}
 	if v.FetchedAt.IsZero() {
@@ -1062,9 +1087,7 @@ func (h *Harvester) fetchVideo(ctx context.Context, c VideoClaim, st *videoStats
 	switch {
 	case v.Status == VideoBlocked:
 		st.failed.Add(1)
-		st.block(fmt.Sprintf("video %s: %s", id, v.StatusReason))
-		h.log().Warn("YouTube blocked us; no more YouTube requests this run", "video", id, "reason", v.StatusReason)
-		trip()
+		h.blocked(st, trip, fmt.Sprintf("video %s: %s", id, v.StatusReason), "video", id, v.StatusReason)
 		return nil
 	case v.Status.Definitive():
 		st.fetched.Add(1)
@@ -1086,11 +1109,24 @@ func (h *Harvester) fetchVideo(ctx context.Context, c VideoClaim, st *videoStats
 	st.transcripts.Add(int64(len(ts)))
 	h.log().Debug("transcripts", "video", id, "status", tstatus, "transcripts", len(ts), "reason", reason)
 	if tstatus == TranscriptBlocked {
-		st.block(fmt.Sprintf("captions of video %s: %s", id, reason))
-		h.log().Warn("YouTube blocked us; no more YouTube requests this run", "video", id, "reason", reason)
-		trip()
+		h.blocked(st, trip, fmt.Sprintf("captions of video %s: %s", id, reason), "video", id, reason)
 	}
 	return nil
+}
+
+// blocked records a block. The stage stops (the breaker) unless the
+// source still learns something while blocked (BlockTolerant); the first
+// block of the run is logged either way.
+func (h *Harvester) blocked(st *videoStats, trip context.CancelFunc, what, key, id, reason string) {
+	first := st.block(what)
+	if h.goesOnBlocked() {
+		if first {
+			h.log().Warn("YouTube blocked us; the run goes on with what the fallbacks say", key, id, "reason", reason)
+		}
+		return
+	}
+	h.log().Warn("YouTube blocked us; no more YouTube requests this run", key, id, "reason", reason)
+	trip()
 }
 
 func (h *Harvester) maxCrawlDelay() time.Duration {
