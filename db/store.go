@@ -700,6 +700,9 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 		if err != nil {
 			return mapError(err)
 		}
+		if err := saveOEmbed(ctx, tx, v); err != nil { // youtube: oEmbed while blocked
+			return err
+		}
 		return mapError(tx.Commit())
 	}
 	var keywords any
@@ -712,14 +715,15 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 	}
 	_, err = tx.ExecContext(ctx, `
 		UPDATE videos SET status = ?, status_reason = ?, title = ?, description = ?, channel_id = ?,
-		  channel_title = ?, channel_handle = ?, duration_seconds = ?, view_count = ?, published_at = ?,
-		  thumbnail_url = ?, is_live = ?, is_upcoming = ?, category = ?, keywords = ?, fetched_at = ?
+		  channel_title = ?, channel_handle = coalesce(?, channel_handle), duration_seconds = ?, view_count = ?,
+		  published_at = coalesce(?, published_at), thumbnail_url = ?, is_live = ?, is_upcoming = ?,
+		  category = coalesce(?, category), keywords = ?, fetched_at = ?, metadata_source = ?
 		WHERE id = ?`,
 		string(v.Status), nullString(v.StatusReason), nullString(v.Title), nullString(v.Description),
 		nullString(v.ChannelID), nullString(v.ChannelTitle), nullString(v.ChannelHandle),
 		nullSeconds(v.Duration, v.Status), nullViews(v), formatTime(v.PublishedAt),
 		nullString(v.ThumbnailURL), boolInt(v.IsLive), boolInt(v.IsUpcoming), nullString(v.Category),
-		keywords, fetchedAt, v.ID)
+		keywords, fetchedAt, metadataSource(v), v.ID)
 	if err != nil {
 		return mapError(err)
 	}
@@ -731,7 +735,11 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 		if err != nil {
 			return mapError(err)
 		}
-		// The tracks offered now replace those offered before.
+		// The tracks offered now replace those offered before (unless the
+		// answer, the Data API's, does not say which it offers).
+		if v.CaptionTracksUnknown {
+			return mapError(tx.Commit())
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM caption_tracks WHERE video_id = ?`, v.ID); err != nil {
 			return mapError(err)
 		}
