@@ -693,10 +693,12 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 		return mapError(err)
 	}
 	if !v.Status.Definitive() {
+		// Pending: YouTube was not asked (every egress benched); the
+		// status stays what it was.
 		_, err := tx.ExecContext(ctx, `
 			UPDATE videos SET status = ?, status_reason = ?
-			WHERE id = ? AND status IN ('pending','blocked','error')`,
-			string(v.Status), nullString(v.StatusReason), v.ID)
+			WHERE id = ? AND status IN ('pending','blocked','error') AND ? <> 'pending'`,
+			string(v.Status), nullString(v.StatusReason), v.ID, string(v.Status))
 		if err != nil {
 			return mapError(err)
 		}

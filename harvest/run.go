@@ -1085,6 +1085,9 @@ func (h *Harvester) fetchVideo(ctx context.Context, c VideoClaim, st *videoStats
 		h.Progress.VideosDone.Add(1)
 	}
 	switch {
+	case v.Status == VideoPending: // not asked: every way out to YouTube is blocked
+		h.blocked(st, trip, fmt.Sprintf("video %s: %s", id, v.StatusReason), "video", id, v.StatusReason)
+		return nil
 	case v.Status == VideoBlocked:
 		st.failed.Add(1)
 		h.blocked(st, trip, fmt.Sprintf("video %s: %s", id, v.StatusReason), "video", id, v.StatusReason)

@@ -217,7 +217,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		robots = crawl.NewRobotsPolicy(pages, ua, store, nil)
 	}
 	fetcher := crawl.NewFetcher(pages, ua, int64(f.maxBody), &crawl.HopPolicy{Scope: scope, Robots: robots})
-	videos, err := f.yt.source(a)
+	videos, err := f.yt.source(a, store)
 	if err != nil {
 		return err
 	}
@@ -266,6 +266,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	}
 	run, err := h.Run(ctx, seeds)
 	stopProgress()
+	afterRun(ctx, a, store, videos, run)
 	if run.ID != 0 { // recorded: a run that could not even start has nothing to say
 		a.log.Info("run finished", "run", run.ID, "status", run.Status,
 			"pages_fetched", run.PagesFetched, "pages_not_modified", run.PagesNotModified, "pages_failed", run.PagesFailed,
@@ -276,7 +277,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return runExit(run)
+	return runExit(run, videos)
 }
 
 func boolCount(bs ...bool) int {

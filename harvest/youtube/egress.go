@@ -122,7 +122,9 @@ func (p *pool) load(ctx context.Context) error {
 
 // pick returns the egress to use now: of those not benched (all of them
 // when any is true), the one whose next rate slot comes first, then the
-// one with fewest requests in flight. Nil when every egress is benched.
+// one with fewest requests in flight, then the one that sent fewest this
+// run, so that work is spread over the egresses that are up. Nil when
+// every egress is benched.
 func (p *pool) pick(any bool) *egress {
 	now := p.now()
 	var best *egress
@@ -135,11 +137,19 @@ func (p *pool) pick(any bool) *egress {
 		if e.lim != nil {
 			slot = e.lim.nextSlot(now)
 		}
-		if best == nil || slot.Before(bestSlot) || slot.Equal(bestSlot) && e.inflight.Load() < best.inflight.Load() {
+		if best == nil || slot.Before(bestSlot) || slot.Equal(bestSlot) && less(e, best) {
 			best, bestSlot = e, slot
 		}
 	}
 	return best
+}
+
+// less orders two egresses whose next slots are the same.
+func less(a, b *egress) bool {
+	if ia, ib := a.inflight.Load(), b.inflight.Load(); ia != ib {
+		return ia < ib
+	}
+	return a.requests.Load() < b.requests.Load()
 }
 
 // up counts the egresses not benched now.

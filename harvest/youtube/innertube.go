@@ -239,3 +239,9 @@ func (s *Source) errNoClient() error {
 	return fmt.Errorf("%w: %s; update ytharvest, or set a newer version in [youtube.client.NAME] of the config file (see ytharvest doctor)",
 		harvest.ErrNoClient, strings.Join(s.Refused(), "; "))
 }
+
+// AllRefused reports whether YouTube refused every identity this run.
+func (s *Source) AllRefused() bool {
+	_, ok := s.clients.current()
+	return !ok
+}

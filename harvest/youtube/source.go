@@ -352,15 +352,16 @@ func (s *Source) benchEgress(ctx context.Context, e *egress, reason string) {
 		"reason", reason, "benched_until", until.UTC().Format(time.RFC3339), "egresses_up", s.pool.up())
 }
 
-// whileBlocked is the answer when every egress is benched: blocked, with
-// what oEmbed says of a video that has no metadata yet (oEmbed never
-// decides a status: the video stays due for a full fetch).
+// whileBlocked is the answer when every egress is benched: blocked when
+// this video's own request met the last block, else pending (the player
+// was not asked: its status stays what it was), with what oEmbed says of
+// a video that has no metadata yet (oEmbed never decides a status: the
+// video stays due for a full fetch).
 func (s *Source) whileBlocked(ctx context.Context, id, lastBlock string) *harvest.Video {
-	reason := lastBlock
-	if reason == "" {
-		reason = "not asked: " + s.benchSummary()
+	v := &harvest.Video{ID: id, Status: harvest.VideoBlocked, StatusReason: lastBlock, FetchedAt: s.now().UTC()}
+	if lastBlock == "" {
+		v.Status, v.StatusReason = harvest.VideoPending, "not asked: "+s.benchSummary()
 	}
-	v := &harvest.Video{ID: id, Status: harvest.VideoBlocked, StatusReason: reason, FetchedAt: s.now().UTC()}
 	if !s.oembed.usable() {
 		return v
 	}
