@@ -100,6 +100,9 @@ func (c *Cookies) Len() int { return len(c.cookies) }
 // now, or "".
 func (c *Cookies) header(host, path string, https bool, now time.Time) string {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if path == "" {
+		path = "/"
+	}
 	var parts []string
 	for _, ck := range c.cookies {
 		switch {
