@@ -41,10 +41,8 @@ func ReadCookies(r io.Reader, name string) (*Cookies, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimRight(sc.Text(), "\r")
-		if strings.HasPrefix(line, "#HttpOnly_") {
-			line = strings.TrimPrefix(line, "#HttpOnly_")
-		}
+		// Browsers mark HttpOnly cookies with a prefix, not a comment.
+		line := strings.TrimPrefix(strings.TrimRight(sc.Text(), "\r"), "#HttpOnly_")
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
