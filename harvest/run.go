@@ -915,16 +915,6 @@ func (s *videoStats) block(reason string) bool {
 	return false
 }
 
-// stop records that the source cannot go on.
-func (s *videoStats) stop(reason string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.stopped.Load() {
-		s.reason = reason
-		s.stopped.Store(true)
-	}
-}
-
 func (s *videoStats) blockReason() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -1115,21 +1105,6 @@ func (h *Harvester) fetchVideo(ctx context.Context, c VideoClaim, st *videoStats
 		h.blocked(st, trip, fmt.Sprintf("captions of video %s: %s", id, reason), "video", id, reason)
 	}
 	return nil
-}
-
-// blocked records a block. The stage stops (the breaker) unless the
-// source still learns something while blocked (BlockTolerant); the first
-// block of the run is logged either way.
-func (h *Harvester) blocked(st *videoStats, trip context.CancelFunc, what, key, id, reason string) {
-	first := st.block(what)
-	if h.goesOnBlocked() {
-		if first {
-			h.log().Warn("YouTube blocked us; the run goes on with what the fallbacks say", key, id, "reason", reason)
-		}
-		return
-	}
-	h.log().Warn("YouTube blocked us; no more YouTube requests this run", key, id, "reason", reason)
-	trip()
 }
 
 func (h *Harvester) maxCrawlDelay() time.Duration {
