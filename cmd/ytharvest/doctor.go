@@ -25,7 +25,8 @@ that oEmbed answers. It prints a table — OK, WARN (a harvest goes on) or
 FAILED, with the reason and what to do — and exits with the code a harvest
 would exit with: 0 when nothing FAILED, 1 for the database, 3 when YouTube
 blocks every egress, 6 when it refuses every client, 5 otherwise. It
-benches nothing and changes nothing in the database.`
+benches nothing and writes no row (an older database's schema is brought
+up to date, as a harvest would).`
 
 // doctorExamples are shown by ytharvest help doctor.
 const doctorExamples = `  ytharvest doctor --config /srv/news/ytharvest.toml

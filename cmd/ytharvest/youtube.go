@@ -26,6 +26,7 @@ type egressFlags struct {
 	apiURL      string
 	apiQuota    int
 	watchPage   bool
+	getenv      func(string) string
 
 	// Parsed by validate.
 	proxyURLs []string
@@ -50,13 +51,19 @@ func (e *egressFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&e.cookies, "youtube-cookies", "", "send the youtube.com cookies of this Netscape cookies.txt `FILE` with YouTube requests (YouTube may ban the account: see docs/youtube.md)")
 	fs.StringVar(&e.clients, "youtube-client", youtube.DefaultClients, "client identities to speak as, in order: the next is used when YouTube refuses one (`LIST` of "+strings.Join(youtube.ClientKeys(), ", ")+")")
 	fs.Var(&e.overrides, "youtube-client-override", "override a client identity's version or user agent: `NAME.FIELD=VALUE` (android.version=21.03.36, ios.user-agent=...); repeatable; the config file's [youtube.client.NAME] tables set the same")
-	fs.StringVar(&e.apiKey, "youtube-api-key", getenv("YOUTUBE_API_KEY"), "YouTube Data API v3 `KEY`: metadata for 50 videos a request, the player only where the API cannot tell (env YOUTUBE_API_KEY)")
+	// The key's default is read in validate, not given here: the help
+	// prints defaults, and must not print a key.
+	fs.StringVar(&e.apiKey, "youtube-api-key", "", "YouTube Data API v3 `KEY`: metadata for 50 videos a request, the player only where the API cannot tell (env YOUTUBE_API_KEY)")
+	e.getenv = getenv
 	fs.StringVar(&e.apiURL, "youtube-api-url", getenv("YTHARVEST_YOUTUBE_API_URL"), "send Data API requests to this base `URL` instead of https://www.googleapis.com (env YTHARVEST_YOUTUBE_API_URL)")
 	fs.IntVar(&e.apiQuota, "youtube-api-quota", youtube.DefaultAPIQuota, "Data API units to spend per Pacific-time day; past it the player answers")
 	fs.BoolVar(&e.watchPage, "watch-page", false, "fetch a video's watch page when the player answer lacks its publish date (one more request per video; the Data API gives the date without it)")
 }
 
 func (e *egressFlags) validate() error {
+	if e.apiKey == "" && e.getenv != nil {
+		e.apiKey = e.getenv("YOUTUBE_API_KEY")
+	}
 	e.proxyURLs = append([]string(nil), e.proxies...)
 	if e.proxiesFile != "" {
 		more, err := youtube.ReadProxiesFile(e.proxiesFile)
