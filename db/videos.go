@@ -66,12 +66,17 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 		return err
 	}
 	if !v.Status.Definitive() {
+		// Pending: YouTube was not asked (every egress benched); the
+		// status stays what it was.
 		_, err := tx.ExecContext(ctx, `
 			UPDATE videos SET status = ?, status_reason = ?
-			WHERE id = ? AND status IN ('pending','blocked','error')`,
-			string(v.Status), nullString(v.StatusReason), v.ID)
+			WHERE id = ? AND status IN ('pending','blocked','error') AND ? <> 'pending'`,
+			string(v.Status), nullString(v.StatusReason), v.ID, string(v.Status))
 		if err != nil {
 			return mapError(err)
+		}
+		if err := saveOEmbed(ctx, tx, v); err != nil { // what oEmbed said while the player was blocked
+			return err
 		}
 		return mapError(tx.Commit())
 	}
@@ -103,14 +108,15 @@ func saveMetadata(ctx context.Context, tx *sql.Tx, v *harvest.Video, fetchedAt a
 	}
 	_, err := tx.ExecContext(ctx, `
 		UPDATE videos SET status = ?, status_reason = ?, title = ?, description = ?, channel_id = ?,
-		  channel_title = ?, channel_handle = ?, duration_seconds = ?, view_count = ?, published_at = ?,
-		  thumbnail_url = ?, is_live = ?, is_upcoming = ?, category = ?, keywords = ?, fetched_at = ?
+		  channel_title = ?, channel_handle = coalesce(?, channel_handle), duration_seconds = ?, view_count = ?,
+		  published_at = coalesce(?, published_at), thumbnail_url = ?, is_live = ?, is_upcoming = ?,
+		  category = coalesce(?, category), keywords = ?, fetched_at = ?, metadata_source = ?
 		WHERE id = ?`,
 		string(v.Status), nullString(v.StatusReason), nullString(v.Title), nullString(v.Description),
 		nullString(v.ChannelID), nullString(v.ChannelTitle), nullString(v.ChannelHandle),
 		nullSeconds(v.Duration, v.Status), nullViews(v), formatTime(v.PublishedAt),
 		nullString(v.ThumbnailURL), boolInt(v.IsLive), boolInt(v.IsUpcoming), nullString(v.Category),
-		keywords, fetchedAt, v.ID)
+		keywords, fetchedAt, metadataSource(v), v.ID)
 	return mapError(err)
 }
 
@@ -124,6 +130,11 @@ func (db *DB) savePlayable(ctx context.Context, tx *sql.Tx, v *harvest.Video, fe
 		v.ID, fetchedAt, v.ViewCount)
 	if err != nil {
 		return mapError(err)
+	}
+	// The tracks offered now replace those offered before (unless the
+	// answer, the Data API's, does not say which it offers).
+	if v.CaptionTracksUnknown {
+		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM caption_tracks WHERE video_id = ?`, v.ID); err != nil {
 		return mapError(err)

@@ -156,6 +156,13 @@ type Video struct {
 	Keywords      []string
 	CaptionTracks []CaptionTrack // the captions YouTube offers; empty when none
 	FetchedAt     time.Time
+	// MetadataSource says where the metadata came from: MetadataPlayer,
+	// MetadataOEmbed or MetadataDataAPI ("" counts as the player).
+	MetadataSource string
+	// CaptionTracksUnknown means the answer did not say which captions the
+	// video offers (the Data API does not): CaptionTracks being empty is
+	// then no news, and the tracks stored before are kept.
+	CaptionTracksUnknown bool
 }
 
 // Playlist is a YouTube playlist as fetched: its videos, in order.

@@ -293,6 +293,11 @@ func (h *Harvester) finishVideos(ctx context.Context, run *Run, vstats *videoSta
 			"videos_failed", run.VideosFailed, "videos_fetched", run.VideosFetched, "last_reason", vstats.errorReason())
 	}
 	switch {
+	case vstats.stopped.Load():
+		// YouTube refused every client identity: a run that looks
+		// blocked would wait for a block to lift that is not one.
+		run.Status = RunFailed
+		run.Error = vstats.blockReason()
 	case blocked:
 		run.Status = RunBlocked
 		run.Error = vstats.blockReason()

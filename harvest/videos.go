@@ -2,6 +2,7 @@ package harvest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,7 @@ func (v *videoRun) work(ctx context.Context, crawlDone, wake <-chan struct{}, fi
 	}
 	var err error
 	if fixed != nil {
+		v.h.prefetch(vctx, fixed)
 		send(vctx, ids, fixed)
 	} else {
 		err = v.dispatch(vctx, crawlDone, wake, ids)
@@ -65,7 +67,7 @@ func (v *videoRun) work(ctx context.Context, crawlDone, wake <-chan struct{}, fi
 			err = e
 		}
 	}
-	if err != nil && vctx.Err() != nil && ctx.Err() == nil && v.stats.blocked.Load() {
+	if err != nil && vctx.Err() != nil && ctx.Err() == nil && (v.stats.blocked.Load() || v.stats.stopped.Load()) {
 		err = nil // cancelled by the breaker, not by a failure or the caller
 	}
 	return err
@@ -88,7 +90,7 @@ func send(ctx context.Context, ids chan<- VideoClaim, claims []VideoClaim) bool 
 func (v *videoRun) dispatch(ctx context.Context, crawlDone, wake <-chan struct{}, ids chan<- VideoClaim) error {
 	finished := false
 	for {
-		if v.h.ExpandPlaylists {
+		if v.h.ExpandPlaylists && !v.stats.blocked.Load() {
 			if err := v.expandPlaylists(ctx); err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -97,7 +99,7 @@ func (v *videoRun) dispatch(ctx context.Context, crawlDone, wake <-chan struct{}
 			}
 		}
 		batch, err := v.store.ClaimVideos(ctx, VideoQuery{
-			StaleBefore: v.h.now().Add(-v.h.RefreshAfter), NotSince: v.runStart, Limit: 2 * v.workers,
+			StaleBefore: v.h.now().Add(-v.h.RefreshAfter), NotSince: v.runStart, Limit: v.h.claimLimit(v.workers),
 			Transcripts: v.h.Transcripts, RefetchTranscripts: v.h.RefetchTranscripts,
 		})
 		if err != nil {
@@ -106,6 +108,7 @@ func (v *videoRun) dispatch(ctx context.Context, crawlDone, wake <-chan struct{}
 			}
 			return fmt.Errorf("claim videos: %w", err)
 		}
+		v.h.prefetch(ctx, batch)
 		if !send(ctx, ids, batch) {
 			return nil
 		}
@@ -151,10 +154,18 @@ func (v *videoRun) expandPlaylists(ctx context.Context) error {
 	return nil
 }
 
-// block trips the breaker: no more YouTube requests this run. summary is
-// the run's error; what and id name the video or playlist for the log.
+// block records a block: summary is the run's error, what and id name
+// the video or playlist for the log. It trips the breaker (no more
+// YouTube requests this run) unless the source still learns something
+// while blocked (BlockTolerant); the first block is logged either way.
 func (v *videoRun) block(summary, what, id, reason string) {
-	v.stats.block(summary)
+	first := v.stats.block(summary)
+	if v.h.goesOnBlocked() {
+		if first {
+			v.h.log().Warn("YouTube blocked us; the run goes on with what the fallbacks say", what, id, "reason", reason)
+		}
+		return
+	}
 	v.h.log().Warn("YouTube blocked us; no more YouTube requests this run", what, id, "reason", reason)
 	v.trip()
 }
@@ -164,6 +175,12 @@ func (v *videoRun) block(summary, what, id, reason string) {
 func (v *videoRun) fetch(ctx context.Context, c VideoClaim) error {
 	video, err := v.source.Video(ctx, c.ID)
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, ErrNoClient) {
+			// Nothing more can be asked: the video stays as it was.
+			v.stats.stop(err.Error())
+			v.h.log().Error("no more YouTube requests this run", "error", err)
+			v.trip()
+		}
 		return nil // ctx ended: the video stays due for the next run
 	}
 	if video.FetchedAt.IsZero() {
@@ -177,6 +194,9 @@ func (v *videoRun) fetch(ctx context.Context, c VideoClaim) error {
 		v.h.Progress.VideosDone.Add(1)
 	}
 	switch {
+	case video.Status == VideoPending: // not asked: every way out to YouTube is blocked
+		v.block(fmt.Sprintf("video %s: %s", c.ID, video.StatusReason), "video", c.ID, video.StatusReason)
+		return nil
 	case video.Status == VideoBlocked:
 		v.stats.failed.Add(1)
 		v.block(fmt.Sprintf("video %s: %s", c.ID, video.StatusReason), "video", c.ID, video.StatusReason)
@@ -216,8 +236,9 @@ type videoStats struct {
 	fetched, failed atomic.Int64
 	transcripts     atomic.Int64
 	blocked         atomic.Bool
+	stopped         atomic.Bool // the source cannot go on (ErrNoClient)
 	mu              sync.Mutex
-	reason          string            // the block's
+	reason          string            // the block's, or the stop's
 	lastError       string            // the last failure's reason
 	errors          map[string]string // video -> why its fetch failed
 }
@@ -239,13 +260,16 @@ func (s *videoStats) errorReason() string {
 	return s.lastError
 }
 
-func (s *videoStats) block(reason string) {
+// block records a block and reports whether it was the run's first.
+func (s *videoStats) block(reason string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.blocked.Load() {
-		s.reason = reason
-		s.blocked.Store(true)
+	if s.blocked.Load() {
+		return false
 	}
+	s.reason = reason
+	s.blocked.Store(true)
+	return true
 }
 
 func (s *videoStats) blockReason() string {

@@ -32,6 +32,9 @@ import (
 //     it left alone, so a flag given on the command line replaces the file's
 //     value outright, also for repeatable flags (--deny X replaces the
 //     file's deny list rather than adding to it).
+//   - [youtube.client.NAME] tables override a client identity's version
+//     or user agent (youtubeTable); they are --youtube-client-override
+//     values.
 //   - Every key of the top level and of the command's own table is checked,
 //     whatever the command line overrides, so a broken file fails the run
 //     that has it, not only the run that happens not to override it.
@@ -42,7 +45,7 @@ const defaultConfigFile = "ytharvest.toml"
 // configCommands are the commands a config file may have a table for; any
 // other table is a typo. TestConfigCommandsMatchUsage keeps it in step with
 // the usage text.
-const configCommands = "crawl video refresh stats sql search export backup extract"
+const configCommands = "crawl video refresh stats sql search export backup extract doctor"
 
 // configFlag registers --config on fs. newFlagSet calls it, so that every
 // command takes --config FILE wherever flags go.
@@ -203,6 +206,15 @@ func (c *config) apply(fs *flag.FlagSet, command string, pos []string, getenv fu
 		val := c.tree[key]
 		at := c.where(key)
 		name := flagName(key)
+		if key == "youtube" {
+			st, err := c.youtubeTable(val)
+			if err != nil {
+				errs = append(errs, err)
+			} else if fs.Lookup(st.name) != nil {
+				top = append(top, st)
+			}
+			continue
+		}
 		if isCommand := slices.Contains(commands, key); isCommand || isTable(val) {
 			tab, isMap := val.(map[string]any)
 			switch {
@@ -263,7 +275,7 @@ func (c *config) apply(fs *flag.FlagSet, command string, pos []string, getenv fu
 	if command == "crawl" && len(pos) > 0 {
 		takeGroup(taken, "seeds")
 	}
-	for _, name := range []string{"db", "youtube-url"} {
+	for _, name := range []string{"db", "youtube-url", "youtube-api-key", "youtube-api-url"} {
 		if env := configEnv(name); getenv(env) != "" {
 			taken[name] = true
 		}
@@ -543,8 +555,11 @@ func flagKind(v flag.Value) string {
 // repeatable reports whether a flag's Set adds to its value rather than
 // replacing it; the file gives such flags an array.
 func repeatable(v flag.Value) bool {
-	_, ok := v.(*regexpList)
-	return ok
+	switch v.(type) {
+	case *regexpList, *stringList:
+		return true
+	}
+	return false
 }
 
 // scratch returns a new zero value of v's type to try values on, or nil
@@ -593,13 +608,23 @@ func configEnv(name string) string {
 		return "YTHARVEST_DB"
 	case "youtube-url":
 		return "YTHARVEST_YOUTUBE_URL"
+	case "youtube-api-key":
+		return "YOUTUBE_API_KEY"
+	case "youtube-api-url":
+		return "YTHARVEST_YOUTUBE_API_URL"
 	}
 	return ""
 }
 
 // isPathKey reports whether a flag names a file, which the config file
 // gives relative to itself.
-func isPathKey(name string) bool { return name == "db" || name == "seeds-file" }
+func isPathKey(name string) bool {
+	switch name {
+	case "db", "seeds-file", "youtube-proxies-file", "youtube-cookies":
+		return true
+	}
+	return false
+}
 
 // flagName turns a key into the flag it sets: max_pages is max-pages.
 func flagName(key string) string { return strings.ReplaceAll(key, "_", "-") }

@@ -19,6 +19,7 @@ import (
 	"github.com/harvestdev/ytharvest/harvest"
 	"github.com/harvestdev/ytharvest/harvest/crawl"
 	"github.com/harvestdev/ytharvest/harvest/extract"
+	"github.com/harvestdev/ytharvest/harvest/youtube"
 )
 
 const crawlSummary = `Usage: ytharvest crawl [flags] SEED...
@@ -108,7 +109,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeStore()
-	h, err := a.crawler(&f, scope, store, len(seeds))
+	h, videos, err := a.crawler(&f, scope, store, len(seeds))
 	if err != nil {
 		return err
 	}
@@ -119,6 +120,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	}
 	run, err := h.Run(ctx, seeds)
 	stopProgress()
+	afterRun(ctx, a, store, videos, run)
 	if run.ID != 0 { // recorded: a run that could not even start has nothing to say
 		a.log.Info("run finished", "run", run.ID, "status", run.Status,
 			"pages_fetched", run.PagesFetched, "pages_not_modified", run.PagesNotModified, "pages_failed", run.PagesFailed,
@@ -129,7 +131,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return runExit(run)
+	return runExit(run, videos)
 }
 
 func (f *crawlFlags) register(a *app, fs *flag.FlagSet) {
@@ -267,7 +269,7 @@ func openForRun(ctx context.Context, path string, wait bool) (store *db.DB, clos
 
 // crawler builds the harvester of a crawl: the page fetcher behind the
 // private-address guard, robots.txt, the YouTube source, and the settings.
-func (a *app) crawler(f *crawlFlags, scope *crawl.Scope, store *db.DB, seeds int) (*harvest.Harvester, error) {
+func (a *app) crawler(f *crawlFlags, scope *crawl.Scope, store *db.DB, seeds int) (*harvest.Harvester, *youtube.Source, error) {
 	ua := f.userAgent
 	if ua == "" {
 		ua = defaultUserAgent(f.contact)
@@ -278,9 +280,9 @@ func (a *app) crawler(f *crawlFlags, scope *crawl.Scope, store *db.DB, seeds int
 	if !f.ignoreRobots {
 		robots = crawl.NewRobotsPolicy(pages, ua, store, nil)
 	}
-	videos, err := f.yt.source(a)
+	videos, err := f.yt.source(a, store)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return &harvest.Harvester{
 		Runs: store, Frontier: store, VideoStore: store,
@@ -311,7 +313,7 @@ func (a *app) crawler(f *crawlFlags, scope *crawl.Scope, store *db.DB, seeds int
 		MaxPlaylistVideos:  f.yt.maxPlaylistVideos,
 		Options:            f.options(seeds),
 		Version:            buildVersion(),
-	}, nil
+	}, videos, nil
 }
 
 // options are recorded with the run, as JSON.

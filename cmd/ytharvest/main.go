@@ -37,6 +37,7 @@ const (
 	exitPartial     = 3   // done, but YouTube blocked us or work was left queued
 	exitLocked      = 4   // another run holds the database
 	exitFailed      = 5   // nothing could be harvested: every seed failed, or no video could be fetched
+	exitRefused     = 6   // YouTube refused every client identity: the operator must act
 	exitInterrupted = 130 // SIGINT or SIGTERM: committed work is kept, the next run resumes
 )
 
@@ -49,9 +50,10 @@ var exitCodes = []struct {
 	{exitOK, "done; pages that failed (404, timeouts) are recorded in the pages table, not fatal"},
 	{exitError, "error: the database could not be opened or written (message on stderr)"},
 	{exitUsage, "usage: bad flags, arguments, seeds or config file"},
-	{exitPartial, "partial: YouTube blocked us (videos left pending; a block on captions counts too), or work was left queued for the next run: a limit (--max-pages, --max-pages-per-host, --max-duration), a host whose robots.txt could not be fetched, or a host that asked (Retry-After) to wait longer than --max-crawl-delay"},
+	{exitPartial, "partial: YouTube blocked us on every egress (videos left pending; a block on captions counts too), or work was left queued for the next run: a limit (--max-pages, --max-pages-per-host, --max-duration), a host whose robots.txt could not be fetched, or a host that asked (Retry-After) to wait longer than --max-crawl-delay"},
 	{exitLocked, "another run holds the database; nothing was done (--wait waits for it instead)"},
 	{exitFailed, "failed: every seed failed, or not one video could be fetched (YouTube or --youtube-url unreachable), or a video named to the video command could not be fetched; what was fetched is kept and the next run tries again"},
+	{exitRefused, "refused: YouTube refused every client identity ytharvest speaks as (--youtube-client); nothing more was asked and the videos stay as they were; set a newer version in [youtube.client.NAME] or update ytharvest (ytharvest doctor tells which)"},
 	{exitInterrupted, "interrupted by SIGINT/SIGTERM; committed work is kept and the next run resumes"},
 }
 
@@ -87,6 +89,7 @@ Usage:
                                     print the YouTube references one page makes (no database)
   ytharvest export [flags]          stream a table as CSV or JSON lines
   ytharvest backup [flags] FILE     copy the database safely while crawls run
+  ytharvest doctor [flags]          check the database, YouTube, proxies, client identities, the Data API
   ytharvest version                 print the version
   ytharvest help [COMMAND]          show help
 
@@ -94,9 +97,11 @@ Flags follow the command name (ytharvest crawl --db x.db --depth 2 URL);
 -flag and --flag both work. Run 'ytharvest help crawl' for a command's flags.
 
 Environment:
-  YTHARVEST_DB           default for --db (else ytharvest.db)
-  YTHARVEST_YOUTUBE_URL  default for --youtube-url
-  HTTPS_PROXY            proxy for page and YouTube traffic
+  YTHARVEST_DB               default for --db (else ytharvest.db)
+  YTHARVEST_YOUTUBE_URL      default for --youtube-url
+  YOUTUBE_API_KEY            default for --youtube-api-key
+  YTHARVEST_YOUTUBE_API_URL  default for --youtube-api-url
+  HTTPS_PROXY                proxy for page traffic, and for YouTube's when no --youtube-proxy is given
 
 Config file:
   --config FILE, else ./ytharvest.toml when present (--config= for none):
@@ -237,6 +242,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.video(ctx, rest)
 	case "refresh":
 		return a.refresh(ctx, rest)
+	case "doctor":
+		return a.doctor(ctx, rest)
 	case "version", "--version", "-version":
 		if len(rest) > 0 && slices.Contains([]string{"-h", "-help", "--help"}, rest[0]) {
 			fmt.Fprint(a.stdout, "Usage: ytharvest version\n\nPrints the version of this ytharvest: a release's tag, or the commit it was\nbuilt from (with -dirty when the checkout had changes).\n")
@@ -255,7 +262,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 }
 
 // commands are the command names, for the unknown-command message.
-var commands = []string{"crawl", "stats", "sql", "search", "video", "refresh", "extract", "export", "backup", "version", "help"}
+var commands = []string{"crawl", "stats", "sql", "search", "video", "refresh", "extract", "export", "backup", "doctor", "version", "help"}
 
 // unknownCommand is the one-line error for a command line that does not
 // start with a command: a flag before the command, or a misspelt one.

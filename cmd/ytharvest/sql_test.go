@@ -57,7 +57,7 @@ func TestSQLReadOnly(t *testing.T) {
 		{"VALUES (1, 'a;b')", "1        a;b\n"},
 		{"PRAGMA table_info(runs)", "seeds_failed"},
 		{"SELECT * FROM pragma_table_info('videos') WHERE name = 'title'", "title"},
-		{"PRAGMA user_version", "8"},
+		{"PRAGMA user_version", "9"},
 		{"PRAGMA integrity_check", "ok"},
 		{"EXPLAIN QUERY PLAN SELECT * FROM videos WHERE id = 'x'", "videos"},
 		{"SELECT 1; -- a comment", "1"},

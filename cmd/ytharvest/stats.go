@@ -38,13 +38,44 @@ func (a *app) stats(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("stats: %w", err)
 	}
+	var egresses []db.EgressStat
+	if s.SchemaVersion >= 9 {
+		if egresses, err = d.Egresses(ctx); err != nil {
+			return fmt.Errorf("stats: %w", err)
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(s)
+		return enc.Encode(struct {
+			*db.Stats
+			Egresses []db.EgressStat `json:"egresses"`
+		}{s, egresses})
 	}
 	printStats(a.stdout, *dbPath, s)
+	printEgresses(a.stdout, egresses, time.Now())
 	return nil
+}
+
+// printEgresses shows each way out to YouTube: requests, blocks, and
+// until when it is benched.
+func printEgresses(w io.Writer, es []db.EgressStat, now time.Time) {
+	if len(es) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "  youtube egresses")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, e := range es {
+		state := "up"
+		if e.BenchedUntil.After(now) {
+			state = "benched until " + e.BenchedUntil.UTC().Format("2006-01-02 15:04Z")
+			if e.LastBlock != "" {
+				state += " (" + e.LastBlock + ")"
+			}
+		}
+		fmt.Fprintf(tw, "    %s	requests %d	blocks %d	%s\n", e.Label, e.Requests, e.Blocks, state)
+	}
+	tw.Flush()
 }
 
 func printStats(w io.Writer, path string, s *db.Stats) {

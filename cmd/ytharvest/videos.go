@@ -32,6 +32,7 @@ type youtubeFlags struct {
 	expandPlaylists    bool
 	maxPlaylistVideos  int
 	timeout            time.Duration
+	egress             egressFlags // youtube.go: proxies, cookies, clients, the Data API
 }
 
 func (y *youtubeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -48,6 +49,7 @@ func (y *youtubeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&y.transcriptFallback, "transcript-fallback", false, "when no caption track can be fetched, try kkdai's get_transcript endpoint (auto-generated captions only)")
 	fs.BoolVar(&y.refetchTranscripts, "refetch-transcripts", false, "fetch the transcripts of videos that already have one again (once this run)")
 	fs.DurationVar(&y.timeout, "youtube-timeout", youtube.DefaultTimeout, "give up on one YouTube request after this long (the video is recorded error, and tried again next run)")
+	y.egress.register(fs, getenv)
 }
 
 // registerPlaylists registers the flags of the commands that fetch what
@@ -66,14 +68,20 @@ func (y *youtubeFlags) validate() error {
 	case y.timeout <= 0:
 		return usageError("--youtube-timeout must be positive")
 	}
-	return nil
+	return y.egress.validate()
 }
 
 // source builds the YouTube client. Its traffic goes around the
 // private-address guard: --youtube-url may well name a mirror on the
 // local network.
-func (y *youtubeFlags) source(a *app) (*youtube.Source, error) {
+func (y *youtubeFlags) source(a *app, store youtube.Store) (*youtube.Source, error) {
 	s, err := youtube.New(youtube.Options{
+		Proxies:     y.egress.proxyURLs,
+		Cookies:     y.egress.jar,
+		Clients:     y.egress.idents,
+		WatchPage:   y.egress.watchPage,
+		Store:       store,
+		API:         youtube.APIOptions{Key: y.egress.apiKey, URL: y.egress.apiURL, Quota: y.egress.apiQuota},
 		BaseURL:     y.url,
 		Transport:   a.httpTransport(),
 		Concurrency: y.concurrency,
@@ -98,11 +106,17 @@ func (y *youtubeFlags) options() map[string]any {
 		"all_languages": y.allLanguages, "translate_to": y.translateTo,
 		"transcript_fallback": y.transcriptFallback, "refetch_transcripts": y.refetchTranscripts,
 		"expand_playlists": y.expandPlaylists, "max_playlist_videos": y.maxPlaylistVideos,
+		"egresses": y.egress.labels(), "clients": y.egress.clients, "client_overrides": []string(y.egress.overrides),
+		"cookies": y.egress.cookies != "", "data_api": y.egress.apiKey != "", "data_api_quota": y.egress.apiQuota,
+		"watch_page": y.egress.watchPage,
 	}
 }
 
 // runExit turns how a run ended into the process exit.
-func runExit(run *harvest.Run) error {
+func runExit(run *harvest.Run, src *youtube.Source) error {
+	if run.Status == harvest.RunFailed && src != nil && src.AllRefused() {
+		return &codeError{code: exitRefused, err: fmt.Errorf("refused: %s", run.Error)}
+	}
 	switch run.Status {
 	case harvest.RunBlocked:
 		return &codeError{code: exitPartial, err: fmt.Errorf("partial: YouTube blocked us (%s); unfetched videos stay pending for the next run", run.Error)}
@@ -170,7 +184,7 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 		return err
 	}
 	defer closeStore()
-	h, err := a.videoHarvester(&yt, store, len(ids))
+	h, videos, err := a.videoHarvester(&yt, store, len(ids))
 	if err != nil {
 		return err
 	}
@@ -180,6 +194,7 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 	} else {
 		run, err = h.Refresh(ctx)
 	}
+	afterRun(ctx, a, store, videos, run)
 	if run.ID != 0 { // recorded: a run that could not even start has nothing to say
 		a.log.Info("run finished", "run", run.ID, "command", name, "status", run.Status,
 			"videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed, "transcripts", run.Transcripts,
@@ -189,14 +204,14 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 		return err
 	}
 	if name != "video" {
-		return runExit(run)
+		return runExit(run, videos)
 	}
 	// Say what became of each video even when a signal cut the run short
 	// (ctx is done then): the run's exit code follows.
 	if err := a.printVideos(context.WithoutCancel(ctx), store, ids, run.FailedVideos); err != nil {
 		return err
 	}
-	if err := runExit(run); err != nil {
+	if err := runExit(run, videos); err != nil {
 		return err
 	}
 	if n := len(run.FailedVideos); n > 0 {
@@ -227,10 +242,10 @@ func videoArgs(command string, pos []string) ([]string, error) {
 
 // videoHarvester builds the harvester of video and refresh: the video
 // stage alone.
-func (a *app) videoHarvester(yt *youtubeFlags, store *db.DB, videos int) (*harvest.Harvester, error) {
-	source, err := yt.source(a)
+func (a *app) videoHarvester(yt *youtubeFlags, store *db.DB, videos int) (*harvest.Harvester, *youtube.Source, error) {
+	source, err := yt.source(a, store)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opts, _ := json.Marshal(map[string]any{"videos": videos, "youtube": yt.options()})
 	return &harvest.Harvester{
@@ -245,7 +260,7 @@ func (a *app) videoHarvester(yt *youtubeFlags, store *db.DB, videos int) (*harve
 		MaxPlaylistVideos:  yt.maxPlaylistVideos,
 		Options:            string(opts),
 		Version:            buildVersion(),
-	}, nil
+	}, source, nil
 }
 
 // videoID reads a video ID, or a YouTube URL naming one.

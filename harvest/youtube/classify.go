@@ -3,6 +3,7 @@ package youtube
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -318,4 +319,59 @@ func orDefault(s, def string) string {
 		return s
 	}
 	return def
+}
+
+// Refusal reports whether YouTube refused the client identity of a player
+// request, rather than answering about the video, and why: HTTP 400
+// FAILED_PRECONDITION ("Precondition check failed"), which YouTube
+// answers to client versions it retired, or a playability reason telling
+// the app to update ("This video can only be played on newer versions of
+// Android or other supported devices", "The following content is not
+// available on this app"). Such an answer says nothing about the video:
+// the Source asks again as the next identity.
+func Refusal(a Answer) (string, bool) {
+	for _, ex := range a.Player {
+		switch ex.Status {
+		case http.StatusBadRequest:
+			var e struct {
+				Error struct {
+					Message string `json:"message"`
+					Status  string `json:"status"`
+				} `json:"error"`
+			}
+			_ = json.Unmarshal(ex.Body, &e)
+			if e.Error.Status == "FAILED_PRECONDITION" || bytes.Contains(bytes.ToLower(ex.Body), []byte("precondition check failed")) {
+				return strings.TrimSpace("HTTP 400 FAILED_PRECONDITION: " + orDefault(e.Error.Message, "Precondition check failed.")), true
+			}
+		case http.StatusOK:
+			p, err := parsePlayer(ex.Body)
+			if err != nil {
+				continue
+			}
+			ps := p.PlayabilityStatus
+			texts := append([]string{ps.Reason, ps.ErrorScreen.reason()}, ps.Messages...)
+			if ps.ErrorScreen.PlayerError != nil {
+				texts = append(texts, ps.ErrorScreen.PlayerError.Subreason.String())
+			}
+			for _, t := range texts {
+				if isRetiredClient(t) {
+					return t, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// isRetiredClient recognises the reasons YouTube gives an app it no
+// longer serves.
+func isRetiredClient(s string) bool {
+	s = strings.ToLower(s)
+	for _, k := range []string{"newer versions of android", "newer version of youtube", "not available on this app",
+		"latest version of youtube", "update the youtube app", "update your app"} {
+		if strings.Contains(s, k) {
+			return true
+		}
+	}
+	return false
 }

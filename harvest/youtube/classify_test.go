@@ -115,22 +115,32 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestSwitchedToEmbedded(t *testing.T) {
+// YouTube's answer to a client version it retired, as quoted from a real
+// get_transcript answer in ../shared/corpus/youtube/synthetic (the player
+// answers the same way).
+const precondition400 = `{ "error": { "code": 400, "message": "Precondition check failed.", "errors": [ { "message": "Precondition check failed.", "domain": "global", "reason": "failedPrecondition" } ], "status": "FAILED_PRECONDITION" } }`
+
+func TestRefusal(t *testing.T) {
+	newer := `{"playabilityStatus":{"status":"UNPLAYABLE","reason":"This video can only be played on newer versions of Android or other supported devices."}}`
+	app := `{"playabilityStatus":{"status":"ERROR","reason":"Video unavailable","errorScreen":{"playerErrorMessageRenderer":{"reason":{"simpleText":"Video unavailable"},"subreason":{"runs":[{"text":"The following content is not available on this app."}]}}}}}`
 	for _, tc := range []struct {
 		name string
 		a    Answer
-		want bool
+		want string // "" for no refusal
 	}{
-		{"ok", Answer{Player: []Exchange{ok200(playerOK)}}, false},
-		{"private", Answer{Player: []Exchange{ok200(playerPrivate)}}, false}, // kkdai returns ErrVideoPrivate without switching
-		{"age", Answer{Player: []Exchange{ok200(playerAge), ok200(playerAge)}}, true},
-		{"age, retry never sent", Answer{Player: []Exchange{ok200(playerAge)}}, true},
-		{"embedded client", Answer{Player: []Exchange{{Client: "WEB_EMBEDDED_PLAYER", Status: 200, Body: []byte(playerOK)}}}, true},
-		{"500", Answer{Player: []Exchange{{Status: 500}}}, false},
-		{"none", Answer{}, false},
+		{"400 precondition", Answer{Player: []Exchange{{Status: 400, Body: []byte(precondition400)}}}, "HTTP 400 FAILED_PRECONDITION: Precondition check failed."},
+		{"400 other", Answer{Player: []Exchange{{Status: 400, Body: []byte(`{"error":{"code":400,"message":"Invalid JSON payload received.","status":"INVALID_ARGUMENT"}}`)}}}, ""},
+		{"newer versions of Android", Answer{Player: []Exchange{ok200(newer)}}, "This video can only be played on newer versions of Android or other supported devices."},
+		{"not available on this app", Answer{Player: []Exchange{ok200(app)}}, "The following content is not available on this app."},
+		{"ok", Answer{Player: []Exchange{ok200(playerOK)}}, ""},
+		{"private", Answer{Player: []Exchange{ok200(playerPrivate)}}, ""},
+		{"age", Answer{Player: []Exchange{ok200(playerAge)}}, ""},
+		{"500", Answer{Player: []Exchange{{Status: 500}}}, ""},
+		{"none", Answer{}, ""},
 	} {
-		if got := switchedToEmbedded(tc.a); got != tc.want {
-			t.Errorf("switchedToEmbedded(%s) = %v, want %v", tc.name, got, tc.want)
+		got, refused := Refusal(tc.a)
+		if refused != (tc.want != "") || got != tc.want {
+			t.Errorf("Refusal(%s) = %q, %v; want %q", tc.name, got, refused, tc.want)
 		}
 	}
 }

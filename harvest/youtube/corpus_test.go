@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/harvestdev/ytharvest/harvest"
+	"github.com/harvestdev/ytharvest/harvest/youtube"
 	"github.com/harvestdev/ytharvest/internal/testserver"
 )
 
@@ -63,6 +64,7 @@ func TestCorpus(t *testing.T) {
 					Category:      "Science & Technology",
 				}
 				want.Description, want.Keywords, want.FetchedAt = v.Description, v.Keywords, v.FetchedAt
+				want.MetadataSource = harvest.MetadataPlayer
 				checkVideo(t, v, &want)
 				if len(v.Keywords) != 15 || v.Keywords[0] != "Dave2D" {
 					t.Errorf("Keywords = %q, want 15 starting with Dave2D", v.Keywords)
@@ -231,7 +233,9 @@ func TestCorpus(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			yt, srv := fakeYouTube(t)
-			s := newSource(t, srv, nil)
+			// Real app-client answers carry no publish date (no
+			// microformat): --watch-page asks the watch page for it.
+			s := newSource(t, srv, func(o *youtube.Options) { o.WatchPage = true })
 			var a testserver.FakeAnswer
 			if tc.player.file != "" {
 				a.Player = &testserver.FakeResponse{Status: tc.player.status, Body: read(t, tc.player.file)}
@@ -260,4 +264,22 @@ func TestCorpus(t *testing.T) {
 			t.Logf("requests: %q", paths)
 		})
 	}
+	// Without --watch-page, the recorded ANDROID answer alone gives all
+	// but the publish date and the @handle, in two requests.
+	t.Run("jdepoix ok without the watch page", func(t *testing.T) {
+		yt, srv := fakeYouTube(t)
+		s := newSource(t, srv, nil)
+		yt.Set("GJLlxj_dtq8", testserver.FakeAnswer{Player: &testserver.FakeResponse{Body: read(t, "jdepoix/youtube.innertube.json.static")}})
+		v := fetch(t, s, "GJLlxj_dtq8")
+		if v.Status != harvest.VideoOK || v.Title != "Surface Go Review - It’s Awesome" || v.ChannelID != "UCVYamHliCI9rw1tHR1xbkfw" ||
+			v.Duration != 316*time.Second || v.ViewCount != 1856109 || len(v.CaptionTracks) != 9 {
+			t.Errorf("Video = %+v", v)
+		}
+		if !v.PublishedAt.IsZero() || v.ChannelHandle != "" {
+			t.Errorf("PublishedAt %v, ChannelHandle %q: the player answer has them after all", v.PublishedAt, v.ChannelHandle)
+		}
+		if n := len(yt.Requests()); n != 2 {
+			t.Errorf("%d requests, want 2 (visitor id, player)", n)
+		}
+	})
 }

@@ -14,7 +14,7 @@ import (
 const jitter = 0.2
 
 // limiter spaces requests at least 1/rate apart, plus up to 20% jitter,
-// across every client of a Source. Each request reserves the next free
+// across every request through one egress of a Source. Each request reserves the next free
 // slot and waits for it, so requests go out in the order they arrived.
 // (golang.org/x/time/rate would do, but a slot schedule is a few lines
 // and keeps go.mod unchanged.)
@@ -47,6 +47,16 @@ func (l *limiter) reserve() time.Duration {
 	gap := l.interval + time.Duration(jitter*l.rand()*float64(l.interval))
 	l.next = slot.Add(gap)
 	return slot.Sub(now)
+}
+
+// nextSlot is when a request asked for now would go out.
+func (l *limiter) nextSlot(now time.Time) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.next.Before(now) {
+		return now
+	}
+	return l.next
 }
 
 // wait blocks until the caller's slot comes or ctx ends. A slot given up

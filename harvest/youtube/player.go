@@ -2,10 +2,13 @@ package youtube
 
 import (
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 // playerResponse is the part of an innertube player answer (or of a watch
@@ -183,4 +186,78 @@ func handleFromProfile(profile string) string {
 		return ""
 	}
 	return h
+}
+
+// fillFromAnswer fills v from what YouTube said, also when it will not
+// play the video but still describes it (upcoming, age-gated,
+// members-only): the player answer first, then the watch page.
+func fillFromAnswer(v *harvest.Video, a Answer) {
+	var sources []*playerResponse
+	for _, ex := range a.Player {
+		if ex.Status == http.StatusOK && !ex.Truncated {
+			if p, err := parsePlayer(ex.Body); err == nil {
+				sources = append(sources, p)
+			}
+		}
+	}
+	for _, ex := range a.Watch {
+		if ex.Status == http.StatusOK {
+			if p, _ := watchPlayer(ex.Body); p != nil {
+				sources = append(sources, p)
+			}
+		}
+	}
+	for _, p := range sources {
+		fill(v, p)
+	}
+}
+
+// fill sets the fields of v that are still zero from one player answer.
+func fill(v *harvest.Video, p *playerResponse) {
+	if d := p.VideoDetails; d != nil {
+		setString(&v.Title, d.Title)
+		setString(&v.Description, d.ShortDescription)
+		setString(&v.ChannelTitle, d.Author)
+		setString(&v.ChannelID, d.ChannelID)
+		if v.Duration == 0 {
+			v.Duration = time.Duration(atoi64(d.LengthSeconds)) * time.Second
+		}
+		if v.ViewCount == 0 {
+			v.ViewCount = atoi64(d.ViewCount)
+		}
+		if v.ThumbnailURL == "" {
+			best := -1
+			for _, t := range d.Thumbnail.Thumbnails {
+				if t.Width*t.Height > best {
+					best, v.ThumbnailURL = t.Width*t.Height, t.URL
+				}
+			}
+		}
+		if len(v.Keywords) == 0 && len(d.Keywords) > 0 {
+			v.Keywords = append([]string(nil), d.Keywords...)
+		}
+		v.IsLive = v.IsLive || d.IsLive
+		v.IsUpcoming = v.IsUpcoming || d.IsUpcoming
+	}
+	if m := p.Microformat.Renderer; m != nil {
+		setString(&v.Title, m.Title.String())
+		setString(&v.Description, m.Description.String())
+		setString(&v.ChannelTitle, m.OwnerChannelName)
+		setString(&v.ChannelID, m.ExternalChannelID)
+		setString(&v.ChannelHandle, handleFromProfile(m.OwnerProfileURL))
+		setString(&v.Category, m.Category)
+		if v.Duration == 0 {
+			v.Duration = time.Duration(atoi64(m.LengthSeconds)) * time.Second
+		}
+		if v.ViewCount == 0 {
+			v.ViewCount = atoi64(m.ViewCount)
+		}
+		if v.PublishedAt.IsZero() {
+			v.PublishedAt = parseDate(m.PublishDate)
+		}
+		if v.PublishedAt.IsZero() {
+			v.PublishedAt = parseDate(m.UploadDate)
+		}
+		v.IsLive = v.IsLive || m.LiveBroadcast.IsLiveNow
+	}
 }

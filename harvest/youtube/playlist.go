@@ -16,18 +16,39 @@ const playlistPage = 100
 
 // Playlist implements harvest.VideoSource: the videos of playlist id, at
 // most max (0: all), through kkdai's GetPlaylistContext and the same
-// client pool, rate limit and block detection as the metadata. A playlist
+// egresses, rate limits and block detection as the metadata: a block
+// benches the egress and the playlist is asked for through the next. A playlist
 // that does not exist (or is private) is removed; a 429, a captcha or a
 // consent page is blocked. The error is non-nil only when ctx ended.
 func (s *Source) Playlist(ctx context.Context, id string, max int) (*harvest.Playlist, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	c, err := s.acquire(ctx)
+	if err := s.pool.load(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("could not read the egresses' benches; every egress is taken as up", "error", err)
+	}
+	for range len(s.pool.all) {
+		e := s.pool.pick(false)
+		if e == nil {
+			break
+		}
+		pl, err := s.playlistVia(ctx, e, id, max)
+		if err != nil || pl.Status != harvest.VideoBlocked {
+			return pl, err
+		}
+		s.benchEgress(ctx, e, pl.StatusReason)
+	}
+	return &harvest.Playlist{ID: id, Status: harvest.VideoBlocked, StatusReason: "not asked: " + s.benchSummary(),
+		FetchedAt: s.now().UTC()}, nil
+}
+
+// playlistVia lists a playlist through egress e.
+func (s *Source) playlistVia(ctx context.Context, e *egress, id string, max int) (*harvest.Playlist, error) {
+	c, err := kkdaiClient(ctx, e)
 	if err != nil {
 		return nil, err
 	}
-	defer s.release(c)
+	defer func() { e.kk <- c }()
 	c.rec.start()
 	if max > 0 {
 		c.rec.limitBrowse((max + playlistPage - 1) / playlistPage)

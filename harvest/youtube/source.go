@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
-
-	"github.com/kkdai/youtube/v2"
 
 	"github.com/harvestdev/ytharvest/harvest"
 	// Strip an invalid LOGLEVEL before kkdai's package initialisation
@@ -34,23 +35,42 @@ type Options struct {
 	// https://www.youtube.com itself.
 	BaseURL string
 	// Transport is the underlying transport; nil means a clone of
-	// http.DefaultTransport (which honours HTTPS_PROXY).
+	// http.DefaultTransport (which honours HTTPS_PROXY). Each proxy's
+	// transport is a clone of it (when it is an *http.Transport).
 	Transport http.RoundTripper
-	// Concurrency is the number of kkdai Clients, and so the most videos
-	// fetched at once (default 2).
+	// Proxies are proxy URLs (http://, https://, socks5://, with
+	// user:pass@ when needed), each one egress: a way out to YouTube with
+	// its own rate limit, visitor id and bench. None means one egress,
+	// Transport ("direct", or HTTPS_PROXY).
+	Proxies []string
+	// Cookies, when set, go with every request to YouTube's hosts.
+	Cookies *Cookies
+	// Clients are the identities to speak as, in order: the first until
+	// YouTube refuses it, then the next. Nil means DefaultClients.
+	Clients []Identity
+	// WatchPage fetches the watch page when an OK player answer lacks the
+	// publish date (app clients' answers do): one more request per video.
+	WatchPage bool
+	// Store remembers benched egresses and the Data API quota between
+	// runs; nil remembers nothing.
+	Store Store
+	// API configures the YouTube Data API v3; a zero value leaves it off.
+	API APIOptions
+	// Concurrency is the number of kkdai clients per egress for playlists
+	// and get_transcript (default 2). Videos are fetched on as many
+	// goroutines as the caller uses.
 	Concurrency int
-	// Rate is the most YouTube HTTP requests per second across all
-	// clients, with a little jitter; 0 means unlimited.
+	// Rate is the most YouTube HTTP requests per second through each
+	// egress, with a little jitter; 0 means unlimited.
 	Rate float64
 	// Timeout bounds each HTTP request, not counting the wait for a rate
-	// slot (default 30s). kkdai's visitor-id request carries no context,
-	// so without it a stalled connection would hold a client for ever.
+	// slot (default 30s).
 	Timeout time.Duration
-	// UserAgent, when set, replaces the one kkdai sets per client.
-	UserAgent string
-	// Log receives one Debug line per video; nil discards.
+	// Log receives one Debug line per video and a Warn per block or
+	// refused client; nil discards.
 	Log *slog.Logger
-	// Now is the clock for Video.FetchedAt; nil means time.Now.
+	// Now is the clock for Video.FetchedAt and the benches; nil means
+	// time.Now.
 	Now func() time.Time
 	// Captions says which caption tracks Transcripts fetches.
 	Captions Choice
@@ -59,29 +79,32 @@ type Options struct {
 	TranscriptFallback bool
 }
 
-// Source fetches video metadata from YouTube with kkdai/youtube and
-// classifies what YouTube answered. It implements harvest.VideoSource and
-// is safe for concurrent use.
+// Source fetches video metadata from YouTube, over a pool of egresses
+// and a list of client identities, and classifies what YouTube answered.
+// It implements harvest.VideoSource (with harvest.VideoBatcher and
+// harvest.BlockTolerant) and is safe for concurrent use.
 type Source struct {
-	captions Choice
-	fallback bool
-	log      *slog.Logger
-	now      func() time.Time
-	timeout  time.Duration // http.Client.Timeout: the request timeout plus the longest rate wait
-	chain    http.RoundTripper
-	pool     chan *client
+	captions  Choice
+	fallback  bool
+	watchPage bool
+	log       *slog.Logger
+	now       func() time.Time
+	consent   string // the CONSENT cookie's value
+	pool      *pool
+	clients   *clients
+	store     Store
+	oembed    *oembedBreaker
+	api       *dataAPI // nil without a key
+
+	mu      sync.Mutex
+	fetched map[string]prefetched // Data API answers waiting for their Video call
 }
 
-var _ harvest.VideoSource = (*Source)(nil)
-
-// client is one kkdai Client and the recorder of its answers. A kkdai
-// Client writes its own fields without a lock (visitor id, consent id,
-// which innertube client it speaks as), so it is used by one goroutine at
-// a time: it lives in Source.pool when idle.
-type client struct {
-	yt  *youtube.Client
-	rec *recorder
-}
+var (
+	_ harvest.VideoSource   = (*Source)(nil)
+	_ harvest.VideoBatcher  = (*Source)(nil)
+	_ harvest.BlockTolerant = (*Source)(nil)
+)
 
 // New returns a Source for o.
 func New(o Options) (*Source, error) {
@@ -100,10 +123,17 @@ func New(o Options) (*Source, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	var chain http.RoundTripper = o.Transport
-	if chain == nil {
-		chain = http.DefaultTransport.(*http.Transport).Clone()
+	if o.Clients == nil {
+		var err error
+		if o.Clients, err = ChooseClients("", nil); err != nil {
+			return nil, err
+		}
 	}
+	base := o.Transport
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	var rewrite *url.URL
 	if o.BaseURL != "" {
 		u, err := url.Parse(o.BaseURL)
 		if err != nil {
@@ -112,33 +142,67 @@ func New(o Options) (*Source, error) {
 		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("youtube base URL %q: want http(s)://host[/prefix]", o.BaseURL)
 		}
-		chain = NewRewrite(u, chain)
+		rewrite = u
 	}
-	chain = &deadlineTransport{timeout: o.Timeout, next: chain}
-	// The client's own Timeout is a backstop over the whole exchange, the
-	// wait for a rate slot included. It is longer than the per-request
-	// deadline, which gives the clearer error.
-	s := &Source{captions: o.Captions, fallback: o.TranscriptFallback, log: o.Log, now: o.Now,
-		timeout: o.Timeout + o.Timeout/2, pool: make(chan *client, o.Concurrency)}
-	if o.Rate > 0 {
-		lim := newLimiter(o.Rate, time.Now)
-		chain = &limitTransport{lim: lim, next: chain}
-		s.timeout += lim.maxWait(o.Concurrency)
+	proxies, err := parseProxies(o.Proxies)
+	if err != nil {
+		return nil, err
 	}
-	s.chain = chain
-	for range o.Concurrency {
-		s.pool <- s.newClient(o.UserAgent)
+	s := &Source{
+		captions: o.Captions, fallback: o.TranscriptFallback, watchPage: o.WatchPage,
+		log: o.Log, now: o.Now, store: o.Store,
+		consent: "YES+cb.20210328-17-p0.en+FX+" + strconv.Itoa(100+rand.IntN(899)),
+		clients: &clients{order: o.Clients, retired: make(map[string]bool)},
+		oembed:  &oembedBreaker{},
+		fetched: make(map[string]prefetched),
+	}
+	s.pool = &pool{store: o.Store, now: o.Now}
+	add := func(label string, t http.RoundTripper) {
+		s.pool.all = append(s.pool.all, s.newEgress(label, t, rewrite, o))
+	}
+	if len(proxies) == 0 {
+		add(envProxyLabel(), base)
+	}
+	for _, p := range proxies {
+		t, err := proxyTransport(p, base)
+		if err != nil {
+			return nil, err
+		}
+		add(p.Label, t)
+	}
+	if o.API.Key != "" {
+		if s.api, err = newDataAPI(o.API, o.Store, o.Now); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
 
-// newClient builds a kkdai Client: recorder -> limiter -> deadline ->
-// rewrite -> transport.
-func (s *Source) newClient(userAgent string) *client {
-	rec := newRecorder(s.chain, userAgent)
-	hc := &http.Client{
-		Timeout:   s.timeout,
-		Transport: rec,
+// newEgress builds an egress's chain: cookies -> count -> rate limit ->
+// per-request deadline -> rewrite -> transport (direct or a proxy).
+func (s *Source) newEgress(label string, t http.RoundTripper, rewrite *url.URL, o Options) *egress {
+	e := &egress{label: label, kk: make(chan *client, o.Concurrency)}
+	chain := t
+	if rewrite != nil {
+		chain = NewRewrite(rewrite, chain)
+	}
+	chain = &deadlineTransport{timeout: o.Timeout, next: chain}
+	// The client's own Timeout is a backstop over the whole exchange, the
+	// wait for a rate slot included; the per-request deadline, shorter,
+	// gives the clearer error.
+	timeout := o.Timeout + o.Timeout/2
+	if o.Rate > 0 {
+		e.lim = newLimiter(o.Rate, time.Now)
+		chain = &limitTransport{lim: e.lim, next: chain}
+		timeout += e.lim.maxWait(o.Concurrency + 2)
+	}
+	chain = &countTransport{e: e, next: chain}
+	if o.Cookies != nil {
+		chain = &cookieTransport{cookies: o.Cookies, next: chain, now: o.Now}
+	}
+	e.hc = &http.Client{
+		Timeout:   timeout,
+		Transport: chain,
 		// Follow redirects within YouTube only: a redirect to
 		// consent.youtube.com or google.com/sorry is a block, and must
 		// reach Classify as the redirect it is.
@@ -152,194 +216,185 @@ func (s *Source) newClient(userAgent string) *client {
 			return nil
 		},
 	}
-	return &client{yt: &youtube.Client{HTTPClient: hc}, rec: rec}
+	for range o.Concurrency {
+		e.kk <- s.newClient(e)
+	}
+	return e
+}
+
+// Egresses lists the labels of the Source's egresses, in order.
+func (s *Source) Egresses() []string {
+	out := make([]string, len(s.pool.all))
+	for i, e := range s.pool.all {
+		out[i] = e.label
+	}
+	return out
+}
+
+// Clients lists the identities the Source speaks as, in order.
+func (s *Source) Clients() []Identity { return append([]Identity(nil), s.clients.order...) }
+
+// Flush saves the egresses' request counts to the store. Benches are
+// saved as they happen; call Flush when the run ends.
+func (s *Source) Flush(ctx context.Context) error { return s.pool.flush(ctx) }
+
+// HasFallback implements harvest.BlockTolerant: while YouTube blocks the
+// player on every egress, oEmbed (until its own breaker trips) and the
+// Data API (while it has quota) still say what the videos are.
+func (s *Source) HasFallback() bool {
+	return s.oembed.usable() || s.api.usable()
 }
 
 var videoID = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
 
 // Video fetches the metadata of the video with the given ID. Whatever
 // YouTube answers comes back as a Video whose Status and StatusReason say
-// what happened; the error is non-nil only when ctx ended first.
+// what happened; the error is non-nil only when ctx ended first, or when
+// YouTube refused every client identity (harvest.ErrNoClient).
+//
+// A video the Data API described (Prefetch) costs no request unless its
+// transcript is wanted (the caption tracks come from the player) or the
+// API did not return it (then one player request says whether it is
+// private or removed). A block on one egress benches it and the video is
+// asked for through the next; only when every egress is benched is the
+// answer blocked, with what oEmbed says of a video never described.
 func (s *Source) Video(ctx context.Context, id string) (*harvest.Video, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if !videoID.MatchString(id) {
-		// kkdai's ExtractVideoID would pull some 11 characters out of
-		// anything; harvest only hands us checked IDs.
+		// Callers hand us checked IDs; this guards the request.
 		return &harvest.Video{ID: id, Status: harvest.VideoError,
 			StatusReason: fmt.Sprintf("invalid video ID %q", id), FetchedAt: s.now().UTC()}, nil
 	}
-	c, err := s.acquire(ctx)
-	if err != nil {
-		return nil, err
+	if err := s.pool.load(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("could not read the egresses' benches; every egress is taken as up", "error", err)
 	}
-	defer func() { s.release(c) }() // c may be replaced below
-	c.rec.start()
-	yv, err := c.yt.GetVideoContext(ctx, id)
-	a := c.rec.answer(err)
-	if switchedToEmbedded(a) {
-		// After a LOGIN_REQUIRED answer kkdai makes the Client speak as
-		// the embedded player for good; the next video deserves the
-		// default client, so this Client is replaced.
-		c = s.newClient(c.rec.userAgent)
+	pre, ok := s.takePrefetched(id)
+	if ok && pre.video != nil && (pre.video.Status != harvest.VideoOK || !pre.needTranscript) {
+		return pre.video, nil
 	}
-	if err != nil && ctx.Err() != nil {
-		return nil, ctx.Err()
+	v, err := s.playerVideo(ctx, id)
+	if ok && pre.video != nil {
+		if err != nil && ctx.Err() != nil {
+			return nil, err
+		}
+		return mergeAPI(pre.video, v), nil
 	}
-	status, reason := Classify(a)
-	v := &harvest.Video{ID: id, Status: status, StatusReason: reason, FetchedAt: s.now().UTC()}
-	if err == nil {
-		fromKkdai(v, yv)
-	}
-	fillFromAnswer(v, a)
-	if status == harvest.VideoOK {
-		v.CaptionTracks = captionTracks(a)
-	}
-	if status == harvest.VideoLiveUpcoming {
-		v.IsUpcoming = true
-	}
-	s.log.Debug("youtube video", "video", id, "status", status, "reason", reason,
-		"requests", len(a.Home)+len(a.Player)+len(a.Watch))
-	return v, nil
+	return v, err
 }
 
-// switchedToEmbedded reports whether kkdai switched a Client to the
-// embedded player during the call: it sent a player request as
-// WEB_EMBEDDED_PLAYER, or its first answer was a LOGIN_REQUIRED that
-// kkdai takes for an age gate (it switches before asking again, so the
-// second request may never have gone out).
-func switchedToEmbedded(a Answer) bool {
-	if len(a.Player) > 1 {
-		return true // kkdai asks again only after switching
+// playerVideo asks the player about id, through the egresses that are up
+// and the identities YouTube has not refused.
+func (s *Source) playerVideo(ctx context.Context, id string) (*harvest.Video, error) {
+	lastBlock := ""
+	for range len(s.pool.all) * (len(s.clients.order) + 2) {
+		e := s.pool.pick(false)
+		if e == nil {
+			break
+		}
+		ident, ok := s.clients.current()
+		if !ok {
+			return nil, s.errNoClient()
+		}
+		a := s.askPlayer(ctx, e, ident, id)
+		if a.Err != nil && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if why, refused := Refusal(a); refused {
+			s.refuse(ident, why)
+			continue
+		}
+		status, reason := Classify(a)
+		if status == harvest.VideoBlocked {
+			lastBlock = reason
+			s.benchEgress(ctx, e, reason)
+			continue
+		}
+		s.pool.ok(e)
+		v := &harvest.Video{ID: id, Status: status, StatusReason: reason, FetchedAt: s.now().UTC(),
+			MetadataSource: harvest.MetadataPlayer}
+		fillFromAnswer(v, a)
+		switch status {
+		case harvest.VideoOK:
+			v.CaptionTracks = captionTracks(a)
+		case harvest.VideoLiveUpcoming:
+			v.IsUpcoming = true
+		}
+		s.log.Debug("youtube video", "video", id, "status", status, "reason", reason, "egress", e.label,
+			"client", ident.String(), "requests", len(a.Home)+len(a.Player)+len(a.Watch))
+		return v, nil
 	}
-	if len(a.Player) == 0 || a.Player[0].Status != http.StatusOK {
-		return false
+	if _, ok := s.clients.current(); !ok {
+		return nil, s.errNoClient()
 	}
-	if a.Player[0].Client == youtube.EmbeddedClient.Name {
-		return true
-	}
-	// kkdai's own test (video.go isVideoDownloadable): LOGIN_REQUIRED is an
-	// age gate unless the reason starts "This video is private".
-	p, err := parsePlayer(a.Player[0].Body)
-	return err == nil && p.PlayabilityStatus.Status == "LOGIN_REQUIRED" &&
-		!strings.HasPrefix(p.PlayabilityStatus.Reason, "This video is private")
+	return s.whileBlocked(ctx, id, lastBlock), nil
 }
 
-// fromKkdai copies what kkdai parsed out of a successful fetch.
-func fromKkdai(v *harvest.Video, yv *youtube.Video) {
-	if yv == nil {
+// refuse retires an identity YouTube refused, with one warning.
+func (s *Source) refuse(id Identity, why string) {
+	first, next, ok := s.clients.retire(id, why)
+	if !first {
 		return
 	}
-	v.Title = yv.Title
-	v.Description = yv.Description
-	v.ChannelTitle = yv.Author
-	v.ChannelID = yv.ChannelID
-	// kkdai gives the ownerProfileUrl path: "@handle", or "user/NAME" for
-	// old channels, which is no handle.
-	v.ChannelHandle = handleFromProfile("/" + yv.ChannelHandle)
-	v.Duration = yv.Duration
-	v.ViewCount = int64(yv.Views)
-	v.PublishedAt = yv.PublishDate
-	var best uint
-	for _, t := range yv.Thumbnails {
-		if t.Width*t.Height > best || v.ThumbnailURL == "" {
-			best, v.ThumbnailURL = t.Width*t.Height, t.URL
-		}
+	if ok {
+		s.log.Warn("YouTube refused this client identity; using the next for the rest of the run",
+			"client", id.String(), "reason", why, "next", next.String())
+		return
 	}
+	s.log.Warn("YouTube refused this client identity, the last in --youtube-client", "client", id.String(), "reason", why)
 }
 
-// fillFromAnswer fills what kkdai left out, or everything when kkdai
-// failed but YouTube still described the video (upcoming, age-gated,
-// members-only): the player answers first, then the watch page.
-func fillFromAnswer(v *harvest.Video, a Answer) {
-	var sources []*playerResponse
-	for _, ex := range a.Player {
-		if ex.Status == http.StatusOK && !ex.Truncated {
-			if p, err := parsePlayer(ex.Body); err == nil {
-				sources = append(sources, p)
-			}
-		}
-	}
-	for _, ex := range a.Watch {
-		if ex.Status == http.StatusOK {
-			if p, _ := watchPlayer(ex.Body); p != nil {
-				sources = append(sources, p)
-			}
-		}
-	}
-	for _, p := range sources {
-		fill(v, p)
-	}
+// benchEgress benches e after a block and says so.
+func (s *Source) benchEgress(ctx context.Context, e *egress, reason string) {
+	until := s.pool.bench(ctx, e, reason)
+	s.log.Warn("YouTube blocked an egress; it rests, the others carry on", "egress", e.label,
+		"reason", reason, "benched_until", until.UTC().Format(time.RFC3339), "egresses_up", s.pool.up())
 }
 
-// fill sets the fields of v that are still zero from one player answer.
-func fill(v *harvest.Video, p *playerResponse) {
-	if d := p.VideoDetails; d != nil {
-		setString(&v.Title, d.Title)
-		setString(&v.Description, d.ShortDescription)
-		setString(&v.ChannelTitle, d.Author)
-		setString(&v.ChannelID, d.ChannelID)
-		if v.Duration == 0 {
-			v.Duration = time.Duration(atoi64(d.LengthSeconds)) * time.Second
-		}
-		if v.ViewCount == 0 {
-			v.ViewCount = atoi64(d.ViewCount)
-		}
-		if v.ThumbnailURL == "" {
-			best := -1
-			for _, t := range d.Thumbnail.Thumbnails {
-				if t.Width*t.Height > best {
-					best, v.ThumbnailURL = t.Width*t.Height, t.URL
-				}
-			}
-		}
-		if len(v.Keywords) == 0 && len(d.Keywords) > 0 {
-			v.Keywords = append([]string(nil), d.Keywords...)
-		}
-		v.IsLive = v.IsLive || d.IsLive
-		v.IsUpcoming = v.IsUpcoming || d.IsUpcoming
+// whileBlocked is the answer when every egress is benched: blocked when
+// this video's own request met the last block, else pending (the player
+// was not asked: its status stays what it was), with what oEmbed says of
+// a video that has no metadata yet (oEmbed never decides a status: the
+// video stays due for a full fetch).
+func (s *Source) whileBlocked(ctx context.Context, id, lastBlock string) *harvest.Video {
+	v := &harvest.Video{ID: id, Status: harvest.VideoBlocked, StatusReason: lastBlock, FetchedAt: s.now().UTC()}
+	if lastBlock == "" {
+		v.Status, v.StatusReason = harvest.VideoPending, "not asked: "+s.benchSummary()
 	}
-	if m := p.Microformat.Renderer; m != nil {
-		setString(&v.Title, m.Title.String())
-		setString(&v.Description, m.Description.String())
-		setString(&v.ChannelTitle, m.OwnerChannelName)
-		setString(&v.ChannelID, m.ExternalChannelID)
-		setString(&v.ChannelHandle, handleFromProfile(m.OwnerProfileURL))
-		setString(&v.Category, m.Category)
-		if v.Duration == 0 {
-			v.Duration = time.Duration(atoi64(m.LengthSeconds)) * time.Second
-		}
-		if v.ViewCount == 0 {
-			v.ViewCount = atoi64(m.ViewCount)
-		}
-		if v.PublishedAt.IsZero() {
-			v.PublishedAt = parseDate(m.PublishDate)
-		}
-		if v.PublishedAt.IsZero() {
-			v.PublishedAt = parseDate(m.UploadDate)
-		}
-		v.IsLive = v.IsLive || m.LiveBroadcast.IsLiveNow
+	if !s.oembed.usable() {
+		return v
 	}
+	if s.store != nil {
+		if known, err := s.store.HasMetadata(ctx, id); err != nil || known {
+			return v
+		}
+	}
+	if o := s.askOEmbed(ctx, id); o != nil {
+		v.Title, v.ChannelTitle, v.ChannelHandle, v.ChannelID, v.ThumbnailURL = o.Title, o.ChannelTitle, o.ChannelHandle, o.ChannelID, o.ThumbnailURL
+		v.MetadataSource = harvest.MetadataOEmbed
+	}
+	return v
 }
 
+// benchSummary says until when each egress rests.
+func (s *Source) benchSummary() string {
+	var parts []string
+	for _, e := range s.pool.all {
+		e.mu.Lock()
+		p := e.label + " until " + e.benchedUntil.UTC().Format("2006-01-02 15:04Z")
+		if e.lastBlock != "" {
+			p += " (" + e.lastBlock + ")"
+		}
+		e.mu.Unlock()
+		parts = append(parts, p)
+	}
+	return "every egress is benched: " + strings.Join(parts, "; ")
+}
+
+// setString sets *dst to s when *dst is empty.
 func setString(dst *string, s string) {
 	if *dst == "" {
 		*dst = s
 	}
 }
-
-// acquire takes a client from the pool, waiting for one while ctx lasts.
-// Callers hand it back with a deferred release, so that even a panic in
-// kkdai does not shrink the pool.
-func (s *Source) acquire(ctx context.Context) (*client, error) {
-	select {
-	case c := <-s.pool:
-		return c, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// release hands c back to the pool.
-func (s *Source) release(c *client) { s.pool <- c }

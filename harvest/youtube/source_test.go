@@ -2,10 +2,14 @@ package youtube_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -76,6 +80,7 @@ func TestVideoOK(t *testing.T) {
 		t.Run(want.ID, func(t *testing.T) {
 			got := fetch(t, s, want.ID)
 			want.FetchedAt = fixedNow()
+			want.MetadataSource = harvest.MetadataPlayer
 			want.Description = got.Description
 			if got.Description == "" {
 				t.Errorf("Description is empty")
@@ -100,7 +105,6 @@ func checkVideo(t *testing.T, got, want *harvest.Video) {
 // TestVideoStatuses fetches each synthetic answer through the fake.
 func TestVideoStatuses(t *testing.T) {
 	_, srv := fakeYouTube(t)
-	s := newSource(t, srv, nil)
 	for _, tc := range []struct {
 		id     string
 		status harvest.VideoStatus
@@ -117,6 +121,7 @@ func TestVideoStatuses(t *testing.T) {
 		{"Rr4Tt8Yy2Uu", harvest.VideoBlocked, "player: HTTP 429 Too Many Requests", ""},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
+			s := newSource(t, srv, nil) // a block benches the Source's only egress
 			v := fetch(t, s, tc.id)
 			if v.ID != tc.id || v.Status != tc.status || v.StatusReason != tc.reason {
 				t.Errorf("Video(%s) = %s %q, want %s %q", tc.id, v.Status, v.StatusReason, tc.status, tc.reason)
@@ -146,20 +151,77 @@ func TestVideoLiveUpcomingMetadata(t *testing.T) {
 	}
 }
 
-// TestVideoRemovedFetchesWatchPage: an ERROR answer without playableInEmbed
-// sends kkdai to the watch page, which must say the same.
-func TestVideoRemovedFetchesWatchPage(t *testing.T) {
+// TestVideoRequests: one player request per video, whatever its status;
+// the watch page only with WatchPage, and only for a playable video whose
+// answer lacks the publish date.
+func TestVideoRequests(t *testing.T) {
 	yt, srv := fakeYouTube(t)
 	s := newSource(t, srv, nil)
-	fetch(t, s, "mB3nV7cX2zA")
-	var paths []string
+	for _, id := range []string{"mB3nV7cX2zA", "uY8iO4pE6rT", "H7xQm2Lp9sA"} {
+		fetch(t, s, id)
+	}
+	want := []string{"GET /", "POST /youtubei/v1/player", "POST /youtubei/v1/player", "POST /youtubei/v1/player"}
+	if got := paths(yt); !slices.Equal(got, want) {
+		t.Errorf("requests = %q, want %q", got, want)
+	}
+
+	yt, srv = fakeYouTube(t)
+	s = newSource(t, srv, func(o *youtube.Options) { o.WatchPage = true })
+	page := fakeWatchPage(t, srv, "H7xQm2Lp9sA")
+	yt.Reset()
+	yt.Set("H7xQm2Lp9sA", testserver.FakeAnswer{Player: &testserver.FakeResponse{Body: withoutMicroformat(t, "H7xQm2Lp9sA")},
+		Watch: &testserver.FakeResponse{Body: page}})
+	for _, id := range []string{"H7xQm2Lp9sA", "Zp4-eYc1UoM", "mB3nV7cX2zA"} {
+		v := fetch(t, s, id)
+		if id == "H7xQm2Lp9sA" && !v.PublishedAt.Equal(time.Date(2026, 11, 20, 17, 30, 0, 0, time.UTC)) {
+			t.Errorf("PublishedAt = %v, want the watch page's", v.PublishedAt)
+		}
+	}
+	want = []string{"GET /", "POST /youtubei/v1/player", "GET /watch", "POST /youtubei/v1/player", "POST /youtubei/v1/player"}
+	if got := paths(yt); !slices.Equal(got, want) {
+		t.Errorf("with WatchPage: requests = %q, want %q", got, want)
+	}
+}
+
+// fakeWatchPage is the fake's watch page for id as its files make it.
+func fakeWatchPage(t testing.TB, srv *httptest.Server, id string) []byte {
+	t.Helper()
+	resp, err := http.Get(srv.URL + "/watch?v=" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// paths lists the method and path of each request the fake got.
+func paths(yt *testserver.YouTube) []string {
+	var out []string
 	for _, r := range yt.Requests() {
-		paths = append(paths, r.Method+" "+r.Path)
+		out = append(out, r.Method+" "+r.Path)
 	}
-	want := []string{"GET /", "POST /youtubei/v1/player", "GET /watch"}
-	if !slices.Equal(paths, want) {
-		t.Errorf("requests = %q, want %q", paths, want)
+	return out
+}
+
+// withoutMicroformat is the fake's player answer for id without its
+// microformat, as app clients answer: no publish date.
+func withoutMicroformat(t testing.TB, id string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testdataDir, "player", id+".json"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "microformat")
+	out, _ := json.Marshal(m)
+	return out
 }
 
 // Synthetic block pages, shaped like the recordings in ../shared/corpus.
@@ -177,6 +239,7 @@ func TestVideoBlocked(t *testing.T) {
 		name   string
 		answer testserver.FakeAnswer
 		home   *testserver.FakeResponse
+		watch  bool                // with WatchPage, the player answer lacking the date
 		status harvest.VideoStatus // blocked when empty
 		reason string
 	}{
@@ -188,17 +251,20 @@ func TestVideoBlocked(t *testing.T) {
 		{
 			name:   "consent page as watch page",
 			answer: testserver.FakeAnswer{Watch: &testserver.FakeResponse{Body: []byte(consentPage)}},
+			watch:  true,
 			reason: "consent page instead of the watch page",
 		},
 		{
 			name:   "429 on the watch page",
 			answer: testserver.FakeAnswer{Watch: &testserver.FakeResponse{Status: http.StatusTooManyRequests, Body: []byte(captchaPage)}},
+			watch:  true,
 			reason: "watch page: HTTP 429 Too Many Requests",
 		},
 		{
 			name: "redirect to the consent page",
 			answer: testserver.FakeAnswer{Watch: &testserver.FakeResponse{Status: http.StatusFound,
 				Header: http.Header{"Location": {"https://consent.youtube.com/ml?continue=https://www.youtube.com/watch"}}}},
+			watch:  true,
 			reason: "watch page: redirected to the consent page",
 		},
 		{
@@ -218,7 +284,10 @@ func TestVideoBlocked(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			yt, srv := fakeYouTube(t)
-			s := newSource(t, srv, nil)
+			s := newSource(t, srv, func(o *youtube.Options) { o.WatchPage = tc.watch })
+			if tc.watch {
+				tc.answer.Player = &testserver.FakeResponse{Body: withoutMicroformat(t, "H7xQm2Lp9sA")}
+			}
 			yt.Set("H7xQm2Lp9sA", tc.answer)
 			yt.SetHome(tc.home)
 			v := fetch(t, s, "H7xQm2Lp9sA")
@@ -242,8 +311,8 @@ func TestVideoBotCheckIsNotAgeRestricted(t *testing.T) {
 	if v.Status != harvest.VideoBlocked {
 		t.Errorf("Video(Bk9Zx7Cv5Np).Status = %s, want blocked", v.Status)
 	}
-	// kkdai did retry as the embedded player, as it does for an age gate.
-	want := []string{"Bk9Zx7Cv5Np ANDROID_VR", "Bk9Zx7Cv5Np WEB_EMBEDDED_PLAYER"}
+	// One request: no embedded retry, as kkdai makes for an age gate.
+	want := []string{"Bk9Zx7Cv5Np VISIONOS"}
 	if got := playerRequests(yt); !slices.Equal(got, want) {
 		t.Errorf("player requests = %q, want %q", got, want)
 	}
@@ -261,32 +330,18 @@ func TestVideoError(t *testing.T) {
 			answer: testserver.FakeAnswer{Player: &testserver.FakeResponse{Status: http.StatusInternalServerError, Body: []byte("oops")}},
 			reason: "player: HTTP 500 Internal Server Error",
 		},
-		{
-			name:   "503 on the watch page",
-			answer: testserver.FakeAnswer{Watch: &testserver.FakeResponse{Status: http.StatusServiceUnavailable}},
-			reason: "watch page: HTTP 503 Service Unavailable",
-		},
+
 		{
 			name:   "malformed JSON",
 			answer: testserver.FakeAnswer{Player: &testserver.FakeResponse{Body: []byte(`{"playabilityStatus": {"status": "OK"`)}},
 			reason: "malformed player answer: unexpected end of JSON input",
 		},
-		{
-			name:   "watch page without player JSON",
-			answer: testserver.FakeAnswer{Watch: &testserver.FakeResponse{Body: []byte("<html><body>nothing here</body></html>")}},
-			reason: "watch page without ytInitialPlayerResponse",
-		},
+
 		{
 			name:    "hanging player",
 			answer:  testserver.FakeAnswer{Player: &testserver.FakeResponse{Hang: true}},
 			timeout: 200 * time.Millisecond,
 			reason:  "player: timed out",
-		},
-		{
-			name:    "hanging watch page",
-			answer:  testserver.FakeAnswer{Watch: &testserver.FakeResponse{Hang: true}},
-			timeout: 200 * time.Millisecond,
-			reason:  "watch page: timed out",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -351,23 +406,36 @@ func TestVideoInvalidID(t *testing.T) {
 	}
 }
 
-// TestEmbeddedClientReplaced: after a LOGIN_REQUIRED answer kkdai speaks
-// as the embedded player for good; the pool must hand out a default
-// client again.
-func TestEmbeddedClientReplaced(t *testing.T) {
+// TestWatchPageFailure: the watch page only adds the publish date; when
+// it fails (not a block), the video is what the player said.
+func TestWatchPageFailure(t *testing.T) {
+	for _, watch := range []*testserver.FakeResponse{
+		{Status: http.StatusServiceUnavailable},
+		{Body: []byte("<html><body>nothing here</body></html>")},
+		{Hang: true},
+	} {
+		yt, srv := fakeYouTube(t)
+		s := newSource(t, srv, func(o *youtube.Options) { o.WatchPage = true; o.Timeout = 200 * time.Millisecond })
+		yt.Set("H7xQm2Lp9sA", testserver.FakeAnswer{Player: &testserver.FakeResponse{Body: withoutMicroformat(t, "H7xQm2Lp9sA")}, Watch: watch})
+		v := fetch(t, s, "H7xQm2Lp9sA")
+		if v.Status != harvest.VideoOK || v.Title == "" || !v.PublishedAt.IsZero() {
+			t.Errorf("watch page %d %q: Video = %s %q %q %v, want ok without a date", watch.Status, watch.Body, v.Status, v.StatusReason, v.Title, v.PublishedAt)
+		}
+	}
+}
+
+// TestAgeGateOneRequest: an age-gated answer is age_restricted from the
+// one player request; the next video is asked as the same client.
+func TestAgeGateOneRequest(t *testing.T) {
 	yt, srv := fakeYouTube(t)
-	s := newSource(t, srv, func(o *youtube.Options) { o.Concurrency = 1 })
+	s := newSource(t, srv, nil)
 	if v := fetch(t, s, "uY8iO4pE6rT"); v.Status != harvest.VideoAgeRestricted {
 		t.Fatalf("Video(uY8iO4pE6rT).Status = %s, want age_restricted", v.Status)
 	}
 	if v := fetch(t, s, "H7xQm2Lp9sA"); v.Status != harvest.VideoOK {
 		t.Fatalf("Video(H7xQm2Lp9sA) = %s %q, want ok", v.Status, v.StatusReason)
 	}
-	want := []string{
-		"uY8iO4pE6rT ANDROID_VR",
-		"uY8iO4pE6rT WEB_EMBEDDED_PLAYER",
-		"H7xQm2Lp9sA ANDROID_VR",
-	}
+	want := []string{"uY8iO4pE6rT VISIONOS", "H7xQm2Lp9sA VISIONOS"}
 	if got := playerRequests(yt); !slices.Equal(got, want) {
 		t.Errorf("player requests = %q, want %q", got, want)
 	}
@@ -429,11 +497,10 @@ func TestConcurrentVideos(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	// Age-gated answers sent kkdai to the embedded player; every other
-	// first request must still have come from the default client.
+	// Every request came from the first client: none was refused.
 	for _, r := range yt.Requests() {
-		if r.Path == "/youtubei/v1/player" && r.ClientName == "WEB_EMBEDDED_PLAYER" && r.VideoID != "uY8iO4pE6rT" {
-			t.Errorf("%s fetched as the embedded player", r.VideoID)
+		if r.Path == "/youtubei/v1/player" && r.ClientName != "VISIONOS" {
+			t.Errorf("%s fetched as %s", r.VideoID, r.ClientName)
 		}
 	}
 }
@@ -455,8 +522,8 @@ func TestNewBadOptions(t *testing.T) {
 // followed (through the rewrite), and only the final answer counts.
 func TestVideoRedirectWithinYouTube(t *testing.T) {
 	yt, srv := fakeYouTube(t)
-	s := newSource(t, srv, nil)
-	yt.Set("H7xQm2Lp9sA", testserver.FakeAnswer{Watch: &testserver.FakeResponse{Status: http.StatusFound,
+	s := newSource(t, srv, func(o *youtube.Options) { o.WatchPage = true })
+	yt.Set("H7xQm2Lp9sA", testserver.FakeAnswer{Player: &testserver.FakeResponse{Body: withoutMicroformat(t, "H7xQm2Lp9sA")}, Watch: &testserver.FakeResponse{Status: http.StatusFound,
 		Header: http.Header{"Location": {"https://www.youtube.com/watch?v=Zp4-eYc1UoM"}}}})
 	v := fetch(t, s, "H7xQm2Lp9sA")
 	if v.Status != harvest.VideoOK || v.Title != "State visit: the arrival ceremony in full" {
@@ -487,7 +554,7 @@ func TestVideoRateLimited(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := len(yt.Requests()); n < 8 {
-		t.Errorf("the fake got %d requests, want at least 8", n)
+	if n := len(yt.Requests()); n != 5 {
+		t.Errorf("the fake got %d requests, want 5: a visitor id and a player request per video", n)
 	}
 }

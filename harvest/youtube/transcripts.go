@@ -1,8 +1,8 @@
 package youtube
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -49,8 +49,25 @@ func (s *Source) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.T
 	if err := ctx.Err(); err != nil {
 		return nil, "", "", err
 	}
-	tracks := make([]Track, len(v.CaptionTracks))
-	for i, t := range v.CaptionTracks {
+	offered := v.CaptionTracks
+	if v.CaptionTracksUnknown {
+		// The metadata came from the Data API, which does not list
+		// caption tracks: the player does.
+		pv, err := s.playerVideo(ctx, v.ID)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, "", "", ctx.Err()
+		case err != nil:
+			return nil, harvest.TranscriptError, "caption tracks: " + err.Error(), nil
+		case pv.Status == harvest.VideoBlocked:
+			return nil, harvest.TranscriptBlocked, "caption tracks: " + pv.StatusReason, nil
+		case pv.Status != harvest.VideoOK:
+			return nil, harvest.TranscriptError, "caption tracks: player said " + string(pv.Status) + ": " + pv.StatusReason, nil
+		}
+		offered = pv.CaptionTracks
+	}
+	tracks := make([]Track, len(offered))
+	for i, t := range offered {
 		tracks[i] = Track{Language: t.Language, Name: t.Name, Generated: t.Generated, Translatable: t.Translatable, BaseURL: t.URL}
 	}
 	chosen := Choose(tracks, s.captions)
@@ -69,16 +86,16 @@ func (s *Source) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.T
 			failed = err.Error()
 			continue
 		}
-		status, body, err := s.get(ctx, u)
+		status, body, why, err := s.getCaptions(ctx, u)
 		if ctx.Err() != nil {
 			return nil, "", "", ctx.Err()
 		}
 		switch {
+		case why != "":
+			blocked = fmt.Sprintf("captions (%s): %s", t.Language, why)
+			continue
 		case err != nil:
 			failed = fmt.Sprintf("captions (%s): %v", t.Language, describe(err))
-			continue
-		case status == http.StatusTooManyRequests:
-			blocked = fmt.Sprintf("captions (%s): HTTP 429 Too Many Requests", t.Language)
 			continue
 		case status != http.StatusOK:
 			failed = fmt.Sprintf("captions (%s): %s", t.Language, harvest.HTTPStatusText(status))
@@ -86,12 +103,6 @@ func (s *Source) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.T
 		}
 		format, segs, err := ParseTimedText(body)
 		switch {
-		case errors.Is(err, ErrEmptyCaption):
-			blocked = fmt.Sprintf("captions (%s): empty answer", t.Language)
-			continue
-		case err != nil && blockPage(body) != "":
-			blocked = fmt.Sprintf("captions (%s): %s", t.Language, blockPage(body))
-			continue
 		case err != nil:
 			failed = fmt.Sprintf("captions (%s): %v", t.Language, err)
 			continue
@@ -135,19 +146,56 @@ func (s *Source) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.T
 	return nil, harvest.TranscriptNone, fmt.Sprintf("no caption track in %s", strings.Join(s.captions.langs(), ", ")), nil
 }
 
-// get fetches a caption URL with one of the pool's clients: the same
-// rate limit, rewrite and timeouts as the metadata requests.
-func (s *Source) get(ctx context.Context, u string) (int, []byte, error) {
-	c, err := s.acquire(ctx)
-	if err != nil {
-		return 0, nil, err
+// getCaptions fetches a caption URL through the egresses that are up: a
+// block (a 429, an empty 200, a captcha or consent page where captions
+// were expected) benches the egress and the URL is asked for through the
+// next. why is the block when every egress is benched.
+func (s *Source) getCaptions(ctx context.Context, u string) (status int, body []byte, why string, err error) {
+	why = "not asked: every egress is benched"
+	for range len(s.pool.all) {
+		e := s.pool.pick(false)
+		if e == nil {
+			break
+		}
+		status, body, err = getVia(ctx, e, u)
+		if err != nil {
+			return status, body, "", err
+		}
+		b := captionBlock(status, body)
+		if b == "" {
+			s.pool.ok(e)
+			return status, body, "", nil
+		}
+		why = b
+		s.benchEgress(ctx, e, "captions: "+b)
 	}
-	defer s.release(c)
+	return 0, nil, why, nil
+}
+
+// captionBlock says why a caption answer is a block, or "".
+func captionBlock(status int, body []byte) string {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "HTTP 429 Too Many Requests"
+	case status != http.StatusOK:
+		return ""
+	case len(bytes.TrimSpace(body)) == 0:
+		return "empty answer"
+	}
+	if _, _, err := ParseTimedText(body); err != nil {
+		return blockPage(body)
+	}
+	return ""
+}
+
+// getVia GETs u through egress e.
+func getVia(ctx context.Context, e *egress, u string) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, nil, err
 	}
-	resp, err := c.yt.HTTPClient.Do(req)
+	req.Header.Set("User-Agent", webUserAgent())
+	resp, err := e.hc.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -159,11 +207,15 @@ func (s *Source) get(ctx context.Context, u string) (int, []byte, error) {
 // fallbackTranscript asks kkdai's get_transcript (auto-generated captions
 // in the first wanted language only: kkdai hard-codes both).
 func (s *Source) fallbackTranscript(ctx context.Context, id string) (*harvest.Transcript, error) {
-	c, err := s.acquire(ctx)
+	e := s.pool.pick(false)
+	if e == nil {
+		return nil, fmt.Errorf("get_transcript: not asked: %s", s.benchSummary())
+	}
+	c, err := kkdaiClient(ctx, e)
 	if err != nil {
 		return nil, err
 	}
-	defer s.release(c)
+	defer func() { e.kk <- c }()
 	lang := s.captions.langs()[0]
 	vt, err := c.yt.GetTranscriptCtx(ctx, &youtube.Video{ID: id}, lang)
 	if err != nil {

@@ -26,6 +26,8 @@ import (
 //	POST /youtubei/v1/browse   testdata/youtube/browse/<playlist ID or continuation token>.json; an unknown
 //	                           playlist gets YouTube's "does not exist" alert
 //	GET  /api/timedtext        testdata/youtube/timedtext/<ID>.<lang>[.asr].<fmt> (with tlang=X: <ID>.<X>.<fmt>), 404 when absent
+//	GET  /oembed               oEmbed JSON built from the player file; 401 private, 404 otherwise (youtube_more.go)
+//	GET  /youtube/v3/videos    the Data API's videos.list, items built from the player files
 //
 // An unknown video ID gets 200 with playabilityStatus ERROR "Video
 // unavailable", as real YouTube answers. Tests override answers per video
@@ -34,10 +36,12 @@ import (
 type YouTube struct {
 	dir string
 
-	mu       sync.Mutex
-	requests []YouTubeRequest
-	answers  map[string]FakeAnswer
-	home     *FakeResponse
+	mu          sync.Mutex
+	requests    []YouTubeRequest
+	answers     map[string]FakeAnswer
+	home        *FakeResponse
+	refused     map[string]*FakeResponse // by "CLIENT VERSION" or "CLIENT " (youtube_more.go)
+	apiOverride *FakeResponse
 }
 
 // YouTubeRequest is one request the fake YouTube received.
@@ -45,8 +49,14 @@ type YouTubeRequest struct {
 	Method     string
 	Path       string
 	Query      string // raw query
-	VideoID    string // from the player request body, or v= of a watch or timedtext request
+	VideoID    string // from the player request body, or v= of a watch, timedtext or oEmbed request; the ids of a Data API request
 	ClientName string // context.client.clientName of a player request
+	// ClientVersion is context.client.clientVersion of a player request;
+	// UserAgent its User-Agent header.
+	ClientVersion string
+	UserAgent     string
+	Cookie        string // the Cookie header, whatever the request
+	Via           string // the proxy the request came through (Proxy sets X-Fake-Proxy)
 }
 
 // FakeResponse is one canned HTTP answer.
@@ -70,6 +80,10 @@ type FakeAnswer struct {
 	Player   *FakeResponse
 	Watch    *FakeResponse
 	Captions *FakeResponse // every caption (timedtext) request for the video
+	OEmbed   *FakeResponse // GET /oembed for the video
+	// API is the video's videos.list item, raw; empty and non-nil leaves
+	// it out of the answer (private or removed, as the API says).
+	API []byte
 }
 
 // ytHangLimit bounds a FakeResponse.Hang.
@@ -135,11 +149,14 @@ func (y *YouTube) Reset() {
 	y.requests = nil
 	y.answers = make(map[string]FakeAnswer)
 	y.home = nil
+	y.refused = nil
+	y.apiOverride = nil
 }
 
 // ServeHTTP answers one request as YouTube would.
 func (y *YouTube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := YouTubeRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
+	rec := YouTubeRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		UserAgent: r.Header.Get("User-Agent"), Cookie: r.Header.Get("Cookie"), Via: r.Header.Get("X-Fake-Proxy")}
 	switch {
 	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		y.log(rec)
@@ -156,7 +173,8 @@ func (y *YouTube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			VideoID string `json:"videoId"`
 			Context struct {
 				Client struct {
-					ClientName string `json:"clientName"`
+					ClientName    string `json:"clientName"`
+					ClientVersion string `json:"clientVersion"`
 				} `json:"client"`
 			} `json:"context"`
 		}
@@ -166,8 +184,12 @@ func (y *YouTube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"error":{"code":400,"message":"Invalid JSON payload received.","status":"INVALID_ARGUMENT"}}`, http.StatusBadRequest)
 			return
 		}
-		rec.VideoID, rec.ClientName = body.VideoID, body.Context.Client.ClientName
+		rec.VideoID, rec.ClientName, rec.ClientVersion = body.VideoID, body.Context.Client.ClientName, body.Context.Client.ClientVersion
 		y.log(rec)
+		if refused := y.refusal(rec.ClientName, rec.ClientVersion); refused != nil {
+			ytWrite(w, r, refused, "application/json; charset=UTF-8")
+			return
+		}
 		ytWrite(w, r, y.player(body.VideoID), "application/json; charset=UTF-8")
 
 	case r.URL.Path == "/youtubei/v1/browse" && r.Method == http.MethodPost:
@@ -200,6 +222,14 @@ func (y *YouTube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.VideoID = r.URL.Query().Get("v")
 		y.log(rec)
 		y.timedtext(w, r)
+
+	case r.URL.Path == "/oembed" && r.Method == http.MethodGet:
+		rec.VideoID = y.oembed(w, r)
+		y.log(rec)
+
+	case r.URL.Path == "/youtube/v3/videos" && r.Method == http.MethodGet:
+		rec.VideoID = y.apiVideos(w, r)
+		y.log(rec)
 
 	default:
 		y.log(rec)

@@ -105,7 +105,8 @@ func TestYouTubePlayer(t *testing.T) {
 		}
 	}
 	reqs := yt.Requests()
-	if len(reqs) != 4 || reqs[0] != (YouTubeRequest{Method: "POST", Path: "/youtubei/v1/player", Query: "key=", VideoID: "H7xQm2Lp9sA", ClientName: "ANDROID_VR"}) {
+	if len(reqs) != 4 || reqs[0] != (YouTubeRequest{Method: "POST", Path: "/youtubei/v1/player", Query: "key=", VideoID: "H7xQm2Lp9sA",
+		ClientName: "ANDROID_VR", ClientVersion: "1.65.10", UserAgent: "Go-http-client/1.1"}) {
 		t.Errorf("Requests() = %+v", reqs)
 	}
 	yt.Reset()

@@ -1,0 +1,295 @@
+package youtube
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/harvestdev/ytharvest/harvest"
+)
+
+// DefaultDoctorVideo is the public video `ytharvest doctor` asks for
+// unless told another: "Me at the zoo", YouTube's first, with captions.
+const DefaultDoctorVideo = "jNQXAC9IVRw"
+
+// Check is one line of `ytharvest doctor`: what was checked, and with
+// what outcome.
+type Check struct {
+	Check  string `json:"check"`  // egress, client, captions, data_api, oembed (database: cmd's)
+	Target string `json:"target"` // the egress's label, the identity, ...
+	Status string `json:"status"` // OK, WARN (a harvest goes on), FAILED (a harvest would fail)
+	Reason string `json:"reason,omitempty"`
+	Fix    string `json:"fix,omitempty"`
+	// Kind says how a FAILED check fails a harvest: blocked, refused or
+	// error; it picks doctor's exit code.
+	Kind string `json:"kind,omitempty"`
+}
+
+// Doctor checks, with as few requests as it can, what a harvest needs:
+// each client identity (in order, through the first egress that
+// answers), each egress (as the first identity YouTube accepts), a
+// caption track of the video, the Data API key and its quota, oEmbed.
+// It makes one player request per identity and per egress, benches
+// nothing and retires nothing: it only reports.
+func (s *Source) Doctor(ctx context.Context, video string) []Check {
+	if video == "" {
+		video = DefaultDoctorVideo
+	}
+	_ = s.pool.load(ctx)
+	var out []Check
+	ask := func(e *egress, id Identity) probe {
+		a := s.askPlayer(ctx, e, id, video)
+		p := probe{e: e, id: id, a: a}
+		if why, ok := Refusal(a); ok {
+			p.refuse = why
+			return p
+		}
+		p.status, p.reason = Classify(a)
+		return p
+	}
+	unreached := func(p probe) bool {
+		return p.refuse == "" && (p.status == harvest.VideoBlocked || p.status == harvest.VideoError)
+	}
+
+	// Clients, through the first egress that answers.
+	var good *probe
+	egressDone := make(map[*egress]probe)
+	var via *egress
+	for _, e := range s.pool.all {
+		p := ask(e, s.clients.order[0])
+		egressDone[e] = p
+		if !unreached(p) {
+			via = e
+			break
+		}
+	}
+	clientRows := len(out)
+	for i, id := range s.clients.order {
+		if via == nil {
+			out = append(out, Check{Check: "client", Target: id.String(), Status: "FAILED",
+				Reason: "not checked: no egress answered (below)"})
+			continue
+		}
+		p := egressDone[via]
+		if i > 0 {
+			p = ask(via, id)
+		}
+		out = append(out, clientCheck(p.id, p.refuse, p.status, p.reason, video))
+		if p.refuse == "" && p.status == harvest.VideoOK && good == nil {
+			pp := p
+			good = &pp
+		}
+	}
+	clientsAccepted := false
+	for _, c := range out[clientRows:] {
+		if c.Status == "OK" || c.Status == "WARN" {
+			clientsAccepted = true
+		}
+	}
+	for i := clientRows; i < len(out); i++ {
+		if out[i].Kind == "refused" && clientsAccepted {
+			out[i].Status = "WARN"
+			out[i].Reason += "; a harvest moves on to the next client"
+		}
+	}
+
+	// Egresses, each with the first identity YouTube accepts.
+	first, ok := s.firstAccepted(out[clientRows:])
+	var egressRows []Check
+	for _, e := range s.pool.all {
+		p, done := egressDone[e]
+		if !done || p.refuse != "" && ok {
+			if ok {
+				p = ask(e, first)
+			} else {
+				p = ask(e, s.clients.order[0])
+			}
+		}
+		c := Check{Check: "egress", Target: e.label, Status: "OK", Reason: fmt.Sprintf("%s answered %s", p.id, p.status)}
+		if b, until := e.benched(s.now()); b {
+			c.Reason += "; benched until " + until.UTC().Format(time.RFC3339) + ": a harvest skips it until then"
+		}
+		switch {
+		case p.refuse != "":
+			c.Reason = p.id.String() + " refused: " + p.refuse
+		case p.status == harvest.VideoBlocked:
+			c.Status, c.Kind = "FAILED", "blocked"
+			c.Reason = "YouTube blocks it: " + p.reason
+			c.Fix = "let it rest (a harvest benches it: 15 min, 1 h, 6 h), lower --youtube-rate, add --youtube-proxy egresses, or try --youtube-cookies (docs/youtube.md: Running from a server)"
+		case p.status == harvest.VideoError:
+			c.Status, c.Kind = "FAILED", "error"
+			c.Reason = "no answer: " + p.reason
+			c.Fix = "check the network, the proxy, --youtube-url"
+		}
+		egressRows = append(egressRows, c)
+		if good == nil && p.refuse == "" && p.status == harvest.VideoOK {
+			pp := p
+			good = &pp
+		}
+	}
+	anyUp := false
+	for _, c := range egressRows {
+		if c.Status == "OK" {
+			anyUp = true
+		}
+	}
+	for i := range egressRows {
+		if egressRows[i].Status == "FAILED" && anyUp {
+			egressRows[i].Status = "WARN"
+			egressRows[i].Reason += "; a harvest goes on through the other egresses"
+		}
+	}
+	out = append(out, egressRows...)
+
+	out = append(out, s.doctorCaptions(ctx, good))
+	if c, ok := s.doctorAPI(ctx, video); ok {
+		out = append(out, c)
+	}
+	return append(out, s.doctorOEmbed(ctx, video))
+}
+
+// probe is one player request of the doctor and what it says.
+type probe struct {
+	e      *egress
+	id     Identity
+	a      Answer
+	status harvest.VideoStatus
+	reason string
+	refuse string
+}
+
+// firstAccepted is the first identity the client checks did not find
+// refused.
+func (s *Source) firstAccepted(rows []Check) (Identity, bool) {
+	for _, id := range s.clients.order {
+		refused := false
+		for _, c := range rows {
+			if c.Target == id.String() && c.Kind == "refused" {
+				refused = true
+			}
+		}
+		if !refused {
+			return id, true
+		}
+	}
+	return Identity{}, false
+}
+
+// clientCheck is the line for one identity's answer.
+func clientCheck(id Identity, refuse string, status harvest.VideoStatus, reason, video string) Check {
+	c := Check{Check: "client", Target: id.String(), Status: "OK", Reason: "video " + video + ": " + string(status)}
+	switch {
+	case refuse != "":
+		c.Status, c.Kind, c.Reason = "FAILED", "refused", "YouTube refused it: "+refuse
+		c.Fix = fmt.Sprintf("set a newer version in [youtube.client.%s] (version = \"...\", user-agent = \"...\") or drop it from --youtube-client; docs/youtube.md: When YouTube changes", id.Key)
+	case status == harvest.VideoOK:
+	case status.Definitive():
+		c.Status = "WARN"
+		c.Reason = fmt.Sprintf("video %s is %s (%s)", video, status, reason)
+		c.Fix = "check with a public video: --video ID"
+	default:
+		c.Status, c.Kind, c.Reason = "FAILED", "error", "video "+video+": "+string(status)+": "+reason
+	}
+	return c
+}
+
+// doctorCaptions fetches one caption track the good answer offers.
+func (s *Source) doctorCaptions(ctx context.Context, good *probe) Check {
+	c := Check{Check: "captions", Target: "-", Status: "FAILED", Kind: "error"}
+	if good == nil {
+		c.Reason = "no player answer to take caption tracks from"
+		c.Fix = "fix the checks above first"
+		return c
+	}
+	ts, _ := Tracks(good.a.Player[0].Body)
+	chosen := Choose(ts, s.captions)
+	if len(chosen) == 0 && len(ts) > 0 {
+		chosen = ts[:1]
+	}
+	if len(chosen) == 0 {
+		c.Status, c.Kind = "WARN", ""
+		c.Reason = "the video offers no caption track"
+		c.Fix = "check with a video that has captions: --video ID"
+		return c
+	}
+	t := chosen[0]
+	c.Target = t.Language
+	if NeedsPoToken(t.BaseURL) {
+		c.Reason = fmt.Sprintf("%s gives caption URLs that need a proof-of-origin token", good.id)
+		c.Fix = "put an app client first in --youtube-client (visionos, android, ios)"
+		return c
+	}
+	u, err := CaptionURL(t, "json3", "")
+	if err != nil {
+		c.Reason = err.Error()
+		return c
+	}
+	status, body, err := getVia(ctx, good.e, u)
+	switch {
+	case err != nil:
+		c.Reason = "no answer: " + describe(err)
+	case captionBlock(status, body) != "":
+		c.Kind, c.Reason = "blocked", "YouTube blocks the captions: "+captionBlock(status, body)
+		c.Fix = "as for a blocked egress"
+	case status != http.StatusOK:
+		c.Reason = harvest.HTTPStatusText(status)
+	default:
+		_, segs, err := ParseTimedText(body)
+		if err != nil {
+			c.Reason = err.Error()
+			break
+		}
+		c.Status, c.Kind, c.Reason = "OK", "", fmt.Sprintf("%d cues through %s as %s", len(segs), good.e.label, good.id)
+	}
+	return c
+}
+
+// doctorAPI asks the Data API about the video (one unit) and says how
+// much of today's quota is left; ok is false without a key.
+func (s *Source) doctorAPI(ctx context.Context, video string) (Check, bool) {
+	if s.api == nil {
+		return Check{}, false
+	}
+	c := Check{Check: "data_api", Target: s.api.base, Status: "OK"}
+	if !s.api.usable() {
+		c.Status, c.Reason = "WARN", "today's quota is spent: the player answers instead until midnight Pacific time"
+		c.Fix = "raise --youtube-api-quota if the key has more, or wait"
+		return c, true
+	}
+	vs, err := s.listVideos(ctx, []string{video})
+	left, day, _, _ := s.QuotaLeft(ctx)
+	switch {
+	case err != nil:
+		c.Status, c.Kind, c.Reason = "FAILED", "error", err.Error()
+		c.Fix = "check the key (console.cloud.google.com: APIs & Services, YouTube Data API v3 enabled) and --youtube-api-url"
+	case vs[video] == nil:
+		c.Status, c.Reason = "WARN", fmt.Sprintf("the key works, but the API does not return %s; %d units left on %s (Pacific time)", video, left, day)
+	default:
+		c.Reason = fmt.Sprintf("the key works; %d of %d units left on %s (Pacific time)", left, s.api.quota, day)
+	}
+	return c, true
+}
+
+// doctorOEmbed asks oEmbed about the video.
+func (s *Source) doctorOEmbed(ctx context.Context, video string) Check {
+	c := Check{Check: "oembed", Target: "-", Status: "OK"}
+	e := s.pool.pick(true)
+	req, err := http.NewRequest(http.MethodGet, oembedURL(video), nil)
+	if err != nil {
+		c.Status, c.Reason = "WARN", err.Error()
+		return c
+	}
+	req.Header.Set("User-Agent", webUserAgent())
+	ex := ask(ctx, e, req)
+	o, block := parseOEmbed(ex)
+	switch {
+	case block != "":
+		c.Status, c.Reason = "WARN", block+": a blocked run cannot record titles"
+	case o == nil:
+		c.Status, c.Reason = "WARN", fmt.Sprintf("no answer for %s (%s)", video, orDefault(describe(ex.Err), harvest.HTTPStatusText(ex.Status)))
+	default:
+		c.Reason = fmt.Sprintf("%q by %s", o.Title, o.ChannelTitle)
+	}
+	return c
+}

@@ -1,0 +1,4 @@
+package youtube
+
+// PacificDay is pacificDay, for the tests.
+var PacificDay = pacificDay
