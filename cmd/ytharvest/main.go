@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/harvestdev/ytharvest/harvest/crawl"
+	// envguard has stripped an invalid LOGLEVEL before kkdai read it
+	// (see harvest/youtube/source.go); main only reports it.
 	"github.com/harvestdev/ytharvest/internal/envguard"
 )
 

@@ -9,13 +9,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kkdai/youtube/v2"
+	kkdai "github.com/kkdai/youtube/v2"
 )
 
 // kkdai/youtube v2.10.6 still lists playlists (GetPlaylistContext) and
 // asks get_transcript for ytharvest; the player request ytharvest makes
 // itself (innertube.go). kkdai's client identity is a package global,
-// youtube.DefaultClient, that every kkdai Client points at and that a
+// kkdai.DefaultClient, that every kkdai Client points at and that a
 // LOGIN_REQUIRED answer swaps for EmbeddedClient; its request body has no
 // place for osName, osVersion, deviceMake or clientScreen, and it sends
 // X-Youtube-Client-Name 3 whatever the client. Writing that global would
@@ -29,7 +29,7 @@ import (
 // id, consent id, which innertube client it speaks as), so it is used by
 // one goroutine at a time: it lives in egress.kk when idle.
 type client struct {
-	yt  *youtube.Client
+	yt  *kkdai.Client
 	rec *recorder
 }
 
@@ -38,7 +38,7 @@ type client struct {
 func (s *Source) newClient(e *egress) *client {
 	rec := newRecorder(&kkdaiIdentity{s: s, next: e.hcTransport()}, "")
 	hc := &http.Client{Timeout: e.hc.Timeout, Transport: rec, CheckRedirect: e.hc.CheckRedirect}
-	return &client{yt: &youtube.Client{HTTPClient: hc}, rec: rec}
+	return &client{yt: &kkdai.Client{HTTPClient: hc}, rec: rec}
 }
 
 // hcTransport is e's chain; e.hc is set before its kkdai clients are made.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/kkdai/youtube/v2"
+	kkdai "github.com/kkdai/youtube/v2"
 
 	"github.com/harvestdev/ytharvest/harvest"
 )
@@ -59,7 +59,7 @@ func (s *Source) playlistVia(ctx context.Context, e *egress, id string, max int)
 		return nil, ctx.Err()
 	}
 	pl := &harvest.Playlist{ID: id, FetchedAt: s.now().UTC()}
-	var ps youtube.ErrPlaylistStatus
+	var ps kkdai.ErrPlaylistStatus
 	switch {
 	case err == nil || errors.Is(err, errBrowseLimit) && p != nil && len(p.Videos) > 0:
 		pl.Status = harvest.VideoOK

@@ -15,8 +15,14 @@ import (
 	"time"
 
 	"github.com/harvestdev/ytharvest/harvest"
-	// Strip an invalid LOGLEVEL before kkdai's package initialisation
-	// panics on it.
+	// kkdai reads LOGLEVEL in a package variable's initialiser
+	// (youtube.Logger) and panics on a value that is not a level name, so
+	// nothing in main can run first. envguard's initialiser strips such a
+	// value before kkdai's runs: Go initialises ready packages in the order
+	// of their import paths, and github.com/harvestdev sorts before
+	// github.com/kkdai (TestBadLOGLEVEL holds it). Imported here, beside
+	// the only user of kkdai, so that every program using this package
+	// gets the guard.
 	_ "github.com/harvestdev/ytharvest/internal/envguard"
 )
 

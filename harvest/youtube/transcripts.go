@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/kkdai/youtube/v2"
+	kkdai "github.com/kkdai/youtube/v2"
 
 	"github.com/harvestdev/ytharvest/harvest"
 )
@@ -217,7 +217,7 @@ func (s *Source) fallbackTranscript(ctx context.Context, id string) (*harvest.Tr
 	}
 	defer func() { e.kk <- c }()
 	lang := s.captions.langs()[0]
-	vt, err := c.yt.GetTranscriptCtx(ctx, &youtube.Video{ID: id}, lang)
+	vt, err := c.yt.GetTranscriptCtx(ctx, &kkdai.Video{ID: id}, lang)
 	if err != nil {
 		return nil, fmt.Errorf("get_transcript (%s): %w", lang, err)
 	}
