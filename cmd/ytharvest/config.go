@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -194,78 +192,10 @@ type setting struct {
 // flags the command line and environment left alone; see applyConfig.
 // getenv reads the environment, whose variables beat the file.
 func (c *config) apply(fs *flag.FlagSet, command string, pos []string, getenv func(string) string) ([]string, error) {
-	shared := sharedFlags()
-	commands := strings.Fields(configCommands)
-	var errs []error
-	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-
-	// The top level: shared settings, and the command tables.
-	var top, table []setting
-	seenTop := make(map[string]string)
-	for _, key := range c.keys() {
-		val := c.tree[key]
-		at := c.where(key)
-		name := flagName(key)
-		if key == "youtube" {
-			st, err := c.youtubeTable(val)
-			if err != nil {
-				errs = append(errs, err)
-			} else if fs.Lookup(st.name) != nil {
-				top = append(top, st)
-			}
-			continue
-		}
-		if isCommand := slices.Contains(commands, key); isCommand || isTable(val) {
-			tab, isMap := val.(map[string]any)
-			switch {
-			case !isCommand:
-				msg := fmt.Sprintf("%s: unknown table [%s]", at, key)
-				if n := nearest(key, commands); n != "" {
-					msg += "; did you mean [" + n + "]?"
-				}
-				fail("%s", msg)
-			case !isMap:
-				fail("%s: %q must be a table: [%s]", at, key, key)
-			case key == command:
-				var err error
-				table, err = c.tableSettings(fs, command, tab)
-				errs = append(errs, err)
-			}
-			continue
-		}
-		f := shared.Lookup(name)
-		switch {
-		case name == "config":
-			fail("%s: %q cannot be set in a config file", at, key)
-			continue
-		case name == "seeds" || f == nil && fs.Lookup(name) != nil:
-			home := command
-			if name == "seeds" {
-				home = "crawl"
-			}
-			fail("%s: %q must go in [%s]: the top level holds only the settings commands share (db, log-format, q, v and the YouTube ones)", at, key, home)
-			continue
-		case f == nil:
-			fail("%s: unknown key %q at the top level%s", at, key, suggestTop(name, shared, fs, command))
-			continue
-		case seenTop[name] != "":
-			fail("%s: %s and %s are the same setting", at, seenTop[name], key)
-			continue
-		}
-		seenTop[name] = key
-		s, err := c.check(f.Value, key, name, at, "", val)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if fs.Lookup(name) != nil { // commands without the flag ignore it
-			top = append(top, s)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
+	table, top, err := c.settings(fs, command)
+	if err != nil {
 		return nil, err
 	}
-
 	// Apply, strongest first. A source that sets one flag of a group (the
 	// seed sources, the host scopes, -q and -v) takes the whole group from
 	// the weaker sources, so --any-host on the command line is not undone
@@ -306,6 +236,86 @@ func (c *config) apply(fs *flag.FlagSet, command string, pos []string, getenv fu
 		return seeds, nil
 	}
 	return pos, nil
+}
+
+// settings checks every key of the top level and of command's table, and
+// returns the settings of each that command has flags for.
+func (c *config) settings(fs *flag.FlagSet, command string) (table, top []setting, err error) {
+	shared := sharedFlags()
+	commands := strings.Fields(configCommands)
+	var errs []error
+	seenTop := make(map[string]string)
+	for _, key := range c.keys() {
+		val := c.tree[key]
+		switch {
+		case key == "youtube":
+			st, err := c.youtubeTable(val)
+			if err != nil {
+				errs = append(errs, err)
+			} else if fs.Lookup(st.name) != nil {
+				top = append(top, st)
+			}
+		case slices.Contains(commands, key) || isTable(val):
+			t, err := c.commandTable(fs, command, key, val)
+			if key == command {
+				table = t
+			}
+			errs = append(errs, err)
+		default:
+			s, err := c.topSetting(fs, shared, command, key, seenTop)
+			switch {
+			case err != nil:
+				errs = append(errs, err)
+			case fs.Lookup(s.name) != nil: // commands without the flag ignore it
+				top = append(top, s)
+			}
+		}
+	}
+	return table, top, errors.Join(errs...)
+}
+
+// commandTable checks a table of the top level: a command's (read when it
+// is command's) or a typo.
+func (c *config) commandTable(fs *flag.FlagSet, command, key string, val any) ([]setting, error) {
+	at := c.where(key)
+	commands := strings.Fields(configCommands)
+	tab, isMap := val.(map[string]any)
+	switch {
+	case !slices.Contains(commands, key):
+		msg := fmt.Sprintf("%s: unknown table [%s]", at, key)
+		if n := nearest(key, commands); n != "" {
+			msg += "; did you mean [" + n + "]?"
+		}
+		return nil, errors.New(msg)
+	case !isMap:
+		return nil, fmt.Errorf("%s: %q must be a table: [%s]", at, key, key)
+	case key == command:
+		return c.tableSettings(fs, command, tab)
+	}
+	return nil, nil
+}
+
+// topSetting checks a key of the top level: a setting commands share.
+// seenTop holds the keys met so far, by flag name.
+func (c *config) topSetting(fs, shared *flag.FlagSet, command, key string, seenTop map[string]string) (setting, error) {
+	at, name := c.where(key), flagName(key)
+	f := shared.Lookup(name)
+	switch {
+	case name == "config":
+		return setting{}, fmt.Errorf("%s: %q cannot be set in a config file", at, key)
+	case name == "seeds" || f == nil && fs.Lookup(name) != nil:
+		home := command
+		if name == "seeds" {
+			home = "crawl"
+		}
+		return setting{}, fmt.Errorf("%s: %q must go in [%s]: the top level holds only the settings commands share (db, log-format, q, v and the YouTube ones)", at, key, home)
+	case f == nil:
+		return setting{}, fmt.Errorf("%s: unknown key %q at the top level%s", at, key, suggestTop(name, shared, fs, command))
+	case seenTop[name] != "":
+		return setting{}, fmt.Errorf("%s: %s and %s are the same setting", at, seenTop[name], key)
+	}
+	seenTop[name] = key
+	return c.check(f.Value, setting{name: name, label: key, at: at}, c.tree[key])
 }
 
 // tableSettings checks the keys of command's table against its flags.
@@ -350,9 +360,9 @@ func (c *config) tableSettings(fs *flag.FlagSet, command string, tab map[string]
 		var s setting
 		var err error
 		if f == nil { // seeds
-			s, err = checkSeeds(key, at, prefix, val)
+			s, err = checkSeeds(setting{name: "seeds", label: prefix + key, at: at}, val)
 		} else {
-			s, err = c.check(f.Value, key, name, at, prefix, val)
+			s, err = c.check(f.Value, setting{name: name, label: prefix + key, at: at}, val)
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -394,19 +404,6 @@ func (c *config) resolve(p string) string {
 	return filepath.Join(filepath.Dir(c.path), p)
 }
 
-// suggestTop finishes the message about an unknown top-level key with the
-// nearest shared flag, or the nearest flag of command (which belongs in its
-// table).
-func suggestTop(name string, shared, fs *flag.FlagSet, command string) string {
-	if n := nearest(name, flagNames(shared)); n != "" {
-		return fmt.Sprintf("; did you mean %q?", n)
-	}
-	if n := nearest(name, flagNames(fs)); n != "" {
-		return fmt.Sprintf("; did you mean %q (in [%s])?", n, command)
-	}
-	return ""
-}
-
 // sharedFlags returns a flag set of the settings the top level may hold,
 // registered by the same code the commands use, so the two cannot drift.
 func sharedFlags() *flag.FlagSet {
@@ -418,165 +415,6 @@ func sharedFlags() *flag.FlagSet {
 	yt.registerPlaylists(fs)
 	new(logFlags).register(fs)
 	return fs
-}
-
-// check converts the TOML value val of key to the strings fs.Set takes for
-// the flag whose value is v, and tries them on a scratch value of the same
-// type, so that a bad value is reported even when the command line
-// overrides it. prefix ("[crawl] " or "") and at place the key in messages.
-func (c *config) check(v flag.Value, key, name, at, prefix string, val any) (setting, error) {
-	s := setting{name: name, label: prefix + key, at: at}
-	bad := func(want string) error {
-		return fmt.Errorf("%s: %s%s: want %s, got %s", at, prefix, key, want, describe(val))
-	}
-	switch kind := flagKind(v); kind {
-	case "bool":
-		b, ok := val.(bool)
-		if !ok {
-			return s, bad("true or false")
-		}
-		s.values = []string{strconv.FormatBool(b)}
-	case "int":
-		n, ok := val.(int64)
-		if !ok {
-			return s, bad("an integer")
-		}
-		s.values = []string{strconv.FormatInt(n, 10)}
-	case "float":
-		switch n := val.(type) {
-		case int64:
-			s.values = []string{strconv.FormatInt(n, 10)}
-		case float64:
-			s.values = []string{strconv.FormatFloat(n, 'g', -1, 64)}
-		default:
-			return s, bad("a number")
-		}
-	case "duration":
-		d, ok := val.(string)
-		if _, err := time.ParseDuration(d); !ok || err != nil {
-			return s, bad(`a duration string such as "30s", "5m" or "168h"`)
-		}
-		s.values = []string{d}
-	case "string":
-		switch t := val.(type) {
-		case string:
-			s.values = []string{t}
-		case toml.LocalDate: // since = 2026-11-01, unquoted
-			s.values = []string{t.String()}
-		case time.Time:
-			s.values = []string{t.Format(time.RFC3339Nano)}
-		default:
-			return s, bad("a string")
-		}
-	case "list":
-		switch t := val.(type) {
-		case string:
-			s.values = []string{t}
-		case []any:
-			for _, e := range t {
-				str, ok := e.(string)
-				if !ok {
-					return s, bad("an array of strings")
-				}
-				s.values = append(s.values, str)
-			}
-		default:
-			return s, bad("an array of strings")
-		}
-	default: // a flag.Value of its own, such as a size: a string, or a number
-		switch t := val.(type) {
-		case string:
-			s.values = []string{t}
-		case int64:
-			s.values = []string{strconv.FormatInt(t, 10)}
-		default:
-			return s, bad("a string")
-		}
-	}
-	if sv := scratch(v); sv != nil {
-		for _, str := range s.values {
-			if err := sv.Set(str); err != nil {
-				return s, fmt.Errorf("%s: %s%s: %w", at, prefix, key, err)
-			}
-		}
-	}
-	if isPathKey(name) {
-		for i, p := range s.values {
-			s.values[i] = c.resolve(p)
-		}
-	}
-	return s, nil
-}
-
-// checkSeeds checks [crawl] seeds: an array of URLs (or one URL).
-func checkSeeds(key, at, prefix string, val any) (setting, error) {
-	s := setting{name: "seeds", label: prefix + key, at: at}
-	switch t := val.(type) {
-	case string:
-		s.values = []string{t}
-		return s, nil
-	case []any:
-		for _, e := range t {
-			if str, ok := e.(string); ok {
-				s.values = append(s.values, str)
-				continue
-			}
-			return s, fmt.Errorf("%s: %s%s: want an array of URL strings, got an element %s", at, prefix, key, describe(e))
-		}
-		return s, nil
-	}
-	return s, fmt.Errorf("%s: %s%s: want an array of URL strings, got %s", at, prefix, key, describe(val))
-}
-
-// flagKind says which TOML type a flag takes, from its flag.Value: the
-// standard flag package's values tell their type through flag.Getter.
-func flagKind(v flag.Value) string {
-	if b, ok := v.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-		return "bool"
-	}
-	if repeatable(v) {
-		return "list"
-	}
-	if g, ok := v.(flag.Getter); ok {
-		switch g.Get().(type) {
-		case int, int64, uint, uint64:
-			return "int"
-		case float64:
-			return "float"
-		case time.Duration:
-			return "duration"
-		case string:
-			return "string"
-		}
-	}
-	return "other"
-}
-
-// repeatable reports whether a flag's Set adds to its value rather than
-// replacing it; the file gives such flags an array.
-func repeatable(v flag.Value) bool {
-	switch v.(type) {
-	case *regexpList, *stringList:
-		return true
-	}
-	return false
-}
-
-// scratch returns a new zero value of v's type to try values on, or nil
-// when that type's zero value cannot take a Set (a func or a struct
-// holding pointers, as flag.Func and flag.TextVar make).
-func scratch(v flag.Value) flag.Value {
-	t := reflect.TypeOf(v)
-	if t.Kind() != reflect.Pointer {
-		return nil
-	}
-	switch t.Elem().Kind() {
-	case reflect.Bool, reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64,
-		reflect.Float64, reflect.String, reflect.Slice:
-		sv, _ := reflect.New(t.Elem()).Interface().(flag.Value)
-		return sv
-	}
-	return nil
 }
 
 // flagGroup returns the flags that are one choice with name: whichever
@@ -628,82 +466,3 @@ func isPathKey(name string) bool {
 
 // flagName turns a key into the flag it sets: max_pages is max-pages.
 func flagName(key string) string { return strings.ReplaceAll(key, "_", "-") }
-
-func isTable(v any) bool {
-	switch t := v.(type) {
-	case map[string]any:
-		return true
-	case []any: // [[crawl]], an array of tables
-		return len(t) > 0 && isTable(t[0])
-	}
-	return false
-}
-
-func flagNames(fs *flag.FlagSet) []string {
-	var names []string
-	fs.VisitAll(func(f *flag.Flag) {
-		if f.Name != "config" {
-			names = append(names, f.Name)
-		}
-	})
-	return names
-}
-
-// describe names a TOML value's type, with the value when short, for
-// "want an integer, got string "two"".
-func describe(v any) string {
-	switch t := v.(type) {
-	case string:
-		return "string " + strconv.Quote(t)
-	case int64:
-		return "integer " + strconv.FormatInt(t, 10)
-	case float64:
-		return "float " + strconv.FormatFloat(t, 'g', -1, 64)
-	case bool:
-		return "boolean " + strconv.FormatBool(t)
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "a table"
-	case time.Time, toml.LocalDate, toml.LocalDateTime, toml.LocalTime:
-		return fmt.Sprintf("date/time %v", t)
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// nearest returns the name nearest to key, or "" when none is near
-// enough to be a typo of it.
-func nearest(key string, names []string) string {
-	best, bestD := "", -1
-	for _, n := range names {
-		if d := editDistance(key, n); bestD < 0 || d < bestD || d == bestD && n < best {
-			best, bestD = n, d
-		}
-	}
-	if bestD < 0 || bestD > max(2, len(key)/3) {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes (keys
-// are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
