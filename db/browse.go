@@ -37,13 +37,19 @@ type Overview struct {
 	Transcripts int
 	Vanished    int // videos that were ok and became removed, private or unplayable
 	Runs        []RunSummary
-	Days        []SiteDay // from Since on, by day then host
+	// Days are the new videos per day per site over the last days that
+	// end with the latest day any site referenced a new video (so that a
+	// database harvested a while ago still shows its last weeks), by day
+	// then host. FirstDay and LastDay bound them (YYYY-MM-DD; "" when no
+	// video was referenced yet).
+	Days              []SiteDay
+	FirstDay, LastDay string
 }
 
 // Overview reads the overview: counts, the last runs (at most runs), and
-// the new videos per day per site since since. It reads in one
+// the new videos per day per site over days days. It reads in one
 // transaction, so the numbers agree while a crawl writes.
-func (db *DB) Overview(ctx context.Context, since time.Time, runs int) (*Overview, error) {
+func (db *DB) Overview(ctx context.Context, days, runs int) (*Overview, error) {
 	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, mapError(err)
@@ -74,8 +80,20 @@ func (db *DB) Overview(ctx context.Context, since time.Time, runs int) (*Overvie
 	if o.Runs, err = lastRuns(ctx, tx, runs); err != nil {
 		return nil, err
 	}
+	var last sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT max(day) FROM site_days`).Scan(&last); err != nil {
+		return nil, mapError(err)
+	}
+	if !last.Valid || days <= 0 {
+		return o, nil
+	}
+	end, err := time.Parse("2006-01-02", last.String)
+	if err != nil {
+		return nil, fmt.Errorf("site_days: %w", err)
+	}
+	o.LastDay, o.FirstDay = last.String, end.AddDate(0, 0, 1-days).Format("2006-01-02")
 	rows, err := tx.QueryContext(ctx, `SELECT day, host, videos FROM site_days WHERE day >= ? AND videos > 0 ORDER BY day, host`,
-		since.UTC().Format("2006-01-02"))
+		o.FirstDay)
 	if err != nil {
 		return nil, mapError(err)
 	}

@@ -19,11 +19,11 @@ func TestBrowse(t *testing.T) {
 	d, _ := MustOpenDB(t)
 	fillHistory(t, d)
 
-	o, err := d.Overview(ctx, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), 5)
+	o, err := d.Overview(ctx, 30, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.VideoLinks != 6 || o.Sites != 2 || o.Channels != 2 || o.Vanished != 1 || len(o.Days) != 3 {
+	if o.VideoLinks != 6 || o.Sites != 2 || o.Channels != 2 || o.Vanished != 1 || len(o.Days) != 3 || o.LastDay != "2026-11-29" || o.FirstDay != "2026-10-31" {
 		t.Errorf("Overview = %+v", o)
 	}
 

@@ -146,7 +146,7 @@ func (db *DB) Sites(ctx context.Context, top int) ([]Site, error) {
 // unplayable.
 type VanishedVideo struct {
 	VideoID      string
-	Title        string // as it was when last fetched ok ("" when never known)
+	Title        string // its title, or the one it had before it vanished (a removed video's answer has none)
 	ChannelID    string
 	ChannelTitle string
 	Status       string // what it became
@@ -179,7 +179,7 @@ func (db *DB) Vanished(ctx context.Context, since time.Time, limit, offset int) 
 		return nil, 0, mapError(err)
 	}
 	rows, err := tx.QueryContext(ctx, `
-		SELECT c.video_id, coalesce(v.title, ''), coalesce(v.channel_id, ''), coalesce(v.channel_title, ''),
+		SELECT c.video_id, coalesce(v.title, c.old_title, ''), coalesce(v.channel_id, ''), coalesce(v.channel_title, ''),
 		       c.status, coalesce(c.status_reason, ''), v.status, c.changed_at,
 		       (SELECT count(DISTINCT page_id) FROM links WHERE video_id = c.video_id),
 		       (SELECT count(DISTINCT page_id) FROM links WHERE video_id = c.video_id AND last_seen_at >= c.changed_at)

@@ -29,6 +29,9 @@ type VideoDetail struct {
 	FirstSeenAt      time.Time
 	FetchedAt        time.Time
 	TranscriptStatus string
+	// FormerTitle is the title it had before its last status change,
+	// when it has none now (a removed or private video's answer has none).
+	FormerTitle string
 
 	History     []StatusChange
 	Refs        []VideoRef // the pages that reference it, latest seen first, at most MaxRefs
@@ -41,6 +44,7 @@ type StatusChange struct {
 	OldStatus  string // "" for the first
 	Status     string
 	Reason     string
+	OldTitle   string // the title before the change
 	ChangedAt  time.Time
 	Backfilled bool // seeded by the migration: the status at the last fetch before history was kept
 }
@@ -107,19 +111,24 @@ func (db *DB) Video(ctx context.Context, id string) (*VideoDetail, error) {
 	}
 
 	rows, err := tx.QueryContext(ctx, `
-		SELECT coalesce(old_status, ''), status, coalesce(status_reason, ''), changed_at, backfilled
+		SELECT coalesce(old_status, ''), status, coalesce(status_reason, ''), coalesce(old_title, ''), changed_at, backfilled
 		FROM video_status_changes WHERE video_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	v.History, err = scanAll(rows, func(rows *sql.Rows) (c StatusChange, err error) {
 		var at sql.NullString
-		err = rows.Scan(&c.OldStatus, &c.Status, &c.Reason, &at, &c.Backfilled)
+		err = rows.Scan(&c.OldStatus, &c.Status, &c.Reason, &c.OldTitle, &at, &c.Backfilled)
 		c.ChangedAt = parseTime(at)
 		return c, err
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, c := range v.History {
+		if v.Title == "" && c.OldTitle != "" {
+			v.FormerTitle = c.OldTitle
+		}
 	}
 
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM links WHERE video_id = ?`, id).Scan(&v.RefsTotal); err != nil {

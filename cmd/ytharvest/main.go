@@ -87,6 +87,8 @@ Usage:
                                     print the YouTube references one page makes (no database)
   ytharvest export [flags]          stream a table as CSV or JSON lines
   ytharvest backup [flags] FILE     copy the database safely while crawls run
+  ytharvest serve [flags]           browse the harvest in a web browser (read-only, loopback)
+  ytharvest report -o FILE [flags]  write a one-file HTML report of the harvest
   ytharvest version                 print the version
   ytharvest help [COMMAND]          show help
 
@@ -237,6 +239,10 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.video(ctx, rest)
 	case "refresh":
 		return a.refresh(ctx, rest)
+	case "serve":
+		return a.serve(ctx, rest)
+	case "report":
+		return a.report(ctx, rest)
 	case "version", "--version", "-version":
 		if len(rest) > 0 && slices.Contains([]string{"-h", "-help", "--help"}, rest[0]) {
 			fmt.Fprint(a.stdout, "Usage: ytharvest version\n\nPrints the version of this ytharvest: a release's tag, or the commit it was\nbuilt from (with -dirty when the checkout had changes).\n")
@@ -255,7 +261,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 }
 
 // commands are the command names, for the unknown-command message.
-var commands = []string{"crawl", "stats", "sql", "search", "video", "refresh", "extract", "export", "backup", "version", "help"}
+var commands = []string{"crawl", "stats", "sql", "search", "video", "refresh", "extract", "export", "backup", "serve", "report", "version", "help"}
 
 // unknownCommand is the one-line error for a command line that does not
 // start with a command: a flag before the command, or a misspelt one.

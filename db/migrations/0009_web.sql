@@ -23,6 +23,7 @@ CREATE TABLE video_status_changes (
   old_status    TEXT, -- the status recorded before; NULL for the first
   status        TEXT NOT NULL CHECK (status NOT IN ('pending','blocked','error')),
   status_reason TEXT,
+  old_title     TEXT, -- the title before: a removed or private video's answer has none
   changed_at    TEXT NOT NULL, -- the fetch that said so (videos.fetched_at)
   backfilled    INTEGER NOT NULL DEFAULT 0 CHECK (backfilled IN (0,1))
 ) STRICT;
@@ -168,9 +169,9 @@ CREATE TRIGGER videos_status_au AFTER UPDATE OF status ON videos
 WHEN new.status NOT IN ('pending','blocked','error')
   AND new.status IS NOT (SELECT status FROM video_status_changes WHERE video_id = new.id ORDER BY id DESC LIMIT 1)
 BEGIN
-  INSERT INTO video_status_changes (video_id, old_status, status, status_reason, changed_at)
+  INSERT INTO video_status_changes (video_id, old_status, status, status_reason, old_title, changed_at)
   VALUES (new.id, (SELECT status FROM video_status_changes WHERE video_id = new.id ORDER BY id DESC LIMIT 1),
-          new.status, new.status_reason,
+          new.status, new.status_reason, old.title,
           coalesce(new.fetched_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
 END;
 
