@@ -221,11 +221,22 @@ func (db *DB) Videos(ctx context.Context, f VideoFilter) (*VideoList, error) {
 	l.Videos, err = scanAll(rows, func(rows *sql.Rows) (r VideoRow, err error) {
 		var published, seen sql.NullString
 		err = rows.Scan(&r.ID, &r.Status, &r.Title, &r.ChannelID, &r.ChannelTitle, &r.Duration, &r.Views,
-			&published, &seen, &r.Pages)
+			&published, &seen)
 		r.PublishedAt, r.FirstSeenAt = parseTime(published), parseTime(seen)
 		return r, err
 	})
-	return l, err
+	if err != nil {
+		return nil, err
+	}
+	// Counted for the page's rows only: in the list's SELECT, SQLite
+	// would count for every match before sorting them.
+	for i := range l.Videos {
+		if err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT page_id) FROM links WHERE video_id = ?`,
+			l.Videos[i].ID).Scan(&l.Videos[i].Pages); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	return l, nil
 }
 
 func videoCountQuery(from, where string) string {
@@ -243,8 +254,7 @@ func videoListQuery(from, where, col string, driver int, asc bool) string {
 	}
 	return `
 		SELECT v.id, v.status, coalesce(v.title, ''), coalesce(v.channel_id, ''), coalesce(v.channel_title, ''),
-		       coalesce(v.duration_seconds, -1), coalesce(v.view_count, -1), v.published_at, v.first_seen_at,
-		       (SELECT count(DISTINCT page_id) FROM links WHERE video_id = v.id)
+		       coalesce(v.duration_seconds, -1), coalesce(v.view_count, -1), v.published_at, v.first_seen_at
 		FROM ` + from + where + `
 		ORDER BY ` + order + dir + `, v.id` + dir + ` LIMIT ? OFFSET ?`
 }

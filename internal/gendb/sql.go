@@ -58,6 +58,18 @@ var statements = []string{
 	 JOIN pages p ON p.id = 1 + (i - 1) % ?3
 	 JOIN videos v ON v.id = printf('v%010d', CASE WHEN hot THEN 1 + ((i * 2654435761) >> 12) % 100 * (?1 / 100)
 	      ELSE max(1, p.id * ?1 / ?3 - ((i - 1) / ?3) * 9 - (i * 2654435761) % 9) END)`,
+	// Top up to exactly ?2 links: the rare repeats dropped above come
+	// back as meta references of the first pages to the last videos.
+	`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2 - (SELECT count(*) FROM links))
+	 INSERT INTO links (page_id, ref_type, ref_id, video_id, kind, url, in_body, first_seen_at, last_seen_at)
+	 SELECT p.id, 'video', v.id, v.id, 'meta', 'https://www.youtube.com/watch?v=' || v.id, 0, p.first_seen_at, p.first_seen_at
+	 FROM n JOIN pages p ON p.id = i JOIN videos v ON v.id = printf('v%010d', ?1 + 1 - i)`,
+	// One ok video in a hundred vanishes later: removed, private or
+	// unplayable, a few days after it was first fetched.
+	`UPDATE videos SET status = CASE rowid % 3 WHEN 0 THEN 'removed' WHEN 1 THEN 'private' ELSE 'unplayable' END,
+	        status_reason = 'This video is no longer available',
+	        fetched_at = strftime('%Y-%m-%dT%H:%M:%fZ', fetched_at, '+' || (rowid % 9 + 1) || ' days')
+	 WHERE status = 'ok' AND rowid % 100 = 42`,
 	// Transcripts for every (videos / transcripts)-th video from the
 	// first (ok with the default sizes), 20 segments each.
 	`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?6)
