@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/harvestdev/ytharvest/db"
 )
@@ -254,20 +253,4 @@ func newPager(u *url.URL, page, total int, more bool) pager {
 		pg.Next = link(page + 1)
 	}
 	return pg
-}
-
-// ago is how long before now t was, roughly, for the overview.
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case t.IsZero():
-		return ""
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return strconv.Itoa(int(d/time.Minute)) + " min ago"
-	case d < 48*time.Hour:
-		return strconv.Itoa(int(d/time.Hour)) + " h ago"
-	}
-	return strconv.Itoa(int(d/(24*time.Hour))) + " days ago"
 }
