@@ -98,7 +98,7 @@ func TestVideosPlans(t *testing.T) {
 	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "gen.db")
-	if err := gendb.Generate(ctx, path, gendb.Options{Videos: 20_000, Links: 60_000, Hosts: 10}); err != nil {
+	if err := gendb.Generate(ctx, path, gendb.Options{Videos: 11_000, Links: 12_000, Hosts: 10, Channels: 40, Transcripts: 20}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.OpenReadOnly(ctx, path)
