@@ -182,7 +182,9 @@ func TestForeignKeysDeclared(t *testing.T) {
 	// links.playlist_id also names the playlist of a video URL with
 	// &list=, which has a playlists row only once --expand-playlists has
 	// looked it up.
-	notDeclared := map[string]bool{"links.playlist_id": true}
+	// videos.channel_id's channels row is made by a trigger
+	// (0009_web.sql); declaring the key would mean rebuilding videos.
+	notDeclared := map[string]bool{"links.playlist_id": true, "videos.channel_id": true}
 
 	d, _ := MustOpenDB(t)
 	rows, err := d.SQL().Query(`

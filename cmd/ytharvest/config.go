@@ -43,7 +43,7 @@ const defaultConfigFile = "ytharvest.toml"
 // configCommands are the commands a config file may have a table for; any
 // other table is a typo. TestConfigCommandsMatchUsage keeps it in step with
 // the usage text.
-const configCommands = "crawl video refresh stats sql search export backup extract doctor"
+const configCommands = "crawl video refresh stats sql search export backup extract doctor serve report"
 
 // configFlag registers --config on fs. newFlagSet calls it, so that every
 // command takes --config FILE wherever flags go.

@@ -10,6 +10,8 @@
 //	ytharvest refresh [flags]         fetch the videos that are due
 //	ytharvest extract [flags] URL|FILE|-   the YouTube references of one page
 //	ytharvest backup [flags] FILE     copy the database safely while crawls run
+//	ytharvest serve [flags]           browse the harvest in a web browser (read-only, loopback)
+//	ytharvest report -o FILE [flags]  write a one-file HTML report of the harvest
 //	ytharvest version                 print the version
 //	ytharvest help [COMMAND]          show help
 //

@@ -92,6 +92,8 @@ Usage:
   ytharvest export [flags]          stream a table as CSV or JSON lines
   ytharvest backup [flags] FILE     copy the database safely while crawls run
   ytharvest doctor [flags]          check the database, YouTube, proxies, client identities, the Data API
+  ytharvest serve [flags]           browse the harvest in a web browser (read-only, loopback)
+  ytharvest report -o FILE [flags]  write a one-file HTML report of the harvest
   ytharvest version                 print the version
   ytharvest help [COMMAND]          show help
 
@@ -246,6 +248,10 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.refresh(ctx, rest)
 	case "doctor":
 		return a.doctor(ctx, rest)
+	case "serve":
+		return a.serve(ctx, rest)
+	case "report":
+		return a.report(ctx, rest)
 	case "version", "--version", "-version":
 		if len(rest) > 0 && slices.Contains([]string{"-h", "-help", "--help"}, rest[0]) {
 			fmt.Fprint(a.stdout, "Usage: ytharvest version\n\nPrints the version of this ytharvest: a release's tag, or the commit it was\nbuilt from (with -dirty when the checkout had changes).\n")
@@ -264,7 +270,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 }
 
 // commands are the command names, for the unknown-command message.
-var commands = []string{"crawl", "stats", "sql", "search", "video", "refresh", "extract", "export", "backup", "doctor", "version", "help"}
+var commands = []string{"crawl", "stats", "sql", "search", "video", "refresh", "extract", "export", "backup", "doctor", "serve", "report", "version", "help"}
 
 // unknownCommand is the one-line error for a command line that does not
 // start with a command: a flag before the command, or a misspelt one.

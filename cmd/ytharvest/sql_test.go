@@ -3,10 +3,12 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/harvestdev/ytharvest/internal/dbcheck"
+	"github.com/harvestdev/ytharvest/db"
 )
 
 // sql is read-only by construction: every kind of write is refused with
@@ -57,7 +59,7 @@ func TestSQLReadOnly(t *testing.T) {
 		{"VALUES (1, 'a;b')", "1        a;b\n"},
 		{"PRAGMA table_info(runs)", "seeds_failed"},
 		{"SELECT * FROM pragma_table_info('videos') WHERE name = 'title'", "title"},
-		{"PRAGMA user_version", "9"},
+		{"PRAGMA user_version", strconv.Itoa(db.SchemaVersion())},
 		{"PRAGMA integrity_check", "ok"},
 		{"EXPLAIN QUERY PLAN SELECT * FROM videos WHERE id = 'x'", "videos"},
 		{"SELECT 1; -- a comment", "1"},

@@ -2,7 +2,8 @@
 // site in testdata/site and the fake YouTube in testdata/youtube on
 // loopback, crawls them into a fresh database with the ytharvest binary,
 // shows stats, example queries, a search and the extract of one page, and
-// stops everything it started. `make demo` runs it.
+// stops everything it started, saying how to browse the result with
+// `ytharvest serve`. `make demo` runs it.
 //
 // With --serve it then keeps the fake site and the fake YouTube running,
 // and prints their URLs and commands to try by hand, until Ctrl-C:
@@ -116,6 +117,8 @@ func run(ctx context.Context, out io.Writer, bin, dbPath, siteDir, ytDir string,
 		fmt.Fprintln(out)
 	}
 	fmt.Fprintf(out, "# done: the database is %s; try: %s sql --db %s \"SELECT * FROM video_pages\"\n", dbPath, bin, dbPath)
+	fmt.Fprintf(out, "# to browse it, run:  %s serve --db %s   and open http://localhost:8080/\n", bin, dbPath)
+	fmt.Fprintf(out, "# (read-only, on loopback; Ctrl-C stops it), or write one file to email:  %s report --db %s -o report.html\n", bin, dbPath)
 	if !keep {
 		return nil
 	}

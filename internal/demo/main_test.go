@@ -41,8 +41,9 @@ func buildBinary(t *testing.T) string {
 }
 
 // The demo crawls, and shows stats, queries, a search and an extract,
-// saying where the non-ok statuses come from; with --serve it keeps the
-// fakes running, says where, and every command it suggests names them.
+// saying where the non-ok statuses come from, and ends by saying how to
+// open the web UI on its database; with --serve it keeps the fakes
+// running, says where, and every command it suggests names them.
 func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -73,6 +74,7 @@ func TestDemo(t *testing.T) {
 		`$ ytharvest search --db`, "&t=2s",
 		"$ ytharvest extract " + site + "/articles/state-visit", "H7xQm2Lp9sA  text",
 		"crawl --db try.db", "until Ctrl-C",
+		"serve --db ", "open http://localhost:8080/", "report --db ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the demo's output lacks %q", want)

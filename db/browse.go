@@ -1,0 +1,356 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The read API of the web UI and the report (package web): plain structs,
+// each filled by fixed SQL over the tables and the counts that
+// 0009_web.sql's triggers keep, so that every page is a few indexed
+// lookups whatever the database's size. Nothing here takes SQL from its
+// caller: filters are values, sort orders are names from a fixed list.
+
+// ErrNotFound means the video, channel or site asked for is not in the
+// database.
+var ErrNotFound = errors.New("not found")
+
+// SiteDay is how many videos one site referenced for the first time on
+// one day (UTC).
+type SiteDay struct {
+	Day    string // YYYY-MM-DD
+	Host   string
+	Videos int
+}
+
+// Overview is what the overview page shows.
+type Overview struct {
+	Videos      []Count // by status, largest first
+	Pages       []Count // by state, largest first
+	VideoLinks  int     // references from pages to videos
+	Sites       int     // hosts whose pages reference a video
+	Channels    int
+	Transcripts int
+	Vanished    int // videos that were ok and became removed, private or unplayable
+	Runs        []RunSummary
+	// Days are the new videos per day per site over the last days that
+	// end with the latest day any site referenced a new video (so that a
+	// database harvested a while ago still shows its last weeks), by day
+	// then host. FirstDay and LastDay bound them (YYYY-MM-DD; "" when no
+	// video was referenced yet).
+	Days              []SiteDay
+	FirstDay, LastDay string
+}
+
+// Overview reads the overview: counts, the last runs (at most runs), and
+// the new videos per day per site over days days. It reads in one
+// transaction, so the numbers agree while a crawl writes.
+func (db *DB) Overview(ctx context.Context, days, runs int) (*Overview, error) {
+	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer tx.Rollback()
+	o := &Overview{}
+	if o.Videos, err = queryCounts(ctx, tx, `SELECT status, count(*) FROM videos GROUP BY status ORDER BY 2 DESC, 1`); err != nil {
+		return nil, err
+	}
+	if o.Pages, err = queryCounts(ctx, tx, `SELECT state, count(*) FROM pages GROUP BY state ORDER BY 2 DESC, 1`); err != nil {
+		return nil, err
+	}
+	for _, q := range []struct {
+		dst   *int
+		query string
+	}{
+		{&o.VideoLinks, `SELECT coalesce(sum(links), 0) FROM sites`},
+		{&o.Sites, `SELECT count(*) FROM sites WHERE videos > 0`},
+		{&o.Channels, `SELECT count(*) FROM channels`},
+		{&o.Transcripts, `SELECT count(*) FROM transcripts`},
+		{&o.Vanished, `SELECT count(DISTINCT video_id) FROM video_status_changes
+			WHERE old_status = 'ok' AND (status = 'removed' OR status = 'private' OR status = 'unplayable')`},
+	} {
+		if err := tx.QueryRowContext(ctx, q.query).Scan(q.dst); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	if o.Runs, err = lastRuns(ctx, tx, runs); err != nil {
+		return nil, err
+	}
+	var last sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT max(day) FROM site_days`).Scan(&last); err != nil {
+		return nil, mapError(err)
+	}
+	if !last.Valid || days <= 0 {
+		return o, nil
+	}
+	end, err := time.Parse("2006-01-02", last.String)
+	if err != nil {
+		return nil, fmt.Errorf("site_days: %w", err)
+	}
+	o.LastDay, o.FirstDay = last.String, end.AddDate(0, 0, 1-days).Format("2006-01-02")
+	rows, err := tx.QueryContext(ctx, `SELECT day, host, videos FROM site_days WHERE day >= ? AND videos > 0 ORDER BY day, host`,
+		o.FirstDay)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	o.Days, err = scanAll(rows, func(rows *sql.Rows) (d SiteDay, err error) {
+		return d, rows.Scan(&d.Day, &d.Host, &d.Videos)
+	})
+	return o, err
+}
+
+func lastRuns(ctx context.Context, tx *sql.Tx, n int) ([]RunSummary, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT id, command, started_at, finished_at, status, pages_fetched, pages_failed, new_videos,
+		       videos_fetched, videos_failed, coalesce(error, '')
+		FROM runs ORDER BY id DESC LIMIT ?`, n)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return scanAll(rows, func(rows *sql.Rows) (r RunSummary, err error) {
+		var started, finished sql.NullString
+		err = rows.Scan(&r.ID, &r.Command, &started, &finished, &r.Status, &r.PagesFetched, &r.PagesFailed,
+			&r.NewVideos, &r.VideosFetched, &r.VideosFailed, &r.Error)
+		r.StartedAt, r.FinishedAt = parseTime(started), parseTime(finished)
+		return r, err
+	})
+}
+
+// VideoSorts are the orders Videos knows, by name.
+var VideoSorts = []string{"first_seen", "published", "views"}
+
+// videoSortColumns maps a sort name to its column; each has an index.
+var videoSortColumns = map[string]string{
+	"first_seen": "v.first_seen_at",
+	"published":  "v.published_at",
+	"views":      "v.view_count",
+}
+
+// VideoFilter selects and orders videos. Zero values select everything.
+type VideoFilter struct {
+	Status  string    // a videos.status
+	Channel string    // a channel ID (UC…)
+	Site    string    // a host whose pages reference the video
+	Since   time.Time // first seen at or after
+	Until   time.Time // first seen before
+	Sort    string    // one of VideoSorts; "" is first_seen
+	Asc     bool      // oldest, smallest first (default: newest, largest)
+	Limit   int       // default 50
+	Offset  int
+}
+
+// VideoRow is one video in a list.
+type VideoRow struct {
+	ID           string
+	Status       string
+	Title        string
+	ChannelID    string
+	ChannelTitle string
+	Duration     int64 // seconds; -1 when unknown
+	Views        int64 // -1 when unknown
+	PublishedAt  time.Time
+	FirstSeenAt  time.Time
+	Pages        int // pages that reference it
+}
+
+// VideoList is a page of videos and how many match in all.
+type VideoList struct {
+	Videos []VideoRow
+	// Total is how many videos match, counted up to MaxCount; More
+	// says there are more than that.
+	Total int
+	More  bool
+}
+
+// MaxCount bounds the counting of a filtered list: beyond it, a list says
+// "more than".
+const MaxCount = 10_000
+
+// ErrBadFilter means a filter names a sort order Videos does not know.
+var ErrBadFilter = errors.New("bad filter")
+
+// Videos returns the videos f selects, in f's order.
+//
+// The query is put together from fixed pieces, and its plan chosen here
+// rather than left to the planner, which has no statistics: matches are
+// counted (up to MaxCount) through the most selective filter's index;
+// up to MaxCount of them are read the same way and sorted; more are read
+// in the sort column's index order, checking each row against the
+// filters, which stops after Offset+Limit rows because matches are then
+// dense (TestVideosPlans checks the plans).
+func (db *DB) Videos(ctx context.Context, f VideoFilter) (*VideoList, error) {
+	if f.Sort == "" {
+		f.Sort = "first_seen"
+	}
+	col, ok := videoSortColumns[f.Sort]
+	if !ok {
+		return nil, fmt.Errorf("%w: sort %q (want one of %s)", ErrBadFilter, f.Sort, strings.Join(VideoSorts, ", "))
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer tx.Rollback()
+	l := &VideoList{}
+	driver, err := videoDriver(ctx, tx, f)
+	if err != nil {
+		return nil, err
+	}
+	from, where, args := videoWhere(f, driver)
+	err = tx.QueryRowContext(ctx, videoCountQuery(from, where), append(args, MaxCount+1)...).Scan(&l.Total)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	if l.Total > MaxCount {
+		l.Total, l.More = MaxCount, true
+		// Matches are dense: walk the sort index, checking each row.
+		driver = bySort
+		from, where, args = videoWhere(f, driver)
+	}
+	rows, err := tx.QueryContext(ctx, videoListQuery(from, where, col, driver, f.Asc), append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	l.Videos, err = scanAll(rows, func(rows *sql.Rows) (r VideoRow, err error) {
+		var published, seen sql.NullString
+		err = rows.Scan(&r.ID, &r.Status, &r.Title, &r.ChannelID, &r.ChannelTitle, &r.Duration, &r.Views,
+			&published, &seen)
+		r.PublishedAt, r.FirstSeenAt = parseTime(published), parseTime(seen)
+		return r, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Counted for the page's rows only: in the list's SELECT, SQLite
+	// would count for every match before sorting them.
+	for i := range l.Videos {
+		if err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT page_id) FROM links WHERE video_id = ?`,
+			l.Videos[i].ID).Scan(&l.Videos[i].Pages); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	return l, nil
+}
+
+func videoCountQuery(from, where string) string {
+	return `SELECT count(*) FROM (SELECT 1 FROM ` + from + where + ` LIMIT ?)`
+}
+
+func videoListQuery(from, where, col string, driver int, asc bool) string {
+	order := col
+	if driver != bySort {
+		order = "+" + col // sort the few matches; the sort index would walk them all
+	}
+	dir := " DESC"
+	if asc {
+		dir = " ASC"
+	}
+	return `
+		SELECT v.id, v.status, coalesce(v.title, ''), coalesce(v.channel_id, ''), coalesce(v.channel_title, ''),
+		       coalesce(v.duration_seconds, -1), coalesce(v.view_count, -1), v.published_at, v.first_seen_at
+		FROM ` + from + where + `
+		ORDER BY ` + order + dir + `, v.id` + dir + ` LIMIT ? OFFSET ?`
+}
+
+// Drivers: the filter whose index a sparse list is read through.
+const (
+	bySort = iota
+	bySite
+	byChannel
+	byStatus
+	byDate
+)
+
+// videoDriver picks the filter of f that selects the fewest videos, from
+// the counts the database keeps (a site's and a channel's) or reads from
+// an index (a status's, up to MaxCount); a date range drives when nothing
+// else does.
+func videoDriver(ctx context.Context, tx *sql.Tx, f VideoFilter) (int, error) {
+	driver, best := bySort, int64(-1)
+	try := func(d int, q string, arg any) error {
+		var n int64
+		if err := tx.QueryRowContext(ctx, q, arg).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return mapError(err)
+		}
+		if best < 0 || n < best {
+			driver, best = d, n
+		}
+		return nil
+	}
+	if f.Site != "" {
+		if err := try(bySite, `SELECT videos FROM sites WHERE host = ?`, f.Site); err != nil {
+			return 0, err
+		}
+	}
+	if f.Channel != "" {
+		if err := try(byChannel, `SELECT videos FROM channels WHERE id = ?`, f.Channel); err != nil {
+			return 0, err
+		}
+	}
+	if f.Status != "" {
+		if err := try(byStatus, `SELECT count(*) FROM (SELECT 1 FROM videos WHERE status = ? LIMIT `+fmt.Sprint(MaxCount+1)+`)`, f.Status); err != nil {
+			return 0, err
+		}
+	}
+	if driver == bySort && (!f.Since.IsZero() || !f.Until.IsZero()) {
+		driver = byDate
+	}
+	return driver, nil
+}
+
+// videoWhere returns the FROM and WHERE of a video list read through
+// driver's index: the other filters are checked row by row (a unary +
+// keeps the planner off their indexes, EXISTS looks a site up per row).
+// A site drives through site_videos, hence CROSS JOIN.
+func videoWhere(f VideoFilter, driver int) (from, where string, args []any) {
+	from = "videos v"
+	var conds []string
+	plus := func(d int) string {
+		if d == driver {
+			return ""
+		}
+		return "+"
+	}
+	if f.Site != "" {
+		if driver == bySite {
+			from = "site_videos s CROSS JOIN videos v ON v.id = s.video_id"
+			conds = append(conds, "s.host = ?")
+		} else {
+			conds = append(conds, "EXISTS (SELECT 1 FROM site_videos s WHERE s.host = ? AND s.video_id = v.id)")
+		}
+		args = append(args, f.Site)
+	}
+	if f.Status != "" {
+		conds = append(conds, plus(byStatus)+"v.status = ?")
+		args = append(args, f.Status)
+	}
+	if f.Channel != "" {
+		conds = append(conds, plus(byChannel)+"v.channel_id = ?")
+		args = append(args, f.Channel)
+	}
+	// The date range rides the first-seen index when that drives, or
+	// when the list is sorted by it.
+	date := plus(byDate)
+	if driver == bySort && f.Sort == "first_seen" {
+		date = ""
+	}
+	if !f.Since.IsZero() {
+		conds = append(conds, date+"v.first_seen_at >= ?")
+		args = append(args, formatTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		conds = append(conds, date+"v.first_seen_at < ?")
+		args = append(args, formatTime(f.Until))
+	}
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	return from, where, args
+}
