@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/harvestdev/ytharvest/internal/dbcheck"
 	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 )
 
 // sql is read-only by construction: every kind of write is refused with
