@@ -37,92 +37,122 @@ const videoStatuses = `SELECT v.id, v.status, coalesce(v.title, '') AS title, co
 FROM videos v JOIN links l ON l.video_id = v.id
 GROUP BY v.id ORDER BY v.status, v.id`
 
+// demo is one run of the demo: where things are and what it writes to.
+type demo struct {
+	out     io.Writer
+	bin     string // the ytharvest binary, built when missing
+	dbPath  string // removed first
+	siteDir string // the fake news site's files
+	ytDir   string // the fake YouTube's answers
+	keep    bool   // --serve: keep the fakes running until ctx ends
+}
+
 func main() {
-	bin := flag.String("bin", "bin/ytharvest", "the ytharvest binary")
-	dbPath := flag.String("db", "demo.db", "database to create (removed first)")
-	site := flag.String("site", "testdata/site", "fake news site directory")
-	yt := flag.String("youtube", "testdata/youtube", "fake YouTube directory")
-	keep := flag.Bool("serve", false, "after the demo, keep the fake site and YouTube running and print commands to try")
+	d := demo{out: os.Stdout}
+	flag.StringVar(&d.bin, "bin", "bin/ytharvest", "the ytharvest binary")
+	flag.StringVar(&d.dbPath, "db", "demo.db", "database to create (removed first)")
+	flag.StringVar(&d.siteDir, "site", "testdata/site", "fake news site directory")
+	flag.StringVar(&d.ytDir, "youtube", "testdata/youtube", "fake YouTube directory")
+	flag.BoolVar(&d.keep, "serve", false, "after the demo, keep the fake site and YouTube running and print commands to try")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Stdout, *bin, *dbPath, *site, *yt, *keep); err != nil {
+	if err := d.run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
-// run runs the demo, writing what it does to out.
-func run(ctx context.Context, out io.Writer, bin, dbPath, siteDir, ytDir string, keep bool) error {
-	for _, dir := range []string{siteDir, ytDir} {
-		if _, err := os.Stat(dir); err != nil {
-			return fmt.Errorf("run from the repository root: %w", err)
-		}
+// run runs the demo, writing what it does to d.out.
+func (d demo) run(ctx context.Context) error {
+	if err := d.prepare(ctx); err != nil {
+		return err
 	}
-	if _, err := os.Stat(bin); err != nil {
-		fmt.Fprintf(out, "# building %s\n", bin)
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/ytharvest")
-		cmd.Stdout, cmd.Stderr = out, out
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("build %s: %w", bin, err)
-		}
-	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if err := os.Remove(dbPath + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-	}
-	siteURL, stopSite, err := serve(testserver.NewSite(siteDir))
+	siteURL, stopSite, err := serve(testserver.NewSite(d.siteDir))
 	if err != nil {
 		return err
 	}
 	defer stopSite()
-	fake := testserver.NewYouTube(ytDir)
-	ytURL, stopYT, err := serve(fake)
+	ytURL, stopYT, err := serve(testserver.NewYouTube(d.ytDir))
 	if err != nil {
 		return err
 	}
 	defer stopYT()
-	fmt.Fprintf(out, "# fake news site on %s, fake YouTube on %s\n\n", siteURL, ytURL)
-
-	// The fakes are ours and on loopback, so the demo turns politeness off:
-	// by default ytharvest waits 1s between two requests to one host and
-	// asks YouTube at most once a second.
-	crawl := []string{"crawl", "--db", dbPath, "--depth", "1", "--delay", "0s", "--host-concurrency", "4",
-		"--youtube-url", ytURL, "--youtube-rate", "0", siteURL + "/"}
-	steps := []struct {
-		note string
-		args []string
-	}{
-		{"", crawl},
-		{"", []string{"stats", "--db", dbPath}},
-		{"# the videos each page references, and how", []string{"sql", "--db", dbPath, videosPerPage}},
-		{"# the fake YouTube answers from canned recordings (testdata/youtube): the private,\n" +
-			"# removed, age_restricted, live_upcoming and unplayable statuses below are its\n" +
-			"# answers, played back to show each status, not the state of real videos", []string{"sql", "--db", dbPath, videoStatuses}},
-		{"# what was said, and where: a link that starts each video at the moment", []string{"search", "--db", dbPath, `"guard of honour"`}},
-		{"# what one page references, without a database", []string{"extract", siteURL + "/articles/state-visit"}},
-	}
-	for _, st := range steps {
-		args := st.args
+	fmt.Fprintf(d.out, "# fake news site on %s, fake YouTube on %s\n\n", siteURL, ytURL)
+	for _, st := range d.steps(siteURL, ytURL) {
 		if st.note != "" {
-			fmt.Fprintln(out, st.note)
+			fmt.Fprintln(d.out, st.note)
 		}
-		fmt.Fprintf(out, "$ ytharvest %s\n", quote(args))
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Stdout, cmd.Stderr = out, out
+		fmt.Fprintf(d.out, "$ ytharvest %s\n", quote(st.args))
+		cmd := exec.CommandContext(ctx, d.bin, st.args...)
+		cmd.Stdout, cmd.Stderr = d.out, d.out
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("ytharvest %s: %w", args[0], err)
+			return fmt.Errorf("ytharvest %s: %w", st.args[0], err)
 		}
-		fmt.Fprintln(out)
+		fmt.Fprintln(d.out)
 	}
-	fmt.Fprintf(out, "# done: the database is %s; try: %s sql --db %s \"SELECT * FROM video_pages\"\n", dbPath, bin, dbPath)
-	fmt.Fprintf(out, "# to browse it, run:  %s serve --db %s   and open http://localhost:8080/\n", bin, dbPath)
-	fmt.Fprintf(out, "# (read-only, on loopback; Ctrl-C stops it), or write one file to email:  %s report --db %s -o report.html\n", bin, dbPath)
-	if !keep {
+	fmt.Fprintf(d.out, "# done: the database is %s; try: %s sql --db %s \"SELECT * FROM video_pages\"\n", d.dbPath, d.bin, d.dbPath)
+	fmt.Fprintf(d.out, "# to browse it, run:  %s serve --db %s   and open http://localhost:8080/\n", d.bin, d.dbPath)
+	fmt.Fprintf(d.out, "# (read-only, on loopback; Ctrl-C stops it), or write one file to email:  %s report --db %s -o report.html\n", d.bin, d.dbPath)
+	if !d.keep {
 		return nil
 	}
-	fmt.Fprintf(out, `
+	fmt.Fprintf(d.out, serveHelp, siteURL, ytURL, d.bin)
+	<-ctx.Done()
+	fmt.Fprintln(d.out, "\n# stopped")
+	return nil
+}
+
+// prepare checks the demo runs from the repository root, builds the
+// binary when it is missing, and removes the database of a last run.
+func (d demo) prepare(ctx context.Context) error {
+	for _, dir := range []string{d.siteDir, d.ytDir} {
+		if _, err := os.Stat(dir); err != nil {
+			return fmt.Errorf("run from the repository root: %w", err)
+		}
+	}
+	if _, err := os.Stat(d.bin); err != nil {
+		fmt.Fprintf(d.out, "# building %s\n", d.bin)
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", d.bin, "./cmd/ytharvest")
+		cmd.Stdout, cmd.Stderr = d.out, d.out
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("build %s: %w", d.bin, err)
+		}
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(d.dbPath + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// step is a command the demo runs, with a note printed before it.
+type step struct {
+	note string
+	args []string
+}
+
+// steps are the demo's commands. The fakes are ours and on loopback, so
+// the demo turns politeness off: by default ytharvest waits 1s between two
+// requests to one host and asks YouTube at most once a second.
+func (d demo) steps(siteURL, ytURL string) []step {
+	return []step{
+		{"", []string{"crawl", "--db", d.dbPath, "--depth", "1", "--delay", "0s", "--host-concurrency", "4",
+			"--youtube-url", ytURL, "--youtube-rate", "0", siteURL + "/"}},
+		{"", []string{"stats", "--db", d.dbPath}},
+		{"# the videos each page references, and how", []string{"sql", "--db", d.dbPath, videosPerPage}},
+		{"# the fake YouTube answers from canned recordings (testdata/youtube): the private,\n" +
+			"# removed, age_restricted, live_upcoming and unplayable statuses below are its\n" +
+			"# answers, played back to show each status, not the state of real videos", []string{"sql", "--db", d.dbPath, videoStatuses}},
+		{"# what was said, and where: a link that starts each video at the moment", []string{"search", "--db", d.dbPath, `"guard of honour"`}},
+		{"# what one page references, without a database", []string{"extract", siteURL + "/articles/state-visit"}},
+	}
+}
+
+// serveHelp is what --serve prints: the fakes' addresses (1, 2) and
+// commands to try with the binary (3).
+const serveHelp = `
 # --serve: the fake news site is on %[1]s and the fake YouTube on %[2]s
 # until Ctrl-C. Every command works against them; for example:
 #
@@ -134,14 +164,11 @@ func run(ctx context.Context, out io.Writer, bin, dbPath, siteDir, ytDir string,
 #   %[3]s search --db try.db budget
 #   %[3]s export --db try.db --table videos --format csv
 #   %[3]s stats --db try.db
+#   %[3]s serve --db try.db
 #
 # (the fakes are on loopback: --delay 0s turns politeness off for them;
 # YTHARVEST_YOUTUBE_URL=%[2]s saves typing --youtube-url)
-`, siteURL, ytURL, bin)
-	<-ctx.Done()
-	fmt.Fprintln(out, "\n# stopped")
-	return nil
-}
+`
 
 // serve starts h on a loopback port and returns its base URL.
 func serve(h http.Handler) (string, func(), error) {

@@ -54,7 +54,8 @@ func TestDemo(t *testing.T) {
 	var out syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, &out, bin, filepath.Join(t.TempDir(), "demo.db"), "../../testdata/site", "../../testdata/youtube", true)
+		d := demo{out: &out, bin: bin, dbPath: filepath.Join(t.TempDir(), "demo.db"), siteDir: "../../testdata/site", ytDir: "../../testdata/youtube", keep: true}
+		done <- d.run(ctx)
 	}()
 	var site string
 	for site == "" {
