@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/harvestdev/ytharvest/harvest"
@@ -37,116 +38,128 @@ func (s *Source) Doctor(ctx context.Context, video string) []Check {
 		video = DefaultDoctorVideo
 	}
 	_ = s.pool.load(ctx)
-	var out []Check
-	ask := func(e *egress, id Identity) probe {
-		a := s.askPlayer(ctx, e, id, video)
-		p := probe{e: e, id: id, a: a}
-		if why, ok := Refusal(a); ok {
-			p.refuse = why
-			return p
-		}
-		p.status, p.reason = Classify(a)
+	d := &doctor{s: s, ctx: ctx, video: video, asked: make(map[*egress]probe)}
+	out := d.clients()
+	first, ok := s.firstAccepted(out)
+	out = append(out, d.egresses(first, ok)...)
+	out = append(out, s.doctorCaptions(ctx, d.good))
+	if c, ok := s.doctorAPI(ctx, video); ok {
+		out = append(out, c)
+	}
+	return append(out, s.doctorOEmbed(ctx, video))
+}
+
+// doctor is one run of Doctor: the player requests made so far.
+type doctor struct {
+	s     *Source
+	ctx   context.Context
+	video string
+	asked map[*egress]probe // the first request through each egress
+	good  *probe            // a request answered ok, for the caption check
+}
+
+// ask makes one player request through e as id.
+func (d *doctor) ask(e *egress, id Identity) probe {
+	a := d.s.askPlayer(d.ctx, e, id, d.video)
+	p := probe{e: e, id: id, a: a}
+	if why, ok := Refusal(a); ok {
+		p.refuse = why
 		return p
 	}
-	unreached := func(p probe) bool {
-		return p.refuse == "" && (p.status == harvest.VideoBlocked || p.status == harvest.VideoError)
+	p.status, p.reason = Classify(a)
+	if p.status == harvest.VideoOK && d.good == nil {
+		pp := p
+		d.good = &pp
 	}
+	return p
+}
 
-	// Clients, through the first egress that answers.
-	var good *probe
-	egressDone := make(map[*egress]probe)
+// unreached reports whether a request got no usable answer.
+func unreached(p probe) bool {
+	return p.refuse == "" && (p.status == harvest.VideoBlocked || p.status == harvest.VideoError)
+}
+
+// clients checks each client identity, through the first egress that
+// answers.
+func (d *doctor) clients() []Check {
 	var via *egress
-	for _, e := range s.pool.all {
-		p := ask(e, s.clients.order[0])
-		egressDone[e] = p
+	for _, e := range d.s.pool.all {
+		p := d.ask(e, d.s.clients.order[0])
+		d.asked[e] = p
 		if !unreached(p) {
 			via = e
 			break
 		}
 	}
-	clientRows := len(out)
-	for i, id := range s.clients.order {
+	var out []Check
+	for i, id := range d.s.clients.order {
 		if via == nil {
 			out = append(out, Check{Check: "client", Target: id.String(), Status: "FAILED",
 				Reason: "not checked: no egress answered (below)"})
 			continue
 		}
-		p := egressDone[via]
+		p := d.asked[via]
 		if i > 0 {
-			p = ask(via, id)
+			p = d.ask(via, id)
 		}
-		out = append(out, clientCheck(p.id, p.refuse, p.status, p.reason, video))
-		if p.refuse == "" && p.status == harvest.VideoOK && good == nil {
-			pp := p
-			good = &pp
-		}
+		out = append(out, clientCheck(p.id, p.refuse, p.status, p.reason, d.video))
 	}
-	clientsAccepted := false
-	for _, c := range out[clientRows:] {
-		if c.Status == "OK" || c.Status == "WARN" {
-			clientsAccepted = true
-		}
-	}
-	for i := clientRows; i < len(out); i++ {
-		if out[i].Kind == "refused" && clientsAccepted {
+	// A refused identity is only a warning while another is accepted.
+	accepted := slices.ContainsFunc(out, func(c Check) bool { return c.Status == "OK" || c.Status == "WARN" })
+	for i := range out {
+		if out[i].Kind == "refused" && accepted {
 			out[i].Status = "WARN"
 			out[i].Reason += "; a harvest moves on to the next client"
 		}
 	}
+	return out
+}
 
-	// Egresses, each with the first identity YouTube accepts.
-	first, ok := s.firstAccepted(out[clientRows:])
-	var egressRows []Check
-	for _, e := range s.pool.all {
-		p, done := egressDone[e]
+// egresses checks each egress, as first (the first identity accepted,
+// when ok) or else the first identity of the order.
+func (d *doctor) egresses(first Identity, ok bool) []Check {
+	var out []Check
+	for _, e := range d.s.pool.all {
+		p, done := d.asked[e]
 		if !done || p.refuse != "" && ok {
 			if ok {
-				p = ask(e, first)
+				p = d.ask(e, first)
 			} else {
-				p = ask(e, s.clients.order[0])
+				p = d.ask(e, d.s.clients.order[0])
 			}
 		}
-		c := Check{Check: "egress", Target: e.label, Status: "OK", Reason: fmt.Sprintf("%s answered %s", p.id, p.status)}
-		if b, until := e.benched(s.now()); b {
-			c.Reason += "; benched until " + until.UTC().Format(time.RFC3339) + ": a harvest skips it until then"
-		}
-		switch {
-		case p.refuse != "":
-			c.Reason = p.id.String() + " refused: " + p.refuse
-		case p.status == harvest.VideoBlocked:
-			c.Status, c.Kind = "FAILED", "blocked"
-			c.Reason = "YouTube blocks it: " + p.reason
-			c.Fix = "let it rest (a harvest benches it: 15 min, 1 h, 6 h), lower --youtube-rate, add --youtube-proxy egresses, or try --youtube-cookies (docs/youtube.md: Running from a server)"
-		case p.status == harvest.VideoError:
-			c.Status, c.Kind = "FAILED", "error"
-			c.Reason = "no answer: " + p.reason
-			c.Fix = "check the network, the proxy, --youtube-url"
-		}
-		egressRows = append(egressRows, c)
-		if good == nil && p.refuse == "" && p.status == harvest.VideoOK {
-			pp := p
-			good = &pp
+		out = append(out, d.egressCheck(e, p))
+	}
+	// A failed egress is only a warning while another is up.
+	up := slices.ContainsFunc(out, func(c Check) bool { return c.Status == "OK" })
+	for i := range out {
+		if out[i].Status == "FAILED" && up {
+			out[i].Status = "WARN"
+			out[i].Reason += "; a harvest goes on through the other egresses"
 		}
 	}
-	anyUp := false
-	for _, c := range egressRows {
-		if c.Status == "OK" {
-			anyUp = true
-		}
-	}
-	for i := range egressRows {
-		if egressRows[i].Status == "FAILED" && anyUp {
-			egressRows[i].Status = "WARN"
-			egressRows[i].Reason += "; a harvest goes on through the other egresses"
-		}
-	}
-	out = append(out, egressRows...)
+	return out
+}
 
-	out = append(out, s.doctorCaptions(ctx, good))
-	if c, ok := s.doctorAPI(ctx, video); ok {
-		out = append(out, c)
+// egressCheck says what a request through e found.
+func (d *doctor) egressCheck(e *egress, p probe) Check {
+	c := Check{Check: "egress", Target: e.label, Status: "OK", Reason: fmt.Sprintf("%s answered %s", p.id, p.status)}
+	if b, until := e.benched(d.s.now()); b {
+		c.Reason += "; benched until " + until.UTC().Format(time.RFC3339) + ": a harvest skips it until then"
 	}
-	return append(out, s.doctorOEmbed(ctx, video))
+	switch {
+	case p.refuse != "":
+		c.Reason = p.id.String() + " refused: " + p.refuse
+	case p.status == harvest.VideoBlocked:
+		c.Status, c.Kind = "FAILED", "blocked"
+		c.Reason = "YouTube blocks it: " + p.reason
+		c.Fix = "let it rest (a harvest benches it: 15 min, 1 h, 6 h), lower --youtube-rate, add --youtube-proxy egresses, or try --youtube-cookies (docs/youtube.md: Running from a server)"
+	case p.status == harvest.VideoError:
+		c.Status, c.Kind = "FAILED", "error"
+		c.Reason = "no answer: " + p.reason
+		c.Fix = "check the network, the proxy, --youtube-url"
+	}
+	return c
 }
 
 // probe is one player request of the doctor and what it says.
