@@ -49,101 +49,120 @@ func (s *Source) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.T
 	if err := ctx.Err(); err != nil {
 		return nil, "", "", err
 	}
-	offered := v.CaptionTracks
-	if v.CaptionTracksUnknown {
-		// The metadata came from the Data API, which does not list
-		// caption tracks: the player does.
-		pv, err := s.playerVideo(ctx, v.ID)
-		switch {
-		case err != nil && ctx.Err() != nil:
-			return nil, "", "", ctx.Err()
-		case err != nil:
-			return nil, harvest.TranscriptError, "caption tracks: " + err.Error(), nil
-		case pv.Status == harvest.VideoBlocked:
-			return nil, harvest.TranscriptBlocked, "caption tracks: " + pv.StatusReason, nil
-		case pv.Status != harvest.VideoOK:
-			return nil, harvest.TranscriptError, "caption tracks: player said " + string(pv.Status) + ": " + pv.StatusReason, nil
-		}
-		offered = pv.CaptionTracks
+	offered, status, reason, err := s.offered(ctx, v)
+	if err != nil || status != "" {
+		return nil, status, reason, err
 	}
 	tracks := make([]Track, len(offered))
 	for i, t := range offered {
 		tracks[i] = Track{Language: t.Language, Name: t.Name, Generated: t.Generated, Translatable: t.Translatable, BaseURL: t.URL}
 	}
-	chosen := Choose(tracks, s.captions)
-	var (
-		out                            []harvest.Transcript
-		blocked, failed, poToken, none string
-	)
-	for _, t := range chosen {
-		if NeedsPoToken(t.BaseURL) {
-			poToken = fmt.Sprintf("the %s track needs a proof-of-origin token (its URL has exp=xpe or exp=xpv)", t.Language)
-			continue
+	var o captionOutcome
+	for _, t := range Choose(tracks, s.captions) {
+		if err := s.fetchTrack(ctx, v.ID, t, &o); err != nil {
+			return nil, "", "", err
 		}
-		tlang := s.captions.TLang(t)
-		u, err := CaptionURL(t, "json3", tlang)
-		if err != nil {
-			failed = err.Error()
-			continue
-		}
-		status, body, why, err := s.getCaptions(ctx, u)
-		if ctx.Err() != nil {
-			return nil, "", "", ctx.Err()
-		}
-		switch {
-		case why != "":
-			blocked = fmt.Sprintf("captions (%s): %s", t.Language, why)
-			continue
-		case err != nil:
-			failed = fmt.Sprintf("captions (%s): %v", t.Language, describe(err))
-			continue
-		case status != http.StatusOK:
-			failed = fmt.Sprintf("captions (%s): %s", t.Language, harvest.HTTPStatusText(status))
-			continue
-		}
-		format, segs, err := ParseTimedText(body)
-		switch {
-		case err != nil:
-			failed = fmt.Sprintf("captions (%s): %v", t.Language, err)
-			continue
-		}
-		if len(segs) == 0 {
-			none = fmt.Sprintf("the %s track has no text", t.Language)
-			continue
-		}
-		tr := harvest.Transcript{VideoID: v.ID, Language: t.Language, Generated: t.Generated, Name: t.Name,
-			Source: "timedtext:" + format, FetchedAt: s.now().UTC(), Segments: segments(segs)}
-		if tlang != "" {
-			tr.Language, tr.TranslatedFrom = tlang, t.Language
-		}
-		out = append(out, tr)
 	}
-	if len(out) == 0 && blocked == "" && s.fallback {
+	if len(o.out) == 0 && o.blocked == "" && s.fallback {
 		tr, err := s.fallbackTranscript(ctx, v.ID)
 		if ctx.Err() != nil {
 			return nil, "", "", ctx.Err()
 		}
 		if err == nil {
-			out = append(out, *tr)
-		} else if failed == "" {
-			failed = err.Error()
+			o.out = append(o.out, *tr)
+		} else if o.failed == "" {
+			o.failed = err.Error()
 		}
 	}
 	switch {
-	case len(out) > 0:
-		return out, harvest.TranscriptOK, "", nil
-	case blocked != "":
-		return nil, harvest.TranscriptBlocked, blocked, nil
-	case poToken != "":
-		return nil, harvest.TranscriptPoToken, poToken, nil
-	case failed != "":
-		return nil, harvest.TranscriptError, failed, nil
-	case none != "":
-		return nil, harvest.TranscriptNone, none, nil
+	case len(o.out) > 0:
+		return o.out, harvest.TranscriptOK, "", nil
+	case o.blocked != "":
+		return nil, harvest.TranscriptBlocked, o.blocked, nil
+	case o.poToken != "":
+		return nil, harvest.TranscriptPoToken, o.poToken, nil
+	case o.failed != "":
+		return nil, harvest.TranscriptError, o.failed, nil
+	case o.none != "":
+		return nil, harvest.TranscriptNone, o.none, nil
 	case len(tracks) == 0:
 		return nil, harvest.TranscriptNone, "the video offers no captions", nil
 	}
 	return nil, harvest.TranscriptNone, fmt.Sprintf("no caption track in %s", strings.Join(s.captions.langs(), ", ")), nil
+}
+
+// offered returns the caption tracks v offers: those its answer listed,
+// or, when it came from the Data API, which lists none, the player's.
+// A status (with its reason) says the player could not tell.
+func (s *Source) offered(ctx context.Context, v *harvest.Video) ([]harvest.CaptionTrack, harvest.TranscriptStatus, string, error) {
+	if !v.CaptionTracksUnknown {
+		return v.CaptionTracks, "", "", nil
+	}
+	pv, err := s.playerVideo(ctx, v.ID)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil, "", "", ctx.Err()
+	case err != nil:
+		return nil, harvest.TranscriptError, "caption tracks: " + err.Error(), nil
+	case pv.Status == harvest.VideoBlocked:
+		return nil, harvest.TranscriptBlocked, "caption tracks: " + pv.StatusReason, nil
+	case pv.Status != harvest.VideoOK:
+		return nil, harvest.TranscriptError, "caption tracks: player said " + string(pv.Status) + ": " + pv.StatusReason, nil
+	}
+	return pv.CaptionTracks, "", "", nil
+}
+
+// captionOutcome gathers what fetching a video's chosen tracks gave: the
+// transcripts, and the last reason of each kind of failure.
+type captionOutcome struct {
+	out                            []harvest.Transcript
+	blocked, failed, poToken, none string
+}
+
+// fetchTrack fetches and parses track t of video id into o; it returns
+// an error only when ctx ended.
+func (s *Source) fetchTrack(ctx context.Context, id string, t Track, o *captionOutcome) error {
+	if NeedsPoToken(t.BaseURL) {
+		o.poToken = fmt.Sprintf("the %s track needs a proof-of-origin token (its URL has exp=xpe or exp=xpv)", t.Language)
+		return nil
+	}
+	tlang := s.captions.TLang(t)
+	u, err := CaptionURL(t, "json3", tlang)
+	if err != nil {
+		o.failed = err.Error()
+		return nil
+	}
+	status, body, why, err := s.getCaptions(ctx, u)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	switch {
+	case why != "":
+		o.blocked = fmt.Sprintf("captions (%s): %s", t.Language, why)
+		return nil
+	case err != nil:
+		o.failed = fmt.Sprintf("captions (%s): %v", t.Language, describe(err))
+		return nil
+	case status != http.StatusOK:
+		o.failed = fmt.Sprintf("captions (%s): %s", t.Language, harvest.HTTPStatusText(status))
+		return nil
+	}
+	format, segs, err := ParseTimedText(body)
+	switch {
+	case err != nil:
+		o.failed = fmt.Sprintf("captions (%s): %v", t.Language, err)
+		return nil
+	case len(segs) == 0:
+		o.none = fmt.Sprintf("the %s track has no text", t.Language)
+		return nil
+	}
+	tr := harvest.Transcript{VideoID: id, Language: t.Language, Generated: t.Generated, Name: t.Name,
+		Source: "timedtext:" + format, FetchedAt: s.now().UTC(), Segments: segments(segs)}
+	if tlang != "" {
+		tr.Language, tr.TranslatedFrom = tlang, t.Language
+	}
+	o.out = append(o.out, tr)
+	return nil
 }
 
 // getCaptions fetches a caption URL through the egresses that are up: a
