@@ -201,6 +201,65 @@ var (
 // parseXML parses b (BOM and leading space already trimmed) as the shape
 // whose root element it has, among shapes.
 func parseXML(b []byte, shapes ...xmlShape) (format string, segs []Segment, err error) {
+	d := captionDecoder(b)
+	var p cueParser
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if p.shape == nil {
+				if looksLikeHTML(b) {
+					return "", nil, fmt.Errorf("%w: html page", ErrNotCaptions)
+				}
+				return "", nil, fmt.Errorf("%w: %v", ErrNotCaptions, err)
+			}
+			return p.shape.format, nil, fmt.Errorf("%s: %w", p.shape.format, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if p.shape == nil {
+				if p.shape, err = rootShape(t, shapes); err != nil {
+					return "", nil, err
+				}
+				p.depth = 1
+				continue
+			}
+			p.start(t)
+		case xml.EndElement:
+			if p.shape == nil {
+				continue
+			}
+			closed, err := p.end()
+			if err != nil {
+				return p.shape.format, nil, err
+			}
+			if closed {
+				// The root is closed: what follows is not part of the
+				// document.
+				return p.shape.format, p.c.finish(), nil
+			}
+		case xml.CharData:
+			if p.cueDepth > 0 {
+				p.text.Write(t)
+			}
+		case xml.Directive:
+			if p.shape == nil && bytes.HasPrefix(bytes.ToLower(bytes.TrimSpace(t)), []byte("doctype html")) {
+				return "", nil, fmt.Errorf("%w: html page", ErrNotCaptions)
+			}
+		}
+	}
+	if p.shape == nil {
+		return "", nil, fmt.Errorf("%w: no root element", ErrNotCaptions)
+	}
+	// The non-strict decoder reports a body cut inside the root as a
+	// syntax error, so this is only reached for a well-closed root.
+	return p.shape.format, p.c.finish(), nil
+}
+
+// captionDecoder is an XML decoder as lenient as captions need.
+func captionDecoder(b []byte) *xml.Decoder {
 	d := xml.NewDecoder(bytes.NewReader(xmlSafe(b)))
 	// Captions are not always well-formed XML: HTML entities (&nbsp;),
 	// stray ampersands and an unclosed <br> occur, and one of them should
@@ -212,98 +271,69 @@ func parseXML(b []byte, shapes ...xmlShape) (format string, segs []Segment, err 
 	// YouTube serves captions as UTF-8 whatever the declaration says; the
 	// decoder refuses any other declared charset without this.
 	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	return d
+}
 
-	var (
-		shape     *xmlShape
-		depth     int // element depth inside the root; 0 = outside
-		cueDepth  int // depth of the open cue element; 0 = none
-		text      strings.Builder
-		start, du int64
-		c         cues
-	)
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
+// rootShape returns the shape whose root element t is.
+func rootShape(t xml.StartElement, shapes []xmlShape) (*xmlShape, error) {
+	name := strings.ToLower(t.Name.Local)
+	for i := range shapes {
+		if shapes[i].root == name {
+			return &shapes[i], nil
 		}
-		if err != nil {
-			if shape == nil {
-				if looksLikeHTML(b) {
-					return "", nil, fmt.Errorf("%w: html page", ErrNotCaptions)
-				}
-				return "", nil, fmt.Errorf("%w: %v", ErrNotCaptions, err)
-			}
-			return shape.format, nil, fmt.Errorf("%s: %w", shape.format, err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			name := strings.ToLower(t.Name.Local)
-			if shape == nil {
-				for i := range shapes {
-					if shapes[i].root == name {
-						shape = &shapes[i]
-					}
-				}
-				if shape == nil {
-					if name == "html" {
-						return "", nil, fmt.Errorf("%w: html page", ErrNotCaptions)
-					}
-					return "", nil, fmt.Errorf("%w: root element <%s>", ErrNotCaptions, prefix([]byte(name)))
-				}
-				depth = 1
-				continue
-			}
-			depth++
-			switch {
-			case cueDepth > 0 && name == "br":
-				text.WriteByte(' ')
-			case cueDepth > 0:
-				// <s> word pieces, <span>, <font>...: their text counts.
-			case name == shape.cue:
-				cueDepth = depth
-				text.Reset()
-				start, du = 0, 0
-				for _, a := range t.Attr {
-					switch strings.ToLower(a.Name.Local) {
-					case shape.start:
-						start = parseTime(a.Value, shape.unitsPerSec)
-					case shape.dur:
-						du = parseTime(a.Value, shape.unitsPerSec)
-					}
-				}
-			}
-		case xml.EndElement:
-			if shape == nil {
-				continue
-			}
-			if depth == cueDepth {
-				cueDepth = 0
-				if err := c.add(start, du, text.String()); err != nil {
-					return shape.format, nil, fmt.Errorf("%s: %w", shape.format, err)
-				}
-			}
-			depth--
-			if depth == 0 {
-				// The root is closed: what follows is not part of
-				// the document.
-				return shape.format, c.finish(), nil
-			}
-		case xml.CharData:
-			if cueDepth > 0 {
-				text.Write(t)
-			}
-		case xml.Directive:
-			if shape == nil && bytes.HasPrefix(bytes.ToLower(bytes.TrimSpace(t)), []byte("doctype html")) {
-				return "", nil, fmt.Errorf("%w: html page", ErrNotCaptions)
+	}
+	if name == "html" {
+		return nil, fmt.Errorf("%w: html page", ErrNotCaptions)
+	}
+	return nil, fmt.Errorf("%w: root element <%s>", ErrNotCaptions, prefix([]byte(name)))
+}
+
+// cueParser gathers the cues of a caption document of a known shape.
+type cueParser struct {
+	shape    *xmlShape
+	depth    int // element depth inside the root; 0 = outside
+	cueDepth int // depth of the open cue element; 0 = none
+	text     strings.Builder
+	at, du   int64 // the open cue's start and duration
+	c        cues
+}
+
+// start takes an element inside the root: a cue opens, a <br> inside one
+// is a space, and the text of any other element inside a cue counts (<s>
+// word pieces, <span>, <font>...).
+func (p *cueParser) start(t xml.StartElement) {
+	p.depth++
+	name := strings.ToLower(t.Name.Local)
+	switch {
+	case p.cueDepth > 0 && name == "br":
+		p.text.WriteByte(' ')
+	case p.cueDepth > 0:
+	case name == p.shape.cue:
+		p.cueDepth = p.depth
+		p.text.Reset()
+		p.at, p.du = 0, 0
+		for _, a := range t.Attr {
+			switch strings.ToLower(a.Name.Local) {
+			case p.shape.start:
+				p.at = parseTime(a.Value, p.shape.unitsPerSec)
+			case p.shape.dur:
+				p.du = parseTime(a.Value, p.shape.unitsPerSec)
 			}
 		}
 	}
-	if shape == nil {
-		return "", nil, fmt.Errorf("%w: no root element", ErrNotCaptions)
+}
+
+// end takes an end tag: a cue closes into a segment; it reports whether
+// the root closed.
+func (p *cueParser) end() (rootClosed bool, err error) {
+	if p.depth == p.cueDepth {
+		p.cueDepth = 0
+		if err := p.c.add(p.at, p.du, p.text.String()); err != nil {
+			return false, fmt.Errorf("%s: %w", p.shape.format, err)
+		}
 	}
-	// The non-strict decoder reports a body cut inside the root as a
-	// syntax error, so this is only reached for a well-closed root.
-	return shape.format, c.finish(), nil
+	p.depth--
+	return p.depth == 0, nil
 }
 
 // xmlSafe replaces what makes encoding/xml give up on the whole body
