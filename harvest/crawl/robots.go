@@ -256,6 +256,42 @@ var robotsKeys = map[string]string{
 // keeps the line's place in the grouping but never matches an agent.
 const noAgent = "?"
 
+// nextRobotsLine splits the first line, comment dropped, off body.
+func nextRobotsLine(body []byte) (line, rest []byte) {
+	if i := bytes.IndexAny(body, "\r\n"); i >= 0 {
+		line, rest = body[:i], body[i+1:]
+	} else {
+		line = body
+	}
+	if i := bytes.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	return line, rest
+}
+
+// robotsRule normalises the value of a rule of a group (allow, disallow,
+// crawl-delay), and reports false for one to drop: a path longer than
+// MaxURLLength, a delay that is not a number.
+func robotsRule(key, value string) (string, bool) {
+	if key == "crawl-delay" {
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return "", false
+		}
+		return strconv.FormatFloat(min(v, maxCrawlDelay.Seconds()), 'f', -1, 64), true
+	}
+	value = collapseStars(escapePath(value))
+	if len(value) > MaxURLLength {
+		return "", false
+	}
+	if value == "*" {
+		// The library trims trailing stars and would be left with an
+		// empty rule that matches nothing; "*" matches everything.
+		value = "/"
+	}
+	return value, true
+}
+
 // cleanRobots rewrites a robots.txt into the subset the library parses
 // without error, one "key: value" per line, and returns the product tokens
 // of its groups. The library refuses a whole file for one bad line (a rule
@@ -290,14 +326,7 @@ func cleanRobots(body []byte) ([]byte, map[string]bool) {
 	inGroup := false
 	for len(body) > 0 {
 		var line []byte
-		if i := bytes.IndexAny(body, "\r\n"); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			line, body = body, nil
-		}
-		if i := bytes.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
+		line, body = nextRobotsLine(body)
 		key, value, ok := splitRobotsLine(string(line))
 		if !ok {
 			continue
@@ -313,33 +342,15 @@ func cleanRobots(body []byte) ([]byte, map[string]bool) {
 			}
 			inGroup = true
 			write(key, t)
-		case "allow", "disallow":
-			if !inGroup {
-				continue
+		case "allow", "disallow", "crawl-delay":
+			v, ok := robotsRule(key, value)
+			switch {
+			case !inGroup || !ok:
+			case key == "allow":
+				allows = append(allows, [2]string{key, v})
+			default:
+				others = append(others, [2]string{key, v})
 			}
-			value = collapseStars(escapePath(value))
-			if len(value) > MaxURLLength {
-				continue
-			}
-			if value == "*" {
-				// The library trims trailing stars and would be left with
-				// an empty rule that matches nothing; "*" matches everything.
-				value = "/"
-			}
-			if key == "allow" {
-				allows = append(allows, [2]string{key, value})
-			} else {
-				others = append(others, [2]string{key, value})
-			}
-		case "crawl-delay":
-			if !inGroup {
-				continue
-			}
-			v, err := strconv.ParseFloat(value, 64)
-			if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-				continue
-			}
-			others = append(others, [2]string{key, strconv.FormatFloat(min(v, maxCrawlDelay.Seconds()), 'f', -1, 64)})
 		case "sitemap":
 			if value != "" {
 				write(key, value)
