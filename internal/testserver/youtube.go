@@ -167,74 +167,80 @@ func (y *YouTube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			home = &FakeResponse{Body: []byte(ytHomePage)}
 		}
 		ytWrite(w, r, home, "text/html; charset=utf-8")
-
 	case r.URL.Path == "/youtubei/v1/player" && r.Method == http.MethodPost:
-		var body struct {
-			VideoID string `json:"videoId"`
-			Context struct {
-				Client struct {
-					ClientName    string `json:"clientName"`
-					ClientVersion string `json:"clientVersion"`
-				} `json:"client"`
-			} `json:"context"`
-		}
-		data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		if err := json.Unmarshal(data, &body); err != nil {
-			y.log(rec)
-			http.Error(w, `{"error":{"code":400,"message":"Invalid JSON payload received.","status":"INVALID_ARGUMENT"}}`, http.StatusBadRequest)
-			return
-		}
-		rec.VideoID, rec.ClientName, rec.ClientVersion = body.VideoID, body.Context.Client.ClientName, body.Context.Client.ClientVersion
-		y.log(rec)
-		if refused := y.refusal(rec.ClientName, rec.ClientVersion); refused != nil {
-			ytWrite(w, r, refused, "application/json; charset=UTF-8")
-			return
-		}
-		ytWrite(w, r, y.player(body.VideoID), "application/json; charset=UTF-8")
-
+		y.servePlayer(w, r, rec)
 	case r.URL.Path == "/youtubei/v1/browse" && r.Method == http.MethodPost:
-		var body struct {
-			BrowseID     string `json:"browseId"`
-			Continuation string `json:"continuation"`
-		}
-		data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		if err := json.Unmarshal(data, &body); err != nil {
-			y.log(rec)
-			http.Error(w, `{"error":{"code":400,"message":"Invalid JSON payload received.","status":"INVALID_ARGUMENT"}}`, http.StatusBadRequest)
-			return
-		}
-		// A playlist's first page is asked for as "VL" + its ID, the next
-		// pages by continuation token; both are files in browse/.
-		name := body.Continuation
-		if name == "" {
-			name = strings.TrimPrefix(body.BrowseID, "VL")
-			rec.VideoID = name
-		}
-		y.log(rec)
-		ytWrite(w, r, y.browse(name), "application/json; charset=UTF-8")
-
+		y.serveBrowse(w, r, rec)
 	case r.URL.Path == "/watch" && r.Method == http.MethodGet:
 		rec.VideoID = r.URL.Query().Get("v")
 		y.log(rec)
 		ytWrite(w, r, y.watch(rec.VideoID), "text/html; charset=utf-8")
-
 	case r.URL.Path == "/api/timedtext" && r.Method == http.MethodGet:
 		rec.VideoID = r.URL.Query().Get("v")
 		y.log(rec)
 		y.timedtext(w, r)
-
 	case r.URL.Path == "/oembed" && r.Method == http.MethodGet:
 		rec.VideoID = y.oembed(w, r)
 		y.log(rec)
-
 	case r.URL.Path == "/youtube/v3/videos" && r.Method == http.MethodGet:
 		rec.VideoID = y.apiVideos(w, r)
 		y.log(rec)
-
 	default:
 		y.log(rec)
 		http.Error(w, "fake YouTube: nothing at "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 	}
+}
+
+// invalidJSON is YouTube's answer to a request body it cannot read.
+const invalidJSON = `{"error":{"code":400,"message":"Invalid JSON payload received.","status":"INVALID_ARGUMENT"}}`
+
+// servePlayer answers a player request: the video's player answer, or
+// YouTube's refusal of the client identity it speaks as.
+func (y *YouTube) servePlayer(w http.ResponseWriter, r *http.Request, rec YouTubeRequest) {
+	var body struct {
+		VideoID string `json:"videoId"`
+		Context struct {
+			Client struct {
+				ClientName    string `json:"clientName"`
+				ClientVersion string `json:"clientVersion"`
+			} `json:"client"`
+		} `json:"context"`
+	}
+	data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err := json.Unmarshal(data, &body); err != nil {
+		y.log(rec)
+		http.Error(w, invalidJSON, http.StatusBadRequest)
+		return
+	}
+	rec.VideoID, rec.ClientName, rec.ClientVersion = body.VideoID, body.Context.Client.ClientName, body.Context.Client.ClientVersion
+	y.log(rec)
+	if refused := y.refusal(rec.ClientName, rec.ClientVersion); refused != nil {
+		ytWrite(w, r, refused, "application/json; charset=UTF-8")
+		return
+	}
+	ytWrite(w, r, y.player(body.VideoID), "application/json; charset=UTF-8")
+}
+
+// serveBrowse answers a playlist page: the first asked for as "VL" + its
+// ID, the next by continuation token; both are files in browse/.
+func (y *YouTube) serveBrowse(w http.ResponseWriter, r *http.Request, rec YouTubeRequest) {
+	var body struct {
+		BrowseID     string `json:"browseId"`
+		Continuation string `json:"continuation"`
+	}
+	data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err := json.Unmarshal(data, &body); err != nil {
+		y.log(rec)
+		http.Error(w, invalidJSON, http.StatusBadRequest)
+		return
+	}
+	name := body.Continuation
+	if name == "" {
+		name = strings.TrimPrefix(body.BrowseID, "VL")
+		rec.VideoID = name
+	}
+	y.log(rec)
+	ytWrite(w, r, y.browse(name), "application/json; charset=UTF-8")
 }
 
 // ytNoPlaylist is what YouTube answers for a playlist that does not exist.
