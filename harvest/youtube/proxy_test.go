@@ -151,3 +151,42 @@ func TestCookies(t *testing.T) {
 		}
 	}
 }
+
+// A proxy that refuses our credentials (407), or cannot be reached: the
+// video is error, tried again next run, and the reason names the proxy as
+// scheme://host:port, never its password.
+func TestProxyRefusesOrUnreachable(t *testing.T) {
+	_, srv := fakeYouTube(t)
+	p := &testserver.Proxy{Name: "strict", User: "u", Pass: "right"}
+	psrv := httptest.NewServer(p)
+	t.Cleanup(psrv.Close)
+	host := strings.TrimPrefix(psrv.URL, "http://")
+	for _, tc := range []struct{ name, proxy, label string }{
+		{"wrong password", "http://u:wrong-pw@" + host, "http://" + host},
+		{"unreachable", "http://u:wrong-pw@127.0.0.1:1", "http://127.0.0.1:1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			s := newSource(t, srv, func(o *youtube.Options) {
+				o.Proxies, o.Transport = []string{tc.proxy}, nil
+				o.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			})
+			v := fetch(t, s, "H7xQm2Lp9sA")
+			if v.Status != harvest.VideoError {
+				t.Errorf("%s %q, want error", v.Status, v.StatusReason)
+			}
+			if strings.Contains(v.StatusReason+logs.String(), "wrong-pw") {
+				t.Errorf("the password shows: %q\n%s", v.StatusReason, &logs)
+			}
+			if !strings.Contains(v.StatusReason, tc.label) {
+				t.Errorf("the reason %q does not name the proxy %s", v.StatusReason, tc.label)
+			}
+			if got := s.Egresses(); len(got) != 1 || got[0] != tc.label {
+				t.Errorf("Egresses = %q, want %q", got, tc.label)
+			}
+		})
+	}
+	if _, _, denied := p.Counts(); denied == 0 {
+		t.Error("the proxy denied nothing: the credentials were not tried")
+	}
+}

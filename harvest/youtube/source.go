@@ -318,6 +318,9 @@ func (s *Source) playerVideo(ctx context.Context, id string) (*harvest.Video, er
 			continue
 		}
 		s.pool.ok(e)
+		if status == harvest.VideoError && e.label != "direct" {
+			reason += " (through " + e.label + ")"
+		}
 		v := &harvest.Video{ID: id, Status: status, StatusReason: reason, FetchedAt: s.now().UTC(),
 			MetadataSource: harvest.MetadataPlayer}
 		fillFromAnswer(v, a)
