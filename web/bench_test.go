@@ -122,6 +122,8 @@ func BenchmarkPages(b *testing.B) {
 		slices.Sort(ts)
 		p95 := ts[(len(ts)*95+99)/100-1]
 		b.ReportMetric(float64(p95.Microseconds())/1000, p.name+"-p95-ms")
+		// Logged too: a failing benchmark prints no metrics.
+		b.Logf("%-16s p95 %v", p.name, p95.Round(time.Millisecond/10))
 		if p95 > 100*time.Millisecond {
 			worst = append(worst, fmt.Sprintf("%s p95 %v", p.name, p95))
 		}
