@@ -60,6 +60,8 @@ type DB struct {
 
 	vmu    sync.Mutex
 	videos map[string]struct{} // video rows known to exist (videoKnown)
+
+	searchWindow int // SearchWindow, unless a test sets it (SetSearchWindow)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }

@@ -55,3 +55,7 @@ func (db *DB) VideosPlans(ctx context.Context, f VideoFilter) ([]string, error) 
 	}
 	return plans, nil
 }
+
+// SetSearchWindow sets how many matches of each full-text index Search
+// ranks (SearchWindow by default), so that tests can pass it with a few.
+func (db *DB) SetSearchWindow(n int) { db.searchWindow = n }
