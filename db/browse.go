@@ -11,7 +11,7 @@ import (
 
 // The read API of the web UI and the report (package web): plain structs,
 // each filled by fixed SQL over the tables and the counts that
-// 0009_web.sql's triggers keep, so that every page is a few indexed
+// 0010_web.sql's and 0011_webperf.sql's triggers keep, so that every page is a few indexed
 // lookups whatever the database's size. Nothing here takes SQL from its
 // caller: filters are values, sort orders are names from a fixed list.
 
@@ -56,10 +56,10 @@ func (db *DB) Overview(ctx context.Context, days, runs int) (*Overview, error) {
 	}
 	defer tx.Rollback()
 	o := &Overview{}
-	if o.Videos, err = queryCounts(ctx, tx, `SELECT status, count(*) FROM videos GROUP BY status ORDER BY 2 DESC, 1`); err != nil {
+	if o.Videos, err = queryCounts(ctx, tx, `SELECT status, videos FROM video_statuses WHERE videos > 0 ORDER BY 2 DESC, 1`); err != nil {
 		return nil, err
 	}
-	if o.Pages, err = queryCounts(ctx, tx, `SELECT state, count(*) FROM pages GROUP BY state ORDER BY 2 DESC, 1`); err != nil {
+	if o.Pages, err = queryCounts(ctx, tx, `SELECT state, pages FROM page_states WHERE pages > 0 ORDER BY 2 DESC, 1`); err != nil {
 		return nil, err
 	}
 	for _, q := range []struct {
@@ -70,7 +70,9 @@ func (db *DB) Overview(ctx context.Context, days, runs int) (*Overview, error) {
 		{&o.Sites, `SELECT count(*) FROM sites WHERE videos > 0`},
 		{&o.Channels, `SELECT count(*) FROM channels`},
 		{&o.Transcripts, `SELECT count(*) FROM transcripts`},
-		{&o.Vanished, `SELECT count(DISTINCT video_id) FROM video_status_changes
+		// Through the index of the vanished: for DISTINCT, the planner
+		// preferred the index by video, and read every change (25 ms).
+		{&o.Vanished, `SELECT count(DISTINCT video_id) FROM video_status_changes INDEXED BY video_status_changes_vanished
 			WHERE old_status = 'ok' AND (status = 'removed' OR status = 'private' OR status = 'unplayable')`},
 	} {
 		if err := tx.QueryRowContext(ctx, q.query).Scan(q.dst); err != nil {
