@@ -109,7 +109,7 @@ var benchPages = []struct {
 
 func BenchmarkPages(b *testing.B) {
 	path := bigDB(b)
-	d, err := db.OpenReadOnly(context.Background(), path)
+	d, err := db.OpenReadOnlyCached(context.Background(), path)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func BenchmarkPages(b *testing.B) {
 func BenchmarkReport(b *testing.B) {
 	path := bigDB(b)
 	ctx := context.Background()
-	d, err := db.OpenReadOnly(ctx, path)
+	d, err := db.OpenReadOnlyCached(ctx, path)
 	if err != nil {
 		b.Fatal(err)
 	}
