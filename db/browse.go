@@ -233,13 +233,16 @@ func (db *DB) Videos(ctx context.Context, f VideoFilter) (*VideoList, error) {
 	// Counted for the page's rows only: in the list's SELECT, SQLite
 	// would count for every match before sorting them.
 	for i := range l.Videos {
-		if err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT page_id) FROM links WHERE video_id = ?`,
-			l.Videos[i].ID).Scan(&l.Videos[i].Pages); err != nil {
+		if err := tx.QueryRowContext(ctx, sqlVideoPages, l.Videos[i].ID).Scan(&l.Videos[i].Pages); err != nil {
 			return nil, mapError(err)
 		}
 	}
 	return l, nil
 }
+
+// sqlVideoPages counts the pages that reference a video, from the index
+// links_by_video (video_id, page_id) alone.
+const sqlVideoPages = `SELECT count(DISTINCT page_id) FROM links WHERE video_id = ?`
 
 func videoCountQuery(from, where string) string {
 	return `SELECT count(*) FROM (SELECT 1 FROM ` + from + where + ` LIMIT ?)`

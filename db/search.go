@@ -220,6 +220,10 @@ func (s *search) run(ctx context.Context, ix *ftsIndex) ([]Hit, error) {
 	return hits, nil
 }
 
+// sqlHitPages counts the pages that reference each video of a JSON array,
+// from the index links_by_video alone, as sqlVideoPages does.
+const sqlHitPages = `SELECT key, (SELECT count(DISTINCT page_id) FROM links WHERE video_id = value) FROM json_each(?)`
+
 // hitPages counts the pages that reference each hit's video, in one query.
 func hitPages(ctx context.Context, tx *sql.Tx, hits []Hit) error {
 	if len(hits) == 0 {
@@ -230,8 +234,7 @@ func hitPages(ctx context.Context, tx *sql.Tx, hits []Hit) error {
 		ids[i] = h.VideoID
 	}
 	list, _ := json.Marshal(ids)
-	rows, err := tx.QueryContext(ctx, `
-		SELECT key, (SELECT count(DISTINCT page_id) FROM links WHERE video_id = value) FROM json_each(?)`, string(list))
+	rows, err := tx.QueryContext(ctx, sqlHitPages, string(list))
 	if err != nil {
 		return mapError(err)
 	}

@@ -1,5 +1,5 @@
 -- Schema v11: pages by state and videos by status, counted as they are
--- written.
+-- written; the pages that reference a video, counted from an index.
 --
 -- The overview of `ytharvest serve` and the report show both. Counting
 -- them read an index entry per row: 15 ms for 200,000 pages and 5 ms for
@@ -53,3 +53,11 @@ CREATE TRIGGER videos_count_ad AFTER DELETE ON videos
 BEGIN
   UPDATE video_statuses SET videos = videos - 1 WHERE status = old.status;
 END;
+
+-- How many pages reference a video, count(DISTINCT page_id) for each
+-- video a web page lists, read every link row of the video: 30 ms for a
+-- list of popular videos with 6,000 links among them. With page_id in the
+-- index the count reads the index alone. The crawler writes the same
+-- number of index entries, each a few bytes longer.
+DROP INDEX links_by_video;
+CREATE INDEX links_by_video ON links(video_id, page_id);
