@@ -48,10 +48,11 @@ var ErrBadQuery = errors.New("cannot read the search query")
 // SearchWindow matches, those stored last, and no others, and the channel
 // and date filters apply among them. BM25 costs about a microsecond a
 // match and a filter up to three more: ranking every match of a word in
-// each of 100,000 titles took 0.1 s, a page's whole budget; a window
-// costs 5 to 25 ms (docs/PERFORMANCE.md). Queries with fewer matches are
-// ranked exactly as before.
-const SearchWindow = 5_000
+// each of 100,000 titles took 0.1 s, a page's whole budget. A window of
+// 5,000 still made a filtered search 55-80 ms under load, one of 2,000
+// 26-33 ms (docs/PERFORMANCE.md). Queries with fewer matches are ranked
+// exactly as before.
+const SearchWindow = 2_000
 
 // Search runs q over the transcript segments and the videos' titles and
 // descriptions, best matches first (BM25; a title match weighs as much as

@@ -20,8 +20,8 @@ transcript hit) and the matching words in [brackets].
 
 QUERY uses SQLite's full-text syntax: words (all must match), "an exact
 phrase", OR, NOT, NEAR(a b, 5), prefix*. A query that matches more than
-5,000 transcript lines, or 5,000 titles and descriptions, is ranked among
-the newest 5,000 of them (--channel and --since apply among those): add
+2,000 transcript lines, or 2,000 titles and descriptions, is ranked among
+the newest 2,000 of them (--channel and --since apply among those): add
 words to narrow it. It opens the database read-only, so it works while a
 crawl is writing.`
 
