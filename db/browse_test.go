@@ -125,4 +125,83 @@ func TestVideosPlans(t *testing.T) {
 		}
 		t.Logf("%+v:\n%s", f, strings.Join(plans, "\n--\n"))
 	}
+	checkVideosAgree(t, d)
+}
+
+// checkVideosAgree compares Videos, whichever way it reads, with a plain
+// query that counts sites from links, over filters that drive, walk,
+// walk in a window, and walk in a window that falls short (statuses
+// sorted by publication and cut off early: the matches are all at the far
+// end).
+func checkVideosAgree(t *testing.T, d *db.DB) {
+	t.Helper()
+	ctx := context.Background()
+	early, late := time.Date(2026, 8, 15, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	var filters []db.VideoFilter
+	for _, sort := range db.VideoSorts {
+		for _, page := range []struct{ offset, limit int }{{0, 50}, {450, 50}, {0, 7}} {
+			for _, f := range []db.VideoFilter{
+				{}, {Status: "ok"}, {Status: "removed"}, {Site: "news00.example"}, {Site: "news09.example"},
+				{Site: "news05.example", Status: "private"}, {Channel: "UC0000000000000000000001"},
+				{Channel: "UC0000000000000000000000", Status: "ok", Site: "news01.example"},
+				{Since: late}, {Until: early}, {Since: early, Until: late, Status: "ok"},
+				{Status: "ok", Until: early}, {Site: "news00.example", Until: early}, {Status: "unplayable", Since: late},
+			} {
+				f.Sort, f.Offset, f.Limit = sort, page.offset, page.limit
+				filters = append(filters, f)
+				f.Asc = true
+				filters = append(filters, f)
+			}
+		}
+	}
+	for _, f := range filters {
+		l, err := d.Videos(ctx, f)
+		if err != nil {
+			t.Fatalf("Videos(%+v): %v", f, err)
+		}
+		var got []string
+		for _, v := range l.Videos {
+			got = append(got, v.ID)
+		}
+		want, total := plainVideos(t, d, f)
+		if !slices.Equal(got, want) || l.Total != min(total, db.MaxCount) || l.More != (total > db.MaxCount) {
+			t.Errorf("Videos(%+v) = %v, %d (more %v)\nwant %v, %d", f, got, l.Total, l.More, want, total)
+		}
+	}
+}
+
+// plainVideos is what Videos should return for f, read the plain way.
+func plainVideos(t *testing.T, d *db.DB, f db.VideoFilter) ([]string, int) {
+	t.Helper()
+	where, args := "WHERE 1", []any{}
+	add := func(cond string, arg any) {
+		where += " AND " + cond
+		args = append(args, arg)
+	}
+	if f.Site != "" {
+		add("v.id IN (SELECT l.video_id FROM links l JOIN pages p ON p.id = l.page_id WHERE p.host = ?)", f.Site)
+	}
+	if f.Status != "" {
+		add("v.status = ?", f.Status)
+	}
+	if f.Channel != "" {
+		add("v.channel_id = ?", f.Channel)
+	}
+	if !f.Since.IsZero() {
+		add("v.first_seen_at >= ?", f.Since.Format(db.TimeFormat))
+	}
+	if !f.Until.IsZero() {
+		add("v.first_seen_at < ?", f.Until.Format(db.TimeFormat))
+	}
+	col := map[string]string{"first_seen": "first_seen_at", "published": "published_at", "views": "view_count"}[f.Sort]
+	dir := " DESC"
+	if f.Asc {
+		dir = " ASC"
+	}
+	var total int
+	if err := d.SQL().QueryRow("SELECT count(*) FROM videos v "+where, args...).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	return rowStrings(t, d.SQL(), "SELECT v.id FROM videos v "+where+" ORDER BY v."+col+dir+", v.id"+dir+" LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset)...), total
 }

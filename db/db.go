@@ -60,6 +60,8 @@ type DB struct {
 
 	vmu    sync.Mutex
 	videos map[string]struct{} // video rows known to exist (videoKnown)
+
+	searchWindow int // SearchWindow, unless a test sets it (SetSearchWindow)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -111,6 +113,27 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // user who may read the database but not write it reads it too (see
 // readMode), on a read-only filesystem as well.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	return openReadOnlyFile(ctx, path, 0)
+}
+
+// ServingCache is the page cache, in KiB, of each connection that
+// OpenReadOnlyCached opens (SQLite's default is 2 MiB).
+const ServingCache = 64 << 10
+
+// OpenReadOnlyCached is OpenReadOnly for a process that answers many
+// queries over a while (serve, report, search): each connection keeps up
+// to ServingCache of the file's pages. With SQLite's 2 MiB, most of the
+// row lookups of a web page went to the file, a system call each: a
+// video list's count of a status's videos on one site took 12-20 ms, with
+// the larger cache 8 (docs/PERFORMANCE.md). Export and the one-pass
+// readers keep the small cache, and so their constant memory.
+func OpenReadOnlyCached(ctx context.Context, path string) (*DB, error) {
+	return openReadOnlyFile(ctx, path, ServingCache)
+}
+
+// openReadOnlyFile opens path read-only with a page cache of cacheKiB
+// per connection (0: SQLite's default).
+func openReadOnlyFile(ctx context.Context, path string, cacheKiB int) (*DB, error) {
 	if fi, err := os.Stat(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("open %s: %w (run `ytharvest crawl` first, or pass --db)", path, ErrNotExist)
@@ -123,14 +146,17 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return openReadOnly(ctx, path, immutable)
+	return openReadOnly(ctx, path, immutable, cacheKiB)
 }
 
-func openReadOnly(ctx context.Context, path string, immutable bool) (*DB, error) {
+func openReadOnly(ctx context.Context, path string, immutable bool, cacheKiB int) (*DB, error) {
 	dsn := "file:" + escapePath(path) +
 		"?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 	if immutable {
 		dsn += "&immutable=1"
+	}
+	if cacheKiB > 0 {
+		dsn += fmt.Sprintf("&_pragma=cache_size(-%d)", cacheKiB)
 	}
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {

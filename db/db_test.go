@@ -109,33 +109,45 @@ func TestReopenIsNoop(t *testing.T) {
 
 func TestPragmasOnEveryConnection(t *testing.T) {
 	_, path := MustOpenDB(t)
-	ro, err := db.OpenReadOnly(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ro.Close()
-	// Hold several connections at once so the pool has to open new ones.
 	ctx := context.Background()
-	var conns []*sql.Conn
-	for range 4 {
-		c, err := ro.SQL().Conn(ctx)
+	for _, open := range []struct {
+		name  string
+		open  func(context.Context, string) (*db.DB, error)
+		cache int // KiB
+	}{
+		{"OpenReadOnly", db.OpenReadOnly, 2000}, // SQLite's default
+		{"OpenReadOnlyCached", db.OpenReadOnlyCached, db.ServingCache},
+	} {
+		ro, err := open.open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		conns = append(conns, c)
-	}
-	for i, c := range conns {
-		var timeout, queryOnly int
-		if err := c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
-			t.Fatal(err)
+		defer ro.Close()
+		// Hold several connections at once so the pool has to open new ones.
+		var conns []*sql.Conn
+		for range 4 {
+			c, err := ro.SQL().Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
 		}
-		if err := c.QueryRowContext(ctx, "PRAGMA query_only").Scan(&queryOnly); err != nil {
-			t.Fatal(err)
+		for i, c := range conns {
+			var timeout, queryOnly, cache int
+			if err := c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.QueryRowContext(ctx, "PRAGMA query_only").Scan(&queryOnly); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+				t.Fatal(err)
+			}
+			if timeout == 0 || queryOnly != 1 || cache != -open.cache {
+				t.Errorf("%s connection %d: busy_timeout=%d query_only=%d cache_size=%d", open.name, i, timeout, queryOnly, cache)
+			}
+			c.Close()
 		}
-		if timeout == 0 || queryOnly != 1 {
-			t.Errorf("read-only connection %d: busy_timeout=%d query_only=%d", i, timeout, queryOnly)
-		}
-		c.Close()
 	}
 
 	rw, err := db.Open(ctx, path)

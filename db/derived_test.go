@@ -14,9 +14,10 @@ import (
 	"github.com/harvestdev/ytharvest/internal/oldschema"
 )
 
-// recounts compute each table that 0009_web.sql's triggers keep, from the
-// tables the crawler writes; derived reads the kept tables in the same
-// shape. The two must agree after any sequence of writes.
+// recounts compute each table that the triggers of 0010_web.sql and
+// 0011_webperf.sql keep, from the tables the crawler writes; derived reads
+// the kept tables in the same shape. The two must agree after any sequence
+// of writes.
 var recounts = []struct{ name, derived, recount string }{
 	{"site_videos",
 		`SELECT host, video_id, first_seen_at, links, body_links FROM site_videos ORDER BY 1, 2`,
@@ -54,6 +55,12 @@ var recounts = []struct{ name, derived, recount string }{
 		          CASE WHEN substr(ref_id, 1, 2) = 'UC' THEN ref_id ELSE lower(ref_id) END), 0
 		   FROM links WHERE ref_type = 'channel')
 		 GROUP BY 1 ORDER BY 1`},
+	{"page_states",
+		`SELECT state, pages FROM page_states WHERE pages <> 0 ORDER BY 1`,
+		`SELECT state, count(*) FROM pages GROUP BY 1 ORDER BY 1`},
+	{"video_statuses",
+		`SELECT status, videos FROM video_statuses WHERE videos <> 0 ORDER BY 1`,
+		`SELECT status, count(*) FROM videos GROUP BY 1 ORDER BY 1`},
 }
 
 // checkDerived fails unless every kept table agrees with its recount.
@@ -215,6 +222,34 @@ func TestDerivedTables(t *testing.T) {
 		"a.example|3|4|3",
 		"b.example|2|2|2",
 	})
+}
+
+// Pages by state and videos by status stay counted through writes by
+// other programs than the crawler: a user's SQL that moves, adds and
+// deletes rows.
+func TestStateCounts(t *testing.T) {
+	d, _ := MustOpenDB(t)
+	fillHistory(t, d)
+	s := d.SQL()
+	for _, q := range []string{
+		`UPDATE pages SET state = 'failed' WHERE url = 'https://b.example/'`,
+		`UPDATE pages SET state = state`,
+		`INSERT INTO pages (url, host, first_seen_at, state) VALUES ('https://c.example/', 'c.example', '2026-11-30T00:00:00.000Z', 'skipped'),
+		   ('https://c.example/2', 'c.example', '2026-11-30T00:00:00.000Z', 'queued')`,
+		`DELETE FROM pages WHERE url = 'https://c.example/2'`,
+		`INSERT INTO videos (id, status, first_seen_at) VALUES ('aaaaaaaaaaa', 'live_upcoming', '2026-11-30T00:00:00.000Z'),
+		   ('bbbbbbbbbbb', 'pending', '2026-11-30T00:00:00.000Z')`,
+		`UPDATE videos SET status = 'ok' WHERE id = 'bbbbbbbbbbb'`,
+		`DELETE FROM videos WHERE id = 'aaaaaaaaaaa'`,
+	} {
+		if _, err := s.Exec(q); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
+	checkDerived(t, s)
+	if got := rowStrings(t, s, `SELECT state, pages FROM page_states WHERE pages > 0 ORDER BY 1`); !slices.Equal(got, []string{"failed|1", "fetched|2", "skipped|1"}) {
+		t.Errorf("page_states = %v", got)
+	}
 }
 
 // A database harvested before schema 10 gets the same channels and site

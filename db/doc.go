@@ -9,7 +9,7 @@
 //
 // The files, one per thing stored:
 //
-//	db.go           Open, OpenReadOnly, migrations, error mapping
+//	db.go           Open, OpenReadOnly, OpenReadOnlyCached, migrations, error mapping
 //	file.go         what a path must be before it is opened; who may write it
 //	lock.go         the run lock (PATH.lock)
 //	runs.go         runs

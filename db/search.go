@@ -43,9 +43,21 @@ type Hit struct {
 // ErrBadQuery wraps a search query FTS5 cannot read.
 var ErrBadQuery = errors.New("cannot read the search query")
 
+// SearchWindow bounds the work of one search: in each full-text index
+// (transcript segments; titles and descriptions) Search ranks the newest
+// SearchWindow matches, those stored last, and no others, and the channel
+// and date filters apply among them. BM25 costs about a microsecond a
+// match and a filter up to three more: ranking every match of a word in
+// each of 100,000 titles took 0.1 s, a page's whole budget. A window of
+// 5,000 still made a filtered search 55-80 ms under load, one of 2,000
+// 26-33 ms (docs/PERFORMANCE.md). Queries with fewer matches are ranked
+// exactly as before.
+const SearchWindow = 2_000
+
 // Search runs q over the transcript segments and the videos' titles and
 // descriptions, best matches first (BM25; a title match weighs as much as
-// a few transcript matches).
+// a few transcript matches), among the newest SearchWindow matches of
+// each index.
 func (db *DB) Search(ctx context.Context, q SearchQuery) ([]Hit, error) {
 	if strings.TrimSpace(q.Text) == "" {
 		return nil, fmt.Errorf("%w: it is empty", ErrBadQuery)
@@ -53,119 +65,31 @@ func (db *DB) Search(ctx context.Context, q SearchQuery) ([]Hit, error) {
 	if q.Limit <= 0 {
 		q.Limit = 20
 	}
-	var since any
+	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer tx.Rollback()
+	s := search{tx: tx, q: q, window: cmp.Or(db.searchWindow, SearchWindow)}
 	if !q.Since.IsZero() {
-		since = formatTime(q.Since)
-	}
-	// Two steps: the best matches by rank alone (the filter joins the
-	// videos only when there is one), then the details and the snippet
-	// of those few. snippet() and the joins in one query with ORDER BY
-	// ran for every match before the sort: 0.2 s for a word in every
-	// title of 100,000 videos (docs/PERFORMANCE.md).
-	filter, join := "", ""
-	if q.Channel != "" || since != nil {
-		filter = ` AND (?2 = '' OR v.channel_id = ?2 OR v.channel_handle = ?2)
-		AND (?3 IS NULL OR coalesce(v.published_at, v.first_seen_at) >= ?3)`
-	}
-	type ranked struct {
-		rowid int64
-		rank  float64
-	}
-	top := func(query string) ([]ranked, error) {
-		rows, err := db.sql.QueryContext(ctx, query, q.Text, q.Channel, since, q.Limit)
-		if err != nil {
-			return nil, searchError(err)
-		}
-		got, err := scanAll(rows, func(rows *sql.Rows) (r ranked, err error) { return r, rows.Scan(&r.rowid, &r.rank) })
-		if err != nil {
-			return nil, searchError(err)
-		}
-		return got, nil
-	}
-	if filter != "" {
-		join = ` JOIN transcript_segments s ON s.id = f.rowid JOIN videos v ON v.id = s.video_id`
-	}
-	segs, err := top(`SELECT f.rowid, bm25(transcript_segments_fts) FROM transcript_segments_fts f` + join + `
-		WHERE transcript_segments_fts MATCH ?1` + filter + ` ORDER BY 2 LIMIT ?4`)
-	if err != nil {
-		return nil, err
-	}
-	if filter != "" {
-		join = ` JOIN videos v ON v.rowid = f.rowid`
-	}
-	vids, err := top(`SELECT f.rowid, bm25(videos_fts, 10.0, 1.0) * 3 FROM videos_fts f` + join + `
-		WHERE videos_fts MATCH ?1` + filter + ` ORDER BY 2 LIMIT ?4`)
-	if err != nil {
-		return nil, err
-	}
-	// The details, in one query per index: FTS5 evaluates the MATCH once
-	// (a prefix query materialises its whole doclist each time), and the
-	// unary + filters the rows after it, so snippet() runs for the few.
-	ids := func(rs []ranked) (string, map[int64]float64) {
-		rank := make(map[int64]float64, len(rs))
-		list := make([]int64, len(rs))
-		for i, r := range rs {
-			list[i], rank[r.rowid] = r.rowid, r.rank
-		}
-		b, _ := json.Marshal(list)
-		return string(b), rank
+		s.since = formatTime(q.Since)
 	}
 	var hits []Hit
-	details := func(query string, rs []ranked, scan func(*sql.Rows) (Hit, int64, error)) error {
-		if len(rs) == 0 {
-			return nil
-		}
-		list, rank := ids(rs)
-		rows, err := db.sql.QueryContext(ctx, query, q.Text, list)
+	for _, ix := range []*ftsIndex{&segmentsIndex, &videosIndex} {
+		got, err := s.run(ctx, ix)
 		if err != nil {
-			return searchError(err)
-		}
-		got, err := scanAll(rows, func(rows *sql.Rows) (Hit, error) {
-			h, rowid, err := scan(rows)
-			h.rank = rank[rowid]
-			return h, err
-		})
-		if err != nil {
-			return searchError(err)
+			return nil, err
 		}
 		hits = append(hits, got...)
-		return nil
 	}
-	err = details(`
-		SELECT f.rowid, v.id, coalesce(v.title, ''), coalesce(v.channel_title, ''), coalesce(v.channel_id, ''),
-		       s.language, s.start_ms / 1000, snippet(transcript_segments_fts, 0, '[', ']', '…', 16)
-		FROM transcript_segments_fts f
-		JOIN transcript_segments s ON s.id = f.rowid
-		JOIN videos v ON v.id = s.video_id
-		WHERE transcript_segments_fts MATCH ?1 AND +f.rowid IN (SELECT value FROM json_each(?2))`, segs,
-		func(rows *sql.Rows) (h Hit, rowid int64, err error) {
-			h.Field = "transcript"
-			err = rows.Scan(&rowid, &h.VideoID, &h.Title, &h.Channel, &h.ChannelID, &h.Language, &h.StartSeconds, &h.Snippet)
-			return h, rowid, err
-		})
-	if err != nil {
-		return nil, err
-	}
-	err = details(`
-		SELECT f.rowid, v.id, coalesce(v.title, ''), coalesce(v.channel_title, ''), coalesce(v.channel_id, ''),
-		       CASE WHEN instr(highlight(videos_fts, 0, char(1), char(2)), char(1)) > 0 THEN 'title' ELSE 'description' END,
-		       CASE WHEN instr(highlight(videos_fts, 0, char(1), char(2)), char(1)) > 0
-		            THEN snippet(videos_fts, 0, '[', ']', '…', 16)
-		            ELSE snippet(videos_fts, 1, '[', ']', '…', 16) END
-		FROM videos_fts f
-		JOIN videos v ON v.rowid = f.rowid
-		WHERE videos_fts MATCH ?1 AND +f.rowid IN (SELECT value FROM json_each(?2))`, vids,
-		func(rows *sql.Rows) (h Hit, rowid int64, err error) {
-			err = rows.Scan(&rowid, &h.VideoID, &h.Title, &h.Channel, &h.ChannelID, &h.Field, &h.Snippet)
-			return h, rowid, err
-		})
-	if err != nil {
-		return nil, err
-	}
-	// BM25 is lower for better matches; ties in the order found.
+	// BM25 is lower for better matches; ties as run returns them,
+	// transcript hits first.
 	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(a.rank, b.rank) })
 	if len(hits) > q.Limit {
 		hits = hits[:q.Limit]
+	}
+	if err := hitPages(ctx, tx, hits); err != nil {
+		return nil, err
 	}
 	for i := range hits {
 		h := &hits[i]
@@ -173,12 +97,157 @@ func (db *DB) Search(ctx context.Context, q SearchQuery) ([]Hit, error) {
 		if h.StartSeconds > 0 {
 			h.Link += fmt.Sprintf("&t=%ds", h.StartSeconds)
 		}
-		if err := db.sql.QueryRowContext(ctx,
-			`SELECT count(DISTINCT page_id) FROM links WHERE video_id = ?`, h.VideoID).Scan(&h.Pages); err != nil {
+	}
+	return hits, nil
+}
+
+// An ftsIndex is one full-text index Search reads, in two steps: the best
+// matches by rank alone, then the details and the snippet of those few.
+// snippet() and the joins in one query with ORDER BY ran for every match
+// before the sort: 0.2 s for a word in every title of 100,000 videos.
+type ftsIndex struct {
+	// rank reads the newest ?5 matches of ?1 as rowid, score: FTS5 reads
+	// them newest first, so it stops there, and evaluates the MATCH once.
+	// filter joins what searchFilter needs to check each of them.
+	rank, filter string
+	// details reads the hits whose rowids are in the JSON array ?2, all
+	// at or above rowid ?3: FTS5 evaluates the MATCH once (a prefix query
+	// materialises its whole doclist each time) over that range only, and
+	// the unary + checks the list after it, so snippet() runs for the few.
+	details string
+	scan    func(*sql.Rows) (Hit, int64, error)
+}
+
+// searchFilter is the condition of SearchQuery's Channel (?2) and Since (?3).
+const searchFilter = ` WHERE (?2 = '' OR v.channel_id = ?2 OR v.channel_handle = ?2)
+	AND (?3 IS NULL OR coalesce(v.published_at, v.first_seen_at) >= ?3)`
+
+var segmentsIndex = ftsIndex{
+	rank: `SELECT f.rowid, bm25(transcript_segments_fts) AS score FROM transcript_segments_fts f
+		WHERE transcript_segments_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?5`,
+	filter: ` JOIN transcript_segments s ON s.id = m.rowid JOIN videos v ON v.id = s.video_id`,
+	details: `
+		SELECT f.rowid, v.id, coalesce(v.title, ''), coalesce(v.channel_title, ''), coalesce(v.channel_id, ''),
+		       s.language, s.start_ms / 1000, snippet(transcript_segments_fts, 0, '[', ']', '…', 16)
+		FROM transcript_segments_fts f
+		JOIN transcript_segments s ON s.id = f.rowid
+		JOIN videos v ON v.id = s.video_id
+		WHERE transcript_segments_fts MATCH ?1 AND f.rowid >= ?3 AND +f.rowid IN (SELECT value FROM json_each(?2))`,
+	scan: func(rows *sql.Rows) (h Hit, rowid int64, err error) {
+		h.Field = "transcript"
+		err = rows.Scan(&rowid, &h.VideoID, &h.Title, &h.Channel, &h.ChannelID, &h.Language, &h.StartSeconds, &h.Snippet)
+		return h, rowid, err
+	},
+}
+
+var videosIndex = ftsIndex{
+	rank: `SELECT f.rowid, bm25(videos_fts, 10.0, 1.0) * 3 AS score FROM videos_fts f
+		WHERE videos_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?5`,
+	filter: ` JOIN videos v ON v.rowid = m.rowid`,
+	details: `
+		SELECT f.rowid, v.id, coalesce(v.title, ''), coalesce(v.channel_title, ''), coalesce(v.channel_id, ''),
+		       CASE WHEN instr(highlight(videos_fts, 0, char(1), char(2)), char(1)) > 0 THEN 'title' ELSE 'description' END,
+		       CASE WHEN instr(highlight(videos_fts, 0, char(1), char(2)), char(1)) > 0
+		            THEN snippet(videos_fts, 0, '[', ']', '…', 16)
+		            ELSE snippet(videos_fts, 1, '[', ']', '…', 16) END
+		FROM videos_fts f
+		JOIN videos v ON v.rowid = f.rowid
+		WHERE videos_fts MATCH ?1 AND f.rowid >= ?3 AND +f.rowid IN (SELECT value FROM json_each(?2))`,
+	scan: func(rows *sql.Rows) (h Hit, rowid int64, err error) {
+		err = rows.Scan(&rowid, &h.VideoID, &h.Title, &h.Channel, &h.ChannelID, &h.Field, &h.Snippet)
+		return h, rowid, err
+	},
+}
+
+// search is one Search in its read transaction.
+type search struct {
+	tx     *sql.Tx
+	q      SearchQuery
+	since  any // q.Since as stored, or nil
+	window int
+}
+
+type ranked struct {
+	rowid int64
+	rank  float64
+}
+
+// run returns ix's best hits in the window, best first, ties newest first.
+func (s *search) run(ctx context.Context, ix *ftsIndex) ([]Hit, error) {
+	query := `SELECT m.rowid, m.score FROM (` + ix.rank + `) m`
+	if s.q.Channel != "" || s.since != nil {
+		query += ix.filter + searchFilter
+	}
+	query += ` ORDER BY m.score, m.rowid DESC LIMIT ?4`
+	rows, err := s.tx.QueryContext(ctx, query, s.q.Text, s.q.Channel, s.since, s.q.Limit, s.window)
+	if err != nil {
+		return nil, searchError(err)
+	}
+	top, err := scanAll(rows, func(rows *sql.Rows) (r ranked, err error) { return r, rows.Scan(&r.rowid, &r.rank) })
+	if err != nil || len(top) == 0 {
+		return nil, searchError(err)
+	}
+	ids := make([]int64, len(top))
+	lowest := top[0].rowid
+	for i, r := range top {
+		ids[i], lowest = r.rowid, min(lowest, r.rowid)
+	}
+	list, _ := json.Marshal(ids)
+	rows, err = s.tx.QueryContext(ctx, ix.details, s.q.Text, string(list), lowest)
+	if err != nil {
+		return nil, searchError(err)
+	}
+	found := make(map[int64]Hit, len(top))
+	defer rows.Close()
+	for rows.Next() {
+		h, rowid, err := ix.scan(rows)
+		if err != nil {
 			return nil, mapError(err)
+		}
+		found[rowid] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, searchError(err)
+	}
+	// In rank order: the stable sort of both indexes' hits then keeps
+	// each one's order among equal ranks.
+	hits := make([]Hit, 0, len(top))
+	for _, r := range top {
+		if h, ok := found[r.rowid]; ok {
+			h.rank = r.rank
+			hits = append(hits, h)
 		}
 	}
 	return hits, nil
+}
+
+// sqlHitPages counts the pages that reference each video of a JSON array,
+// from the index links_by_video alone, as sqlVideoPages does.
+const sqlHitPages = `SELECT key, (SELECT count(DISTINCT page_id) FROM links WHERE video_id = value) FROM json_each(?)`
+
+// hitPages counts the pages that reference each hit's video, in one query.
+func hitPages(ctx context.Context, tx *sql.Tx, hits []Hit) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.VideoID
+	}
+	list, _ := json.Marshal(ids)
+	rows, err := tx.QueryContext(ctx, sqlHitPages, string(list))
+	if err != nil {
+		return mapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i, n int
+		if err := rows.Scan(&i, &n); err != nil {
+			return mapError(err)
+		}
+		hits[i].Pages = n
+	}
+	return mapError(rows.Err())
 }
 
 // searchError turns FTS5's complaints about the query into ErrBadQuery.

@@ -57,8 +57,8 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 		dst   *[]Count
 		query string
 	}{
-		{&s.Pages, `SELECT state, count(*) FROM pages GROUP BY state ORDER BY count(*) DESC, state`},
-		{&s.Videos, `SELECT status, count(*) FROM videos GROUP BY status ORDER BY count(*) DESC, status`},
+		{&s.Pages, `SELECT state, pages FROM page_states WHERE pages > 0 ORDER BY 2 DESC, 1`},
+		{&s.Videos, `SELECT status, videos FROM video_statuses WHERE videos > 0 ORDER BY 2 DESC, 1`},
 		{&s.Links, `SELECT kind, count(*) FROM links GROUP BY kind ORDER BY count(*) DESC, kind`},
 		{&s.TopHosts, `SELECT p.host, count(DISTINCT l.video_id) FROM links l JOIN pages p ON p.id = l.page_id
 			WHERE l.ref_type = 'video' GROUP BY p.host ORDER BY 2 DESC, 1 LIMIT 5`},

@@ -88,9 +88,35 @@ func (db *DB) Video(ctx context.Context, id string) (*VideoDetail, error) {
 		return nil, mapError(err)
 	}
 	defer tx.Rollback()
+	v, err := videoMetadata(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if v.History, err = statusHistory(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	for _, c := range v.History {
+		if v.Title == "" && c.OldTitle != "" {
+			v.FormerTitle = c.OldTitle
+		}
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM links WHERE video_id = ?`, id).Scan(&v.RefsTotal); err != nil {
+		return nil, mapError(err)
+	}
+	if v.Refs, err = videoRefs(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if v.Transcripts, err = videoTranscripts(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// videoMetadata reads the video's row, or returns ErrNotFound.
+func videoMetadata(ctx context.Context, tx *sql.Tx, id string) (*VideoDetail, error) {
 	v := &VideoDetail{ID: id}
 	var reason, title, desc, chID, chTitle, chHandle, published, thumb, category, keywords, seen, fetched, ts sql.NullString
-	err = tx.QueryRowContext(ctx, `
+	err := tx.QueryRowContext(ctx, `
 		SELECT status, status_reason, title, description, channel_id, channel_title, channel_handle,
 		       coalesce(duration_seconds, -1), coalesce(view_count, -1), published_at, thumbnail_url, is_live, is_upcoming,
 		       category, keywords, first_seen_at, fetched_at, transcript_status
@@ -109,32 +135,29 @@ func (db *DB) Video(ctx context.Context, id string) (*VideoDetail, error) {
 	if keywords.Valid {
 		json.Unmarshal([]byte(keywords.String), &v.Keywords) // a damaged list shows as none
 	}
+	return v, nil
+}
 
+// statusHistory reads the video's status changes, oldest first.
+func statusHistory(ctx context.Context, tx *sql.Tx, id string) ([]StatusChange, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT coalesce(old_status, ''), status, coalesce(status_reason, ''), coalesce(old_title, ''), changed_at, backfilled
 		FROM video_status_changes WHERE video_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	v.History, err = scanAll(rows, func(rows *sql.Rows) (c StatusChange, err error) {
+	return scanAll(rows, func(rows *sql.Rows) (c StatusChange, err error) {
 		var at sql.NullString
 		err = rows.Scan(&c.OldStatus, &c.Status, &c.Reason, &c.OldTitle, &at, &c.Backfilled)
 		c.ChangedAt = parseTime(at)
 		return c, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range v.History {
-		if v.Title == "" && c.OldTitle != "" {
-			v.FormerTitle = c.OldTitle
-		}
-	}
+}
 
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM links WHERE video_id = ?`, id).Scan(&v.RefsTotal); err != nil {
-		return nil, mapError(err)
-	}
-	rows, err = tx.QueryContext(ctx, `
+// videoRefs reads the pages that reference the video, latest seen first,
+// at most MaxRefs.
+func videoRefs(ctx context.Context, tx *sql.Tx, id string) ([]VideoRef, error) {
+	rows, err := tx.QueryContext(ctx, `
 		SELECT p.id, p.url, coalesce(p.title, ''), p.host, l.kind, coalesce(l.context, ''), l.in_body,
 		       coalesce(l.start_seconds, 0), l.first_seen_at, l.last_seen_at
 		FROM links l JOIN pages p ON p.id = l.page_id
@@ -143,18 +166,19 @@ func (db *DB) Video(ctx context.Context, id string) (*VideoDetail, error) {
 	if err != nil {
 		return nil, mapError(err)
 	}
-	v.Refs, err = scanAll(rows, func(rows *sql.Rows) (r VideoRef, err error) {
+	return scanAll(rows, func(rows *sql.Rows) (r VideoRef, err error) {
 		var first, last sql.NullString
 		err = rows.Scan(&r.PageID, &r.PageURL, &r.PageTitle, &r.Host, &r.Kind, &r.Context, &r.InBody,
 			&r.StartSeconds, &first, &last)
 		r.FirstSeenAt, r.LastSeenAt = parseTime(first), parseTime(last)
 		return r, err
 	})
-	if err != nil {
-		return nil, err
-	}
+}
 
-	rows, err = tx.QueryContext(ctx, `
+// videoTranscripts reads the video's transcripts with their segments,
+// made by hand before those generated, by language.
+func videoTranscripts(ctx context.Context, tx *sql.Tx, id string) ([]TranscriptText, error) {
+	rows, err := tx.QueryContext(ctx, `
 		SELECT t.language, t.is_generated, coalesce(t.name, ''), s.start_ms, s.text
 		FROM transcripts t JOIN transcript_segments s ON s.transcript_id = t.id
 		WHERE t.video_id = ?
@@ -173,13 +197,14 @@ func (db *DB) Video(ctx context.Context, id string) (*VideoDetail, error) {
 	if err != nil {
 		return nil, err
 	}
+	var ts []TranscriptText
 	for _, s := range segs {
-		n := len(v.Transcripts)
-		if n == 0 || v.Transcripts[n-1].Language != s.lang || v.Transcripts[n-1].Generated != s.gen {
-			v.Transcripts = append(v.Transcripts, TranscriptText{Language: s.lang, Generated: s.gen, Name: s.name})
+		n := len(ts)
+		if n == 0 || ts[n-1].Language != s.lang || ts[n-1].Generated != s.gen {
+			ts = append(ts, TranscriptText{Language: s.lang, Generated: s.gen, Name: s.name})
 			n++
 		}
-		v.Transcripts[n-1].Segments = append(v.Transcripts[n-1].Segments, s.TimedText)
+		ts[n-1].Segments = append(ts[n-1].Segments, s.TimedText)
 	}
-	return v, nil
+	return ts, nil
 }

@@ -55,14 +55,41 @@ func newVideosChart(o *db.Overview) *chart {
 	if o.FirstDay == "" {
 		return nil
 	}
-	first, _ := time.Parse("2006-01-02", o.FirstDay)
-	last, _ := time.Parse("2006-01-02", o.LastDay)
+	c := &chart{Label: fmt.Sprintf("New videos per day per site, %s to %s", o.FirstDay, o.LastDay), Width: 760, Height: 240}
+	hosts, totals := hostsByVideos(o.Days)
+	colour := c.siteLegend(hosts, totals)
+	stacks, top := dayStacks(o.Days, colour)
+	top = niceCeil(top)
+	c.drawAxis(top)
+	c.drawStacks(dayRange(o.FirstDay, o.LastDay), stacks, hosts, colour, top)
+	return c
+}
+
+// The new-videos chart's margins around its plot, in user units.
+const newLeft, newRight, newTop, newBottom = 48.0, 8.0, 10.0, 28.0
+
+// segment is one site's share of a day's stack ("" for the other sites).
+type segment struct {
+	host   string
+	videos int
+}
+
+// dayRange lists the days from first to last (YYYY-MM-DD), both included.
+func dayRange(first, last string) []string {
+	from, _ := time.Parse("2006-01-02", first)
+	to, _ := time.Parse("2006-01-02", last)
 	var days []string
-	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		days = append(days, d.Format("2006-01-02"))
 	}
+	return days
+}
+
+// hostsByVideos returns the sites of days, most new videos first (ties by
+// name), and each one's total.
+func hostsByVideos(days []db.SiteDay) ([]string, map[string]int) {
 	totals := map[string]int{}
-	for _, d := range o.Days {
+	for _, d := range days {
 		totals[d.Host] += d.Videos
 	}
 	hosts := make([]string, 0, len(totals))
@@ -78,8 +105,13 @@ func newVideosChart(o *db.Overview) *chart {
 		}
 		return 1
 	})
+	return hosts, totals
+}
+
+// siteLegend gives the first chartSites hosts a colour each and a legend
+// entry, and the rest one entry together; it returns the colours.
+func (c *chart) siteLegend(hosts []string, totals map[string]int) map[string]string {
 	colour := map[string]string{}
-	c := &chart{Label: fmt.Sprintf("New videos per day per site, %s to %s", o.FirstDay, o.LastDay), Width: 760, Height: 240}
 	for i, h := range hosts {
 		if i < chartSites {
 			colour[h] = palette[i]
@@ -93,14 +125,15 @@ func newVideosChart(o *db.Overview) *chart {
 		}
 		c.Legend = append(c.Legend, legendItem{Fill: otherColour, Text: fmt.Sprintf("%d other sites (%d)", len(hosts)-chartSites, n)})
 	}
-	// Per day, the stack: one segment per coloured site, one for the rest.
-	type segment struct {
-		host   string
-		videos int
-	}
-	stacks := make(map[string][]segment, len(days))
+	return colour
+}
+
+// dayStacks returns each day's stack, one segment per coloured site and
+// one for the rest, and the largest day's total (at least 1).
+func dayStacks(days []db.SiteDay, colour map[string]string) (map[string][]segment, int) {
+	stacks := map[string][]segment{}
 	dayTotal := map[string]int{}
-	for _, d := range o.Days {
+	for _, d := range days {
 		h := d.Host
 		if _, ok := colour[h]; !ok {
 			h = ""
@@ -118,24 +151,32 @@ func newVideosChart(o *db.Overview) *chart {
 	for _, n := range dayTotal {
 		top = max(top, n)
 	}
-	top = niceCeil(top)
-	const left, right, topPad, bottom = 48.0, 8.0, 10.0, 28.0
-	plotW, plotH := c.Width-left-right, c.Height-topPad-bottom
-	slot := plotW / float64(len(days))
-	barW := max(slot*0.8, 1)
+	return stacks, top
+}
+
+// drawAxis draws the grid lines and labels at 0, top/2 and top.
+func (c *chart) drawAxis(top int) {
+	plotH := c.Height - newTop - newBottom
 	for i, tick := range []int{0, top / 2, top} {
-		y := topPad + plotH - plotH*float64(tick)/float64(top)
+		y := newTop + plotH - plotH*float64(tick)/float64(top)
 		if i > 0 && tick == 0 {
 			continue
 		}
-		c.Lines = append(c.Lines, line{left, y, c.Width - right, y})
-		c.Texts = append(c.Texts, text{X: left - 6, Y: y + 4, Anchor: "end", Text: strconv.Itoa(tick)})
+		c.Lines = append(c.Lines, line{newLeft, y, c.Width - newRight, y})
+		c.Texts = append(c.Texts, text{X: newLeft - 6, Y: y + 4, Anchor: "end", Text: strconv.Itoa(tick)})
 	}
+}
+
+// drawStacks draws a bar per day, its biggest sites at the bottom in
+// legend order, and a date under every fifth and the last.
+func (c *chart) drawStacks(days []string, stacks map[string][]segment, hosts []string, colour map[string]string, top int) {
+	plotW, plotH := c.Width-newLeft-newRight, c.Height-newTop-newBottom
+	slot := plotW / float64(len(days))
+	barW := max(slot*0.8, 1)
 	for i, day := range days {
-		x := left + float64(i)*slot + (slot-barW)/2
-		y := topPad + plotH
+		x := newLeft + float64(i)*slot + (slot-barW)/2
+		y := newTop + plotH
 		st := stacks[day]
-		// Biggest sites at the bottom, in legend order.
 		slices.SortStableFunc(st, func(a, b segment) int { return rank(hosts, a.host) - rank(hosts, b.host) })
 		for _, sg := range st {
 			h := plotH * float64(sg.videos) / float64(top)
@@ -151,7 +192,6 @@ func newVideosChart(o *db.Overview) *chart {
 			c.Texts = append(c.Texts, text{X: x + barW/2, Y: c.Height - 8, Anchor: "middle", Text: day[5:]})
 		}
 	}
-	return c
 }
 
 // rank is a site's place in the legend; the other sites come last.

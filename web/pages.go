@@ -182,11 +182,13 @@ type searchPage struct {
 	Q, Channel, Since string
 	Hits              []db.Hit
 	Searched          bool
+	Window            int // db.SearchWindow, for the note
 }
 
 func (s *Server) search(r *http.Request) (string, any, error) {
 	p := readParams(r.URL, "q", "channel", "since")
-	data := searchPage{Q: p.str("q", 500), Channel: p.match("channel", channelPattern, "a channel ID (UC…) or @handle")}
+	data := searchPage{Q: p.str("q", 500), Channel: p.match("channel", channelPattern, "a channel ID (UC…) or @handle"),
+		Window: db.SearchWindow}
 	since := p.date("since")
 	if p.err != nil {
 		return "", nil, p.err

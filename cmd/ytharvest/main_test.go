@@ -1172,6 +1172,10 @@ func TestSearchCommand(t *testing.T) {
 	if code := e.run("search", "national anthem"); code != exitOK || !strings.Contains(e.stdout.String(), "transcript (en) at 0:08") {
 		t.Errorf("text output:\n%s", e.stdout)
 	}
+	// The help names the search window as db has it.
+	if w := fmt.Sprintf("%d,%03d", db.SearchWindow/1000, db.SearchWindow%1000); strings.Count(searchSummary, w) != 3 {
+		t.Errorf("search's help does not say %s matches:\n%s", w, searchSummary)
+	}
 }
 
 func TestBackupCommand(t *testing.T) {

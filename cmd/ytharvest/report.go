@@ -47,7 +47,7 @@ func (a *app) report(ctx context.Context, args []string) error {
 			return usageError("--since: %v", err)
 		}
 	}
-	d, err := db.OpenReadOnly(ctx, *dbPath)
+	d, err := db.OpenReadOnlyCached(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,11 @@ pages reference it, a link that starts the video at the moment (for a
 transcript hit) and the matching words in [brackets].
 
 QUERY uses SQLite's full-text syntax: words (all must match), "an exact
-phrase", OR, NOT, NEAR(a b, 5), prefix*. It opens the database read-only,
-so it works while a crawl is writing.`
+phrase", OR, NOT, NEAR(a b, 5), prefix*. A query that matches more than
+2,000 transcript lines, or 2,000 titles and descriptions, is ranked among
+the newest 2,000 of them (--channel and --since apply among those): add
+words to narrow it. It opens the database read-only, so it works while a
+crawl is writing.`
 
 const searchExamples = `  ytharvest search '"state visit"'
   ytharvest search --channel UCexampleNewsChannel0001 --since 2026-11-01 'budget OR tax*'
@@ -50,7 +53,7 @@ func (a *app) search(ctx context.Context, args []string) error {
 	if *limit < 1 {
 		return usageError("--limit must be at least 1")
 	}
-	d, err := db.OpenReadOnly(ctx, *dbPath)
+	d, err := db.OpenReadOnlyCached(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

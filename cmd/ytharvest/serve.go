@@ -62,7 +62,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			return usageError("--auth-file: %v", err)
 		}
 	}
-	d, err := db.OpenReadOnly(ctx, *dbPath)
+	d, err := db.OpenReadOnlyCached(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
