@@ -144,9 +144,3 @@ func (m *memStore) states() map[string]harvest.PageState {
 	}
 	return out
 }
-
-func (m *memStore) lastRun() harvest.Run {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.runs[len(m.runs)-1]
-}
