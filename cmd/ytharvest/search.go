@@ -50,7 +50,7 @@ func (a *app) search(ctx context.Context, args []string) error {
 	if *limit < 1 {
 		return usageError("--limit must be at least 1")
 	}
-	d, err := db.OpenReadOnly(ctx, *dbPath)
+	d, err := openReader(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ func (s *Store) LoadRobots(ctx context.Context, host string) (harvest.RobotsFile
 
 // SaveRobots stores the robots.txt answer of host; see crawl.RobotsStore.
 func (s *Store) SaveRobots(ctx context.Context, host string, f harvest.RobotsFile) error {
+	s.robotsSaved.Store(host, time.Now())
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO hosts (host, robots_status, robots_txt, robots_fetched_at, crawl_delay_ms)
 		VALUES ($1, $2, $3, $4, $5)
@@ -39,4 +40,12 @@ func (s *Store) SaveRobots(ctx context.Context, host string, f harvest.RobotsFil
 		  crawl_delay_ms = excluded.crawl_delay_ms`,
 		host, f.Status, string(f.Body), nullTime(f.FetchedAt), f.CrawlDelay.Milliseconds())
 	return err
+}
+
+// robotsSavedAt returns when this process last stored the robots.txt of
+// host: a host slice tells by it that asking robots.txt made a request.
+func (s *Store) robotsSavedAt(host string) time.Time {
+	t, _ := s.robotsSaved.Load(host)
+	at, _ := t.(time.Time)
+	return at
 }

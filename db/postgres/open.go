@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -50,10 +51,13 @@ type Store struct {
 	// Transcripts says whether a fetched video's transcript job is queued
 	// (the workers' --no-transcripts turns it off).
 	Transcripts bool
+
+	robotsSaved sync.Map // host -> when this process stored its robots.txt (hostSlice.robots)
 }
 
 var (
 	_ harvest.Store = (*Store)(nil)
+	_ db.Reader     = (*Store)(nil)
 )
 
 // IsDSN reports whether a --db value names a PostgreSQL database

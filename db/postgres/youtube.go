@@ -87,3 +87,16 @@ func (s *Store) Egresses(ctx context.Context) ([]db.EgressStat, error) {
 		return e, err
 	})
 }
+
+// CheckWritable makes sure a write could be committed: it writes a row in
+// a transaction it then rolls back. For `ytharvest doctor`.
+func (s *Store) CheckWritable(ctx context.Context) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	_, err = tx.Exec(ctx, `INSERT INTO youtube_api_quota (day, units) VALUES ('doctor', 0)
+		ON CONFLICT (day) DO UPDATE SET units = youtube_api_quota.units`)
+	return err
+}
