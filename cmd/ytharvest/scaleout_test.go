@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/harvestdev/ytharvest/internal/pgtest"
+	"github.com/harvestdev/ytharvest/internal/testserver"
+)
+
+// timedSite is a site that notes when each request arrived, by path.
+type timedSite struct {
+	h  http.Handler
+	mu sync.Mutex
+	at []timedRequest
+}
+
+type timedRequest struct {
+	path string
+	at   time.Time
+}
+
+func (s *timedSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	s.mu.Lock()
+	s.at = append(s.at, timedRequest{r.URL.Path, now})
+	s.mu.Unlock()
+	s.h.ServeHTTP(w, r)
+}
+
+func (s *timedSite) requests() []timedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.at)
+}
+
+// Three `ytharvest worker` processes share one PostgreSQL harvest of a
+// 2,000-page site spread over 5 hosts, and one of them is SIGKILLed in
+// the middle: River's rescuer hands its jobs to the others, and in the
+// end every page is fetched and stored once, no row is there twice, every
+// video is fetched, robots.txt was fetched once per host, and no two
+// requests to one host came closer than --delay, whichever workers made
+// them.
+func TestThreeWorkers(t *testing.T) {
+	bin := binary(t)
+	dsn := pgtest.NewDatabase(t)
+	const (
+		hosts, perHost = 5, 400
+		videos         = 60
+		delay          = 25 * time.Millisecond
+	)
+	var sites []*timedSite
+	var seeds []string
+	for range hosts {
+		s := &timedSite{h: testserver.GeneratedSite{Pages: perHost, Videos: videos}}
+		srv := httptest.NewServer(s)
+		defer srv.Close()
+		sites = append(sites, s)
+		seeds = append(seeds, srv.URL+"/")
+	}
+	yt := testserver.NewYouTube(filepath.Join("..", "..", "testdata", "youtube"))
+	ytSrv := httptest.NewServer(yt)
+	defer ytSrv.Close()
+
+	enqueue := exec.Command(bin, append([]string{"crawl", "--db", dsn, "--enqueue-only", "--depth", "20",
+		"--delay", delay.String(), "-q"}, seeds...)...)
+	if out, err := enqueue.CombinedOutput(); err != nil {
+		t.Fatalf("crawl --enqueue-only: %v\n%s", err, out)
+	}
+	var workers []*exec.Cmd
+	var logs []*strings.Builder
+	for i := range 3 {
+		w := exec.Command(bin, "worker", "--db", dsn, "--until-idle", "--slice", "1s", "--timeout", "3s",
+			"--rescue-after", "6s", "--max-duration", "3m", "--youtube-url", ytSrv.URL, "--youtube-rate", "0",
+			"--youtube-concurrency", "4", "-q")
+		log := new(strings.Builder)
+		w.Stdout, w.Stderr = log, log
+		w.Env = append(os.Environ(), fmt.Sprintf("YTHARVEST_WORKER=%d", i))
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		workers = append(workers, w)
+		logs = append(logs, log)
+	}
+	conn := pgConn(t, dsn)
+	// Kill the first worker once a fifth of the site is stored.
+	deadline := time.Now().Add(2 * time.Minute)
+	for stored := 0; stored < hosts*perHost/5; {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d pages stored after 2 minutes", stored)
+		}
+		time.Sleep(100 * time.Millisecond)
+		stored = queryInt(t, conn, `SELECT count(*) FROM pages WHERE state <> 'queued'`)
+	}
+	if err := workers[0].Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	workers[0].Wait()
+	running := queryInt(t, conn, `SELECT count(*) FROM river_job WHERE state = 'running'`)
+	t.Logf("worker 1 killed; %d jobs were running", running)
+	for i, w := range workers[1:] {
+		if err := w.Wait(); err != nil {
+			t.Errorf("worker %d: %v\n%s", i+2, err, logs[i+1])
+		}
+	}
+	checkThreeWorkers(t, conn, sites, delay)
+	asked := map[string]bool{}
+	for _, r := range yt.Requests() {
+		asked[r.VideoID] = true
+	}
+	for i := range videos {
+		if id := (testserver.GeneratedSite{}).VideoID(i); !asked[id] {
+			t.Errorf("video %s was never asked of YouTube", id)
+		}
+	}
+}
+
+// checkThreeWorkers checks the harvest and the requests of
+// TestThreeWorkers.
+func checkThreeWorkers(t *testing.T, conn *pgx.Conn, sites []*timedSite, delay time.Duration) {
+	t.Helper()
+	want := len(sites) * 400
+	for _, c := range []struct {
+		what  string
+		query string
+		want  int
+	}{
+		{"pages", `SELECT count(*) FROM pages`, want},
+		{"pages fetched once", `SELECT count(*) FROM pages WHERE state = 'fetched' AND http_status = 200 AND fetch_count = 1`, want},
+		{"links twice", `SELECT count(*) FROM (SELECT 1 FROM links GROUP BY page_id, ref_type, ref_id, kind HAVING count(*) > 1) x`, 0},
+		{"videos", `SELECT count(*) FROM videos`, 60},
+		{"videos not fetched", `SELECT count(*) FROM videos WHERE fetched_at IS NULL OR status IN ('pending', 'blocked', 'error')`, 0},
+		{"jobs left", `SELECT count(*) FROM river_job WHERE state NOT IN ('completed')`, 0},
+	} {
+		if got := queryInt(t, conn, c.query); got != c.want {
+			t.Errorf("%s: %d, want %d", c.what, got, c.want)
+		}
+	}
+	minGap := time.Hour
+	for i, s := range sites {
+		reqs := s.requests()
+		robots, pages := 0, map[string]int{}
+		for j, r := range reqs {
+			if r.path == "/robots.txt" {
+				robots++
+			} else {
+				pages[r.path]++
+			}
+			if j > 0 {
+				gap := r.at.Sub(reqs[j-1].at)
+				minGap = min(minGap, gap)
+				if gap < delay {
+					t.Errorf("host %d: %s came %v after %s (--delay %v)", i, r.path, gap, reqs[j-1].path, delay)
+				}
+			}
+		}
+		twice := 0
+		for _, n := range pages {
+			if n > 1 {
+				twice++
+			}
+		}
+		if robots != 1 || len(pages) != 400 || twice > 1 {
+			t.Errorf("host %d: robots.txt asked %d times, %d pages asked, %d of them twice (want 1, 400, at most the one in flight at the kill)",
+				i, robots, len(pages), twice)
+		}
+	}
+	t.Logf("closest two requests to one host: %v (--delay %v)", minGap, delay)
+}
+
+func pgConn(t *testing.T, dsn string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+func queryInt(t *testing.T, conn *pgx.Conn, q string) int {
+	t.Helper()
+	var n int
+	if err := conn.QueryRow(context.Background(), q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
