@@ -22,7 +22,11 @@ demo: build
 # without it, so CI runs them too.
 MEASURING = TestThroughputRatio|TestFrontierMemory|TestHostileBinary
 
+# The PostgreSQL tests need a server: .ci/postgres.sh starts Debian's when
+# none answers (as root), with the role and database internal/pgtest uses;
+# $YTHARVEST_TEST_POSTGRES points them at another.
 test:
+	sh .ci/postgres.sh
 	$(GO) test -race ./...
 	$(GO) test -count=1 -run '$(MEASURING)' ./harvest/extract ./cmd/ytharvest
 
