@@ -84,7 +84,7 @@ func TestThreeWorkers(t *testing.T) {
 	var logs []*strings.Builder
 	for i := range 3 {
 		w := exec.Command(bin, "worker", "--db", dsn, "--until-idle", "--slice", "1s", "--timeout", "3s",
-			"--rescue-after", "6s", "--max-duration", "3m", "--youtube-url", ytSrv.URL, "--youtube-rate", "0",
+			"--rescue-after", "10s", "--max-duration", "3m", "--youtube-url", ytSrv.URL, "--youtube-rate", "0",
 			"--youtube-concurrency", "4", "-q")
 		log := new(strings.Builder)
 		w.Stdout, w.Stderr = log, log

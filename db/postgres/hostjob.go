@@ -153,6 +153,11 @@ func (sl *hostSlice) fetch(ctx context.Context, p harvest.Page) (snooze, err err
 	sl.last = sent(start)
 	switch {
 	case out.Cancelled || ctx.Err() != nil:
+		// The request may have gone out: whoever takes the host up next
+		// waits the delay from now.
+		if err := sl.w.store.postpone(context.WithoutCancel(ctx), sl.host, sl.gap+margin); err != nil {
+			return nil, err
+		}
 		return river.JobSnooze(0), nil
 	case out.Postponed:
 		sl.w.opts.Log.Warn("robots.txt unreachable; the host waits", "host", sl.host, "wait", postponeWait, "error", out.Save.Page.Error)
