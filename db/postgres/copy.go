@@ -263,7 +263,6 @@ type sqliteSource struct {
 	types []string // PostgreSQL types of the columns
 	vals  []any
 	extra []any // values of columns added after the file's
-	err   error
 }
 
 func (c *sqliteSource) Next() bool { return c.rows.Next() }

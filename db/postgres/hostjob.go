@@ -43,14 +43,13 @@ type hostWorker struct {
 
 // hostSlice is one run of a host slice job.
 type hostSlice struct {
-	w        *Worker
-	h        *harvest.Harvester
-	job      *river.Job[HostArgs]
-	host     string
-	end      time.Time // the slice's end: no new request after it
-	last     time.Time // when this slice's last request started (monotonic)
-	gap      time.Duration
-	finished bool // the job was completed in the transaction that found the host done
+	w    *Worker
+	h    *harvest.Harvester
+	job  *river.Job[HostArgs]
+	host string
+	end  time.Time // the slice's end: no new request after it
+	last time.Time // when this slice's last request started (monotonic)
+	gap  time.Duration
 }
 
 // Work fetches the host's queued pages, one at a time and the delay

@@ -18,7 +18,6 @@ type Rows struct {
 	rows pgx.Rows
 	tx   pgx.Tx
 	ctx  context.Context
-	err  error
 }
 
 // Query runs a user's SQL statement (the sql command's) in a read-only

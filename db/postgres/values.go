@@ -30,13 +30,6 @@ func nullInt(n int) any {
 	return n
 }
 
-func nullInt64(n int64) any {
-	if n == 0 {
-		return nil
-	}
-	return n
-}
-
 // timeOf reads a nullable timestamptz.
 func timeOf(t *time.Time) time.Time {
 	if t == nil {
