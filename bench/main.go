@@ -68,7 +68,7 @@ func main() {
 		select {}
 	}
 	if *pg != "" {
-		if err := scaleOut(*bin, *pg, max(*hosts, 1), *hostPages, *perWorker, *latency, *ytRate); err != nil {
+		if err := scaleOut(scaleOpts{bin: *bin, admin: *pg, hosts: max(*hosts, 1), pages: *hostPages, perWorker: *perWorker, latency: *latency, ytRate: *ytRate}); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}

@@ -55,12 +55,21 @@ func (h videoHostSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(b.String()))
 }
 
+// scaleOpts are the scale-out benchmark's settings.
+type scaleOpts struct {
+	bin, admin   string // the binary; the PostgreSQL server's URL
+	hosts, pages int
+	perWorker    int // --concurrency of each worker
+	latency      time.Duration
+	ytRate       float64 // --youtube-rate of each worker
+}
+
 // scaleOut crawls hosts sites of pages pages each (answers after
 // latency) into PostgreSQL with 1, 2 and 4 worker processes, each
 // --concurrency perWorker hosts at once and its own --youtube-rate, then
-// one worker beside one SQLite crawl of the same settings, and prints
-// pages/s and videos/s.
-func scaleOut(bin, admin string, hosts, pages, perWorker int, latency time.Duration, ytRate float64) error {
+// one SQLite crawl of the same settings, and prints pages/s and videos/s.
+func scaleOut(o scaleOpts) error {
+	bin, admin, hosts, pages, perWorker, latency, ytRate := o.bin, o.admin, o.hosts, o.pages, o.perWorker, o.latency, o.ytRate
 	var seeds []string
 	for i := range hosts {
 		ip := fmt.Sprintf("127.0.%d.%d", 1+i/250, 1+i%250)

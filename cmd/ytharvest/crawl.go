@@ -111,7 +111,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	} else if f.enqueueOnly {
 		return usageError("--enqueue-only needs --db postgres://…: a SQLite harvest has no workers")
 	}
-	store, closeStore, err := openForRun(ctx, *f.db, f.wait)
+	store, closeStore, err := a.openForRun(ctx, *f.db, f.wait)
 	if err != nil {
 		return err
 	}
@@ -258,9 +258,9 @@ func (f *crawlFlags) hostMode() crawl.HostMode {
 // with wait) and opens the database for writing. close releases both. A
 // postgres:// URL opens PostgreSQL, where no lock is taken: many processes
 // work one harvest at once.
-func openForRun(ctx context.Context, path string, wait bool) (store runStore, close func(), err error) {
+func (a *app) openForRun(ctx context.Context, path string, wait bool) (store runStore, close func(), err error) {
 	if postgres.IsDSN(path) {
-		return openPostgres(ctx, path)
+		return a.openPostgres(ctx, path)
 	}
 	lock, err := db.Acquire(ctx, path, wait)
 	if err != nil {

@@ -107,6 +107,7 @@ Flags follow the command name (ytharvest crawl --db x.db --depth 2 URL);
 Environment:
   YTHARVEST_DB               default for --db (else ytharvest.db): a SQLite file, or postgres://…
   YTHARVEST_YOUTUBE_URL      default for --youtube-url
+  YTHARVEST_MACHINE          with PostgreSQL, this machine's name for its YouTube egresses (else the host name)
   YOUTUBE_API_KEY            default for --youtube-api-key
   YTHARVEST_YOUTUBE_API_URL  default for --youtube-api-url
   HTTPS_PROXY                proxy for page traffic, and for YouTube's when no --youtube-proxy is given

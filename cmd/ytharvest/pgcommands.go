@@ -63,7 +63,7 @@ func (a *app) importSQLite(ctx context.Context, args []string) error {
 	case !postgres.IsDSN(*dbPath):
 		return usageError("import needs --db postgres://… (or $YTHARVEST_DB): the database to copy into")
 	}
-	s, closeStore, err := openPostgres(ctx, *dbPath)
+	s, closeStore, err := a.openPostgres(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

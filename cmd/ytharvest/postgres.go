@@ -40,11 +40,16 @@ func openReader(ctx context.Context, path string) (db.Reader, error) {
 }
 
 // openPostgres opens a PostgreSQL harvest for writing. No run lock: many
-// processes work one PostgreSQL harvest at once, by design.
-func openPostgres(ctx context.Context, dsn string) (*postgres.Store, func(), error) {
+// processes work one PostgreSQL harvest at once, by design. The machine
+// (which keys this process's YouTube egresses) is $YTHARVEST_MACHINE, else
+// the host name.
+func (a *app) openPostgres(ctx context.Context, dsn string) (*postgres.Store, func(), error) {
 	s, err := postgres.Open(ctx, dsn)
 	if err != nil {
 		return nil, nil, err
+	}
+	if m := a.getenv("YTHARVEST_MACHINE"); m != "" {
+		s.Machine = m
 	}
 	return s, func() { s.Close() }, nil
 }
@@ -120,7 +125,7 @@ func (a *app) crawlPostgres(ctx context.Context, f *crawlFlags, seeds []string) 
 	case f.hostConcurrency != 1:
 		return usageError("--host-concurrency must be 1 with PostgreSQL: one request at a time per host, whichever workers make them")
 	}
-	store, closeStore, err := openPostgres(ctx, *f.db)
+	store, closeStore, err := a.openPostgres(ctx, *f.db)
 	if err != nil {
 		return err
 	}
@@ -148,7 +153,11 @@ func (a *app) crawlPostgres(ctx context.Context, f *crawlFlags, seeds []string) 
 	if err != nil {
 		return fmt.Errorf("queue pages due for a re-check: %w", err)
 	}
-	a.log.Info("seeds queued", "seeds", len(norm), "pages_due_again", n, "db", postgres.Redact(*f.db))
+	v, err := store.QueueDueVideos(ctx, time.Now().Add(-f.yt.refreshAfter), !f.yt.noTranscripts)
+	if err != nil {
+		return fmt.Errorf("queue videos due: %w", err)
+	}
+	a.log.Info("seeds queued", "seeds", len(norm), "pages_due_again", n, "videos_due", v, "db", postgres.Redact(*f.db))
 	if f.enqueueOnly {
 		return nil
 	}

@@ -178,7 +178,7 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 	if err := yt.validate(); err != nil {
 		return err
 	}
-	store, closeStore, err := openForRun(ctx, *dbPath, *wait)
+	store, closeStore, err := a.openForRun(ctx, *dbPath, *wait)
 	if err != nil {
 		return err
 	}

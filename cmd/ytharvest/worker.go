@@ -67,7 +67,7 @@ func (a *app) worker(ctx context.Context, args []string) error {
 	if err := f.yt.validate(); err != nil {
 		return err
 	}
-	store, closeStore, err := openPostgres(ctx, *f.db)
+	store, closeStore, err := a.openPostgres(ctx, *f.db)
 	if err != nil {
 		return err
 	}

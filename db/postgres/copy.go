@@ -89,15 +89,23 @@ func copyToSQLite(ctx context.Context, src pgx.Tx, dst *sql.DB) error {
 				return err
 			}
 		}
-		if err := copyTableToSQLite(ctx, src, tx, t.name, cols, sel, t.order); err != nil {
+		if err := copyTableToSQLite(ctx, src, tx, tableCopy{t.name, t.order, cols, sel}); err != nil {
 			return fmt.Errorf("copy %s: %w", t.name, err)
 		}
 	}
 	return tx.Commit()
 }
 
-func copyTableToSQLite(ctx context.Context, src pgx.Tx, tx *sql.Tx, table string, cols, sel []string, order string) error {
-	rows, err := src.Query(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+table+` ORDER BY `+order)
+// tableCopy is one table to copy to SQLite: the columns to insert, and
+// the PostgreSQL expressions that give them.
+type tableCopy struct {
+	name, order string
+	cols, sel   []string
+}
+
+func copyTableToSQLite(ctx context.Context, src pgx.Tx, tx *sql.Tx, t tableCopy) error {
+	table, cols := t.name, t.cols
+	rows, err := src.Query(ctx, `SELECT `+strings.Join(t.sel, ", ")+` FROM `+table+` ORDER BY `+t.order)
 	if err != nil {
 		return err
 	}

@@ -19,5 +19,12 @@
 //	playlists.go    playlists and their members
 //	hosts.go        robots.txt per host
 //	youtube.go      egresses per machine, the Data API quota
+//	settings.go     the crawl's settings, for the workers
+//	worker.go       Worker: River's client, the queues, until idle
+//	hostjob.go      a host slice: politeness across workers, completing a host
+//	videojob.go     a video, a transcript; blocks go back to the queue
+//	stats.go, browse.go, channels.go, search.go, export.go   the read API (db.Reader)
+//	query.go        the sql command's read-only queries
+//	copy.go         the harvest to a SQLite file, a SQLite harvest into PostgreSQL
 //	values.go       how Go values are stored
 package postgres

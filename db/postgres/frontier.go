@@ -245,3 +245,29 @@ func hostOf(u string) string {
 	}
 	return strings.ToLower(p.Host)
 }
+
+// QueueDueVideos queues a fetch of every video due one: never fetched
+// (or not definitively: pending, blocked, error), fetched before
+// staleBefore, or playable with a transcript still wanted (its fetch
+// queues the transcript). It reports how many it queued; a video with a
+// job already keeps it.
+func (s *Store) QueueDueVideos(ctx context.Context, staleBefore time.Time, transcripts bool) (int, error) {
+	var n int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT id FROM videos
+			WHERE status IN ('pending', 'blocked', 'error') OR fetched_at IS NULL OR fetched_at < $1
+			   OR $2 AND status = 'ok' AND (transcript_status IS NULL OR transcript_status IN ('blocked', 'error'))
+			ORDER BY id`, staleBefore.UTC(), transcripts)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		n = len(ids)
+		return s.insertVideoJobs(ctx, tx, ids)
+	})
+	return n, err
+}

@@ -111,7 +111,13 @@ func (sl *hostSlice) robots(ctx context.Context, p harvest.Page) bool {
 	}
 	before := sl.w.store.robotsSavedAt(sl.host)
 	tctx, sent := traceRequests(ctx)
-	sl.h.Robots.Check(tctx, p.URL)
+	if _, delay, err := sl.h.Robots.Check(tctx, p.URL); err == nil && delay > 0 {
+		most := sl.h.MaxCrawlDelay
+		if most <= 0 {
+			most = time.Minute // harvest's default
+		}
+		sl.gap = max(sl.gap, min(delay, most))
+	}
 	if sl.w.store.robotsSavedAt(sl.host) == before {
 		return false
 	}

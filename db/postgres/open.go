@@ -104,6 +104,13 @@ func connect(ctx context.Context, dsn string, readOnly bool) (*Store, error) {
 	if readOnly {
 		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgx's default is 4 on 2 cores; a worker's host slices, videos
+		// and River's own fetching, completing and listening need more.
+		// 10 a process keeps 9 processes under PostgreSQL's default
+		// max_connections of 100.
+		cfg.MaxConns = 10
+	}
 	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "ytharvest"
 	}

@@ -12,12 +12,6 @@ import (
 	"github.com/harvestdev/ytharvest/harvest"
 )
 
-// blockedWait is how long a video or transcript waits after this
-// worker's egresses were blocked or benched. The job goes back to the
-// queue, for any worker: a block is one egress's (one machine's IP, or one
-// proxy), and another worker's may well answer.
-const blockedWait = 30 * time.Second
-
 // videoWorker fetches one video's metadata.
 type videoWorker struct {
 	river.WorkerDefaults[VideoArgs]
@@ -26,8 +20,10 @@ type videoWorker struct {
 
 // Work fetches the video and stores the answer, with a transcript job
 // for a playable video whose transcript is wanted, in one transaction. A
-// block snoozes the job; an error (no usable answer) is stored and
-// retried with River's backoff.
+// block snoozes the job (BlockedWait): it goes back to the queue for any
+// worker, since a block is one egress's (one machine's IP, or one proxy)
+// and another worker's may well answer. An error (no usable answer) is
+// stored and retried with River's backoff.
 func (vw *videoWorker) Work(ctx context.Context, job *river.Job[VideoArgs]) error {
 	h := vw.w.opts.Harvester()
 	if h == nil || h.Videos == nil {
@@ -45,7 +41,7 @@ func (vw *videoWorker) Work(ctx context.Context, job *river.Job[VideoArgs]) erro
 	if v.Status == harvest.VideoPending {
 		// Not asked: this worker's egresses all rest.
 		vw.w.stats.block(fmt.Sprintf("video %s: %s", id, v.StatusReason))
-		return river.JobSnooze(blockedWait)
+		return river.JobSnooze(vw.w.opts.BlockedWait)
 	}
 	if err := vw.w.store.saveFetched(ctx, v, h.Transcripts); err != nil {
 		return fmt.Errorf("save video %s: %w", id, err)
@@ -55,7 +51,7 @@ func (vw *videoWorker) Work(ctx context.Context, job *river.Job[VideoArgs]) erro
 	case v.Status == harvest.VideoBlocked:
 		vw.w.stats.VideosFailed.Add(1)
 		vw.w.stats.block(fmt.Sprintf("video %s: %s", id, v.StatusReason))
-		return river.JobSnooze(blockedWait)
+		return river.JobSnooze(vw.w.opts.BlockedWait)
 	case v.Status.Definitive():
 		vw.w.stats.VideosFetched.Add(1)
 		return nil
@@ -110,7 +106,7 @@ func (tw *transcriptWorker) Work(ctx context.Context, job *river.Job[TranscriptA
 	switch status {
 	case harvest.TranscriptBlocked:
 		tw.w.stats.block(fmt.Sprintf("captions of video %s: %s", v.ID, reason))
-		return river.JobSnooze(blockedWait)
+		return river.JobSnooze(tw.w.opts.BlockedWait)
 	case harvest.TranscriptError:
 		return fmt.Errorf("transcripts of %s: %s", v.ID, reason)
 	}

@@ -40,6 +40,10 @@ type WorkerOptions struct {
 	RescueAfter time.Duration
 	// UntilIdle ends Work when no job is left in the queues.
 	UntilIdle bool
+	// BlockedWait is how long a video or transcript this worker's
+	// egresses could not fetch (blocked, or every one benched) waits in
+	// the queue for a worker whose egress answers (default 30 s).
+	BlockedWait time.Duration
 	Log       *slog.Logger
 }
 
@@ -74,6 +78,9 @@ func (s *Store) NewWorker(opts WorkerOptions) (*Worker, error) {
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.BlockedWait <= 0 {
+		opts.BlockedWait = 30 * time.Second
 	}
 	jobTimeout := opts.Slice + opts.PageTimeout + time.Minute
 	if opts.RescueAfter <= 0 {
