@@ -44,7 +44,7 @@ type WorkerOptions struct {
 	// egresses could not fetch (blocked, or every one benched) waits in
 	// the queue for a worker whose egress answers (default 30 s).
 	BlockedWait time.Duration
-	Log       *slog.Logger
+	Log         *slog.Logger
 }
 
 // Worker works the queue: host slices, videos and transcripts, as River
