@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -41,7 +42,7 @@ func (vw *videoWorker) Work(ctx context.Context, job *river.Job[VideoArgs]) erro
 	if v.Status == harvest.VideoPending {
 		// Not asked: this worker's egresses all rest.
 		vw.w.stats.block(fmt.Sprintf("video %s: %s", id, v.StatusReason))
-		return river.JobSnooze(vw.w.opts.BlockedWait)
+		return vw.w.blockedAgain(job.Metadata, id)
 	}
 	if err := vw.w.store.saveFetched(ctx, v, h.Transcripts); err != nil {
 		return fmt.Errorf("save video %s: %w", id, err)
@@ -51,7 +52,7 @@ func (vw *videoWorker) Work(ctx context.Context, job *river.Job[VideoArgs]) erro
 	case v.Status == harvest.VideoBlocked:
 		vw.w.stats.VideosFailed.Add(1)
 		vw.w.stats.block(fmt.Sprintf("video %s: %s", id, v.StatusReason))
-		return river.JobSnooze(vw.w.opts.BlockedWait)
+		return vw.w.blockedAgain(job.Metadata, id)
 	case v.Status.Definitive():
 		vw.w.stats.VideosFetched.Add(1)
 		return nil
@@ -106,9 +107,30 @@ func (tw *transcriptWorker) Work(ctx context.Context, job *river.Job[TranscriptA
 	switch status {
 	case harvest.TranscriptBlocked:
 		tw.w.stats.block(fmt.Sprintf("captions of video %s: %s", v.ID, reason))
-		return river.JobSnooze(tw.w.opts.BlockedWait)
+		return tw.w.blockedAgain(job.Metadata, v.ID)
 	case harvest.TranscriptError:
 		return fmt.Errorf("transcripts of %s: %s", v.ID, reason)
 	}
 	return nil
+}
+
+// maxBlocked is how many times a video or transcript goes back to the
+// queue because every worker that took it was blocked: about ten minutes
+// at the default BlockedWait. Then its job is cancelled, so that the
+// queue empties (workers with --until-idle end) while YouTube blocks them
+// all; the video stays as it was, and the next `crawl --enqueue-only`
+// queues it again.
+const maxBlocked = 20
+
+// blockedAgain sends a blocked job back to the queue for BlockedWait, or
+// gives it up after maxBlocked times.
+func (w *Worker) blockedAgain(metadata []byte, id string) error {
+	var m struct {
+		Snoozes int `json:"snoozes"`
+	}
+	json.Unmarshal(metadata, &m) // no count: the first time
+	if m.Snoozes+1 >= maxBlocked {
+		return river.JobCancel(fmt.Errorf("video %s: blocked %d times; the next enqueue queues it again", id, m.Snoozes+1))
+	}
+	return river.JobSnooze(w.opts.BlockedWait)
 }
