@@ -20,7 +20,7 @@ demo: build
 # The whole suite under the race detector, then the tests that measure
 # (time or memory ratios), which skip under -race: they run again here
 # without it, so CI runs them too.
-MEASURING = TestThroughputRatio|TestFrontierMemory|TestHostileBinary
+MEASURING = TestThroughputRatio|TestFrontierMemory|TestHostileBinary|TestThreeWorkers
 
 # The PostgreSQL tests need a server: .ci/postgres.sh starts Debian's when
 # none answers (as root), with the role and database internal/pgtest uses;

@@ -98,6 +98,9 @@ func (s pgSettings) apply(f *crawlFlags) error {
 	f.depth, f.delay, f.recrawlAfter, f.maxCrawlDelay = s.Depth, s.Delay, s.RecrawlAfter, s.MaxCrawlDelay
 	f.sinceTime, f.ignoreRobots, f.allowPrivate = s.Since, s.IgnoreRobots, s.AllowPrivate
 	f.userAgent, f.contact, f.maxBody = s.UserAgent, s.Contact, bytesFlag(s.MaxBody)
+	if f.maxBody <= 0 {
+		f.maxBody = 10 << 20
+	}
 	f.sameHost, f.sameDomain, f.anyHost = s.Hosts == "same-host", s.Hosts == "same-domain", s.Hosts == "any-host"
 	f.allow, f.deny = nil, nil
 	for _, re := range s.Allow {
@@ -124,6 +127,8 @@ func (a *app) crawlPostgres(ctx context.Context, f *crawlFlags, seeds []string) 
 		return usageError("--max-pages and --max-pages-per-host are not supported with PostgreSQL: workers share the queue (use --max-duration)")
 	case f.hostConcurrency != 1:
 		return usageError("--host-concurrency must be 1 with PostgreSQL: one request at a time per host, whichever workers make them")
+	case f.sitemapsFromRobots:
+		return usageError("--sitemaps-from-robots is not supported with PostgreSQL: give the sitemaps as seeds")
 	}
 	store, closeStore, err := a.openPostgres(ctx, *f.db)
 	if err != nil {

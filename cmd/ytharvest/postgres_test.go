@@ -80,6 +80,14 @@ func TestPostgresCommands(t *testing.T) {
 	if code, out := lite.out("search", "--db", file, "guard"); code != 0 || !strings.Contains(out, "H7xQm2Lp9sA") {
 		t.Errorf("search of the exported file: exit %d\n%s", code, out)
 	}
+	t.Run("sqlite-utils", func(t *testing.T) {
+		// sqlite-utils finds the exported file's full-text indexes as
+		// Datasette does, and the same rows as ytharvest search.
+		bin := sqliteUtilsBin(t)
+		exported := *lite
+		exported.t, exported.dbPath = t, file
+		checkSQLiteUtils(t, &exported, bin)
+	})
 	if code, _ := pg.out("report", "--db", pg.dbPath, "-o", filepath.Join(t.TempDir(), "r.html")); code != 0 {
 		t.Errorf("report: exit %d", code)
 	}

@@ -1,14 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,30 +22,105 @@ import (
 	"github.com/harvestdev/ytharvest/internal/testserver"
 )
 
-// timedSite is a site that notes when each request arrived, by path.
-type timedSite struct {
-	h  http.Handler
-	mu sync.Mutex
-	at []timedRequest
+// timedSites are the hosts of TestThreeWorkers, served by a process of
+// their own (this test binary, run as TestHelperTimedSites), which notes
+// when each request arrived: in the test's own process, a pause of its
+// race-instrumented runtime would hold back the noting of one request
+// and make the next look early.
+type timedSites struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	out   *bufio.Scanner
+	urls  []string
 }
 
+// timedRequest is a request one of the sites noted: which host, what, when.
 type timedRequest struct {
+	host int
 	path string
 	at   time.Time
 }
 
-func (s *timedSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	now := time.Now()
-	s.mu.Lock()
-	s.at = append(s.at, timedRequest{r.URL.Path, now})
-	s.mu.Unlock()
-	s.h.ServeHTTP(w, r)
+func startTimedSites(t *testing.T, hosts, pages, videos int) *timedSites {
+	t.Helper()
+	// The sites note arrival times, and a late noting makes the next
+	// request look early: the process runs at the highest priority the
+	// test may give it (nice -20 as root; as it is otherwise), so that it
+	// runs at once when a request comes.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperTimedSites$")
+	if nice, err := exec.LookPath("nice"); err == nil && os.Geteuid() == 0 {
+		cmd = exec.Command(nice, "-n", "-20", os.Args[0], "-test.run=^TestHelperTimedSites$")
+	}
+	cmd.Env = append(os.Environ(), fmt.Sprintf("YTHARVEST_TIMED_SITES=%d,%d,%d", hosts, pages, videos))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &timedSites{cmd: cmd, stdin: stdin, out: bufio.NewScanner(stdout)}
+	t.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	for len(s.urls) < hosts && s.out.Scan() {
+		s.urls = append(s.urls, s.out.Text())
+	}
+	if len(s.urls) < hosts {
+		t.Fatalf("the sites process started %d sites, want %d", len(s.urls), hosts)
+	}
+	return s
 }
 
-func (s *timedSite) requests() []timedRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.at)
+// requests stops the sites and returns what they noted, by host.
+func (s *timedSites) requests(t *testing.T) [][]timedRequest {
+	t.Helper()
+	s.stdin.Close()
+	byHost := make([][]timedRequest, len(s.urls))
+	for s.out.Scan() {
+		var r timedRequest
+		var nanos int64
+		if _, err := fmt.Sscan(s.out.Text(), &r.host, &r.path, &nanos); err != nil {
+			continue // the test framework's own lines
+		}
+		r.at = time.Unix(0, nanos)
+		byHost[r.host] = append(byHost[r.host], r)
+	}
+	s.cmd.Wait()
+	return byHost
+}
+
+// TestHelperTimedSites is not a test: run by startTimedSites, it serves
+// the sites, prints their URLs, and when its standard input closes
+// prints every request as "host path unixnano" and ends.
+func TestHelperTimedSites(t *testing.T) {
+	spec := os.Getenv("YTHARVEST_TIMED_SITES")
+	if spec == "" {
+		t.Skip("runs only as TestThreeWorkers' sites process")
+	}
+	var hosts, pages, videos int
+	fmt.Sscanf(spec, "%d,%d,%d", &hosts, &pages, &videos)
+	var mu sync.Mutex
+	var lines []string
+	for i := range hosts {
+		site := testserver.GeneratedSite{Pages: pages, Videos: videos}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			now := time.Now().UnixNano()
+			mu.Lock()
+			lines = append(lines, fmt.Sprintf("%d %s %d", i, r.URL.Path, now))
+			mu.Unlock()
+			site.ServeHTTP(w, r)
+		}))
+		defer srv.Close()
+		fmt.Println(srv.URL + "/")
+	}
+	io.Copy(io.Discard, os.Stdin)
+	mu.Lock()
+	defer mu.Unlock()
+	fmt.Println(strings.Join(lines, "\n"))
 }
 
 // Three `ytharvest worker` processes share one PostgreSQL harvest of a
@@ -54,7 +130,14 @@ func (s *timedSite) requests() []timedRequest {
 // video is fetched, robots.txt was fetched once per host, and no two
 // requests to one host came closer than --delay, whichever workers made
 // them.
+//
+// It measures (request times), so it runs in make test's second pass,
+// without -race and with nothing else running beside it: under the whole
+// suite's load a site notes a request up to 25 ms after it was written.
 func TestThreeWorkers(t *testing.T) {
+	if raceEnabled {
+		t.Skip("measures request times: make test runs it without -race, alone (MEASURING)")
+	}
 	bin := binary(t)
 	dsn := pgtest.NewDatabase(t)
 	const (
@@ -62,15 +145,8 @@ func TestThreeWorkers(t *testing.T) {
 		videos         = 60
 		delay          = 25 * time.Millisecond
 	)
-	var sites []*timedSite
-	var seeds []string
-	for range hosts {
-		s := &timedSite{h: testserver.GeneratedSite{Pages: perHost, Videos: videos}}
-		srv := httptest.NewServer(s)
-		defer srv.Close()
-		sites = append(sites, s)
-		seeds = append(seeds, srv.URL+"/")
-	}
+	sites := startTimedSites(t, hosts, perHost, videos)
+	seeds := sites.urls
 	yt := testserver.NewYouTube(filepath.Join("..", "..", "testdata", "youtube"))
 	ytSrv := httptest.NewServer(yt)
 	defer ytSrv.Close()
@@ -116,7 +192,7 @@ func TestThreeWorkers(t *testing.T) {
 			t.Errorf("worker %d: %v\n%s", i+2, err, logs[i+1])
 		}
 	}
-	checkThreeWorkers(t, conn, sites, delay)
+	checkThreeWorkers(t, conn, sites.requests(t), delay)
 	asked := map[string]bool{}
 	for _, r := range yt.Requests() {
 		asked[r.VideoID] = true
@@ -130,7 +206,7 @@ func TestThreeWorkers(t *testing.T) {
 
 // checkThreeWorkers checks the harvest and the requests of
 // TestThreeWorkers.
-func checkThreeWorkers(t *testing.T, conn *pgx.Conn, sites []*timedSite, delay time.Duration) {
+func checkThreeWorkers(t *testing.T, conn *pgx.Conn, sites [][]timedRequest, delay time.Duration) {
 	t.Helper()
 	want := len(sites) * 400
 	for _, c := range []struct {
@@ -150,8 +226,7 @@ func checkThreeWorkers(t *testing.T, conn *pgx.Conn, sites []*timedSite, delay t
 		}
 	}
 	minGap := time.Hour
-	for i, s := range sites {
-		reqs := s.requests()
+	for i, reqs := range sites {
 		robots, pages := 0, map[string]int{}
 		for j, r := range reqs {
 			if r.path == "/robots.txt" {
