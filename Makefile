@@ -28,7 +28,7 @@ MEASURING = TestThroughputRatio|TestFrontierMemory|TestHostileBinary|TestThreeWo
 test:
 	sh .ci/postgres.sh
 	$(GO) test -race ./...
-	$(GO) test -count=1 -run '$(MEASURING)' ./harvest/extract ./cmd/ytharvest
+	$(GO) test -p 1 -count=1 -run '$(MEASURING)' ./harvest/extract ./cmd/ytharvest
 
 check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
