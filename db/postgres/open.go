@@ -89,7 +89,11 @@ func OpenReadOnly(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.checkVersion(ctx, s.pool); err != nil {
+	version, err := s.checkVersion(ctx, s.pool)
+	if err == nil && version == 0 {
+		err = fmt.Errorf("%w: the database holds no harvest yet (run `ytharvest crawl` first)", db.ErrNotExist)
+	}
+	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", Redact(dsn), err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/harvestdev/ytharvest/internal/pgtest"
 )
 
+// A read-only open of an empty database says there is no harvest.
 // Opening migrates an empty database to this binary's schema (and
 // River's), once; opening again changes nothing; a database of a newer
 // ytharvest, or one holding tables ytharvest did not make, is refused.
@@ -19,6 +20,9 @@ func TestMigrate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(t)
+	if _, err := postgres.OpenReadOnly(ctx, dsn); !errors.Is(err, db.ErrNotExist) {
+		t.Errorf("OpenReadOnly of an empty database: %v, want ErrNotExist", err)
+	}
 	s, err := postgres.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
