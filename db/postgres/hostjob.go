@@ -18,21 +18,14 @@ import (
 // Politeness across workers. A host has at most one host slice job
 // (HostArgs is unique by host), and River runs a job on one worker at a
 // time, so one request at a time goes to a host whichever workers run.
-// The delay between two requests holds within a slice by the worker's
-// clock, and across slices (another worker, a later run) by
-// hosts.next_fetch_at, set from the database's clock when a page's
-// outcome is stored, after its request went out: the next slice waits for
-// it by the same clock, so machines' clocks need not agree.
-
-// margin is added to --delay between two requests a worker writes to one
-// host: the host notes them as they arrive, and a request it is slow to
-// note (its own scheduling) makes the next look early. On the 2-core test
-// machine a quiet site noted requests within 3 ms of their writing, and
-// one on a machine loaded 7-fold up to 25 ms late; the workers' own
-// spacing, by their clocks, never fell below --delay + margin
-// (TestThreeWorkers). It costs a crawl at the default 1 s delay 1% of its
-// pace.
-const margin = 10 * time.Millisecond
+// The delay runs from when the host began to answer the last request
+// (traceRequests): the host saw that request before it answered, so it
+// sees the next at least the delay later, however late either was noted.
+// It holds within a slice by the worker's clock, and across slices
+// (another worker, a later run) by hosts.next_fetch_at, set from the
+// database's clock when a page's outcome is stored, after its answer came:
+// the next slice waits for it by the same clock, so machines' clocks need
+// not agree.
 
 // postponeWait is how long a host whose robots.txt could not be fetched
 // waits.
@@ -76,7 +69,7 @@ func (hw *hostWorker) Work(ctx context.Context, job *river.Job[HostArgs]) error 
 				return sl.stopped(ctx, err)
 			}
 		} else {
-			wait = time.Until(sl.last.Add(sl.gap + margin))
+			wait = time.Until(sl.last.Add(sl.gap))
 		}
 		if time.Now().Add(wait).After(sl.end) {
 			return river.JobSnooze(max(wait, 0))
@@ -97,7 +90,7 @@ func (hw *hostWorker) Work(ctx context.Context, job *river.Job[HostArgs]) error 
 		if sl.robots(ctx, p) {
 			// robots.txt was fetched: the page waits its turn after it, and
 			// so does the next slice, should this one end here.
-			if err := sl.w.store.postpone(context.WithoutCancel(ctx), sl.host, sl.gap+margin); err != nil {
+			if err := sl.w.store.postpone(context.WithoutCancel(ctx), sl.host, sl.gap); err != nil {
 				return err
 			}
 			continue
@@ -133,27 +126,39 @@ func (sl *hostSlice) robots(ctx context.Context, p harvest.Page) bool {
 	return true
 }
 
-// traceRequests returns a context whose HTTP requests note when they were
-// written, and a function that returns the last such time (or dflt when
-// none was): the delay runs from when a request went out, not from when
-// the fetch began (a new connection takes a while) nor from when it
-// ended.
+// traceRequests returns a context whose HTTP requests note when they
+// went out, and a function that returns the last such time (or dflt when
+// none did). A request has surely gone out once its answer begins
+// (GotFirstResponseByte); the transport calls WroteRequest before it
+// flushes the request to the socket, and a worker descheduled in between
+// on a busy machine sent it tens of milliseconds later than noted, so
+// that time stands only for a request that got no answer. The delay thus
+// runs from when the host began to answer: never sooner than it may.
 func traceRequests(ctx context.Context) (context.Context, func(dflt time.Time) time.Time) {
 	var mu sync.Mutex
-	var last time.Time
-	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
-		now := time.Now() // written and flushed: on its way
+	var wrote, answered time.Time
+	note := func(t *time.Time) {
+		now := time.Now()
 		mu.Lock()
-		last = now
+		*t = now
 		mu.Unlock()
-	}}
+	}
+	trace := &httptrace.ClientTrace{
+		WroteRequest:         func(httptrace.WroteRequestInfo) { note(&wrote) },
+		GotFirstResponseByte: func() { note(&answered) },
+	}
 	return httptrace.WithClientTrace(ctx, trace), func(dflt time.Time) time.Time {
 		mu.Lock()
 		defer mu.Unlock()
-		if last.IsZero() {
-			return dflt
+		switch {
+		case answered.After(wrote):
+			return answered
+		case !wrote.IsZero():
+			// No answer (yet) to the last request written: a time out, a
+			// reset. It went out no later than the fetch ended.
+			return time.Now()
 		}
-		return last
+		return dflt
 	}
 }
 
@@ -168,7 +173,7 @@ func (sl *hostSlice) fetch(ctx context.Context, p harvest.Page) (snooze, err err
 	case out.Cancelled || ctx.Err() != nil:
 		// The request may have gone out: whoever takes the host up next
 		// waits the delay from now.
-		if err := sl.w.store.postpone(context.WithoutCancel(ctx), sl.host, sl.gap+margin); err != nil {
+		if err := sl.w.store.postpone(context.WithoutCancel(ctx), sl.host, sl.gap); err != nil {
 			return nil, err
 		}
 		return river.JobSnooze(0), nil
@@ -181,12 +186,12 @@ func (sl *hostSlice) fetch(ctx context.Context, p harvest.Page) (snooze, err err
 	}
 	gap := max(sl.h.Delay, out.CrawlDelay)
 	sl.gap = gap
-	next := max(gap+margin, out.Wait)
+	next := max(gap, out.Wait)
 	stats, err := sl.w.store.savePage(ctx, out.Save, next)
 	if err != nil {
 		return nil, fmt.Errorf("save %s: %w", p.URL, err)
 	}
-	sl.w.count(out, stats)
+	sl.w.count(out, stats, sl.last)
 	if out.Wait > gap {
 		// The host asked for a longer wait (Retry-After): its slice
 		// comes back then, on whichever worker.
@@ -230,8 +235,10 @@ func (sl *hostSlice) complete(ctx context.Context) (bool, error) {
 	return done, err
 }
 
-// count adds a stored page to the worker's counts.
-func (w *Worker) count(out harvest.PageOutcome, st harvest.SaveStats) {
+// count adds a stored page to the worker's counts, and logs it (at
+// debug) with when its request was written (sent, Unix nanoseconds: the
+// time --delay runs from).
+func (w *Worker) count(out harvest.PageOutcome, st harvest.SaveStats, sent time.Time) {
 	s, p := &w.stats, out.Save.Page
 	switch {
 	case p.State == harvest.PageFailed:
@@ -248,7 +255,7 @@ func (w *Worker) count(out harvest.PageOutcome, st harvest.SaveStats) {
 	s.NewVideos.Add(int64(st.NewVideos))
 	s.OutOfScope.Add(int64(out.OutOfScope))
 	w.opts.Log.Debug("page", "url", p.URL, "state", p.State, "status", p.HTTPStatus,
-		"refs", len(out.Save.Refs), "links", len(out.Save.Out), "error", p.Error)
+		"refs", len(out.Save.Refs), "links", len(out.Save.Out), "error", p.Error, "sent", sent.UnixNano())
 }
 
 // hostWait returns how long, by the database's clock, until the host may
