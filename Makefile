@@ -20,11 +20,15 @@ demo: build
 # The whole suite under the race detector, then the tests that measure
 # (time or memory ratios), which skip under -race: they run again here
 # without it, so CI runs them too.
-MEASURING = TestThroughputRatio|TestFrontierMemory|TestHostileBinary
+MEASURING = TestThroughputRatio|TestFrontierMemory|TestHostileBinary|TestThreeWorkers
 
+# The PostgreSQL tests need a server: .ci/postgres.sh starts Debian's when
+# none answers (as root), with the role and database internal/pgtest uses;
+# $YTHARVEST_TEST_POSTGRES points them at another.
 test:
+	sh .ci/postgres.sh
 	$(GO) test -race ./...
-	$(GO) test -count=1 -run '$(MEASURING)' ./harvest/extract ./cmd/ytharvest
+	$(GO) test -p 1 -count=1 -run '$(MEASURING)' ./harvest/extract ./cmd/ytharvest
 
 check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -53,6 +57,9 @@ bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 	$(GO) test -count=1 -run='$(MEASURING)' -v ./harvest/extract ./cmd/ytharvest
 	cd bench && $(GO) run . -bin ../bin/ytharvest -pages 10000
+	sh .ci/postgres.sh
+	cd bench && $(GO) run . -bin ../bin/ytharvest -pg "$${YTHARVEST_TEST_POSTGRES:-postgres://ytharvest:ytharvest@127.0.0.1:5432/ytharvest_test?sslmode=disable}" \
+		-hosts 64 -host-pages 25 -latency 100ms -worker-concurrency 4 -youtube-rate 20
 
 clean:
 	rm -rf bin demo.db demo.db-wal demo.db-shm

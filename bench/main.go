@@ -48,6 +48,9 @@ func main() {
 	hosts := flag.Int("hosts", 0, "instead: crawl this many hosts of -host-pages pages each, at the default politeness, and compare with the politeness bound")
 	hostPages := flag.Int("host-pages", 10, "with -hosts, pages per host")
 	latency := flag.Duration("latency", 100*time.Millisecond, "with -hosts, how long each answer takes")
+	pg := flag.String("pg", "", "instead: the scale-out benchmark, on the PostgreSQL server of this `URL` (it creates databases ytharvest_bench_N): -hosts hosts of -host-pages pages answering after -latency, 1, 2 and 4 worker processes, then one SQLite crawl")
+	perWorker := flag.Int("worker-concurrency", 4, "with -pg, hosts each worker (and the SQLite crawl) fetches at once")
+	ytRate := flag.Float64("youtube-rate", 10, "with -pg, YouTube requests per second per worker")
 	serveOnly := flag.Bool("serve", false, "serve the generated site and the fake YouTube, print their URLs and wait (to profile a crawl by hand)")
 	flag.Parse()
 	if *serveOnly {
@@ -63,6 +66,13 @@ func main() {
 		}
 		fmt.Printf("site %s/\nyoutube %s\n", site, yt)
 		select {}
+	}
+	if *pg != "" {
+		if err := scaleOut(scaleOpts{bin: *bin, admin: *pg, hosts: max(*hosts, 1), pages: *hostPages, perWorker: *perWorker, latency: *latency, ytRate: *ytRate}); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *hosts > 0 {
 		if err := manyHosts(*bin, *hosts, *hostPages, *latency, *runs); err != nil {

@@ -18,4 +18,5 @@
 //	schedule.go   per-host politeness: delay, host concurrency, Retry-After
 //	seen.go       the run's set of URLs already handed to the frontier
 //	videos.go     the video stage: claim, fetch, transcripts, the breaker
+//	single.go     one page, one video: for stores whose workers take work item by item
 package harvest

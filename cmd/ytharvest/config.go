@@ -12,6 +12,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"github.com/harvestdev/ytharvest/db/postgres"
 )
 
 // The config file holds what a cron job would otherwise put on a long
@@ -43,7 +45,7 @@ const defaultConfigFile = "ytharvest.toml"
 // configCommands are the commands a config file may have a table for; any
 // other table is a typo. TestConfigCommandsMatchUsage keeps it in step with
 // the usage text.
-const configCommands = "crawl video refresh stats sql search export backup extract doctor serve report"
+const configCommands = "crawl video refresh stats sql search export backup extract doctor serve report worker import"
 
 // configFlag registers --config on fs. newFlagSet calls it, so that every
 // command takes --config FILE wherever flags go.
@@ -398,7 +400,7 @@ func (c *config) keys(path ...string) []string {
 // directory: cron starts jobs in $HOME, and `--config /etc/ytharvest.toml`
 // with db = "news.db" means the news.db beside it.
 func (c *config) resolve(p string) string {
-	if p == "" || p == "-" || filepath.IsAbs(p) {
+	if p == "" || p == "-" || filepath.IsAbs(p) || postgres.IsDSN(p) {
 		return p
 	}
 	return filepath.Join(filepath.Dir(c.path), p)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/db/postgres"
 	"github.com/harvestdev/ytharvest/harvest"
 	"github.com/harvestdev/ytharvest/harvest/crawl"
 	"github.com/harvestdev/ytharvest/harvest/extract"
@@ -58,6 +59,7 @@ type crawlFlags struct {
 	userAgent          string
 	recrawlAfter       time.Duration
 	wait               bool
+	enqueueOnly        bool
 	sameDomain         bool
 	anyHost            bool
 	sameHost           bool
@@ -104,7 +106,12 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, closeStore, err := openForRun(ctx, *f.db, f.wait)
+	if postgres.IsDSN(*f.db) {
+		return a.crawlPostgres(ctx, &f, seeds)
+	} else if f.enqueueOnly {
+		return usageError("--enqueue-only needs --db postgres://…: a SQLite harvest has no workers")
+	}
+	store, closeStore, err := a.openForRun(ctx, *f.db, f.wait)
 	if err != nil {
 		return err
 	}
@@ -162,6 +169,7 @@ func (f *crawlFlags) register(a *app, fs *flag.FlagSet) {
 	fs.BoolVar(&f.sitemapsFromRobots, "sitemaps-from-robots", false, "add the Sitemap lines of the seeds' robots.txt as seeds")
 	fs.BoolVar(&f.allowPrivate, "allow-private", false, "follow links to loopback, private and link-local addresses (refused by default, except on the seeds' hosts)")
 	fs.BoolVar(&f.wait, "wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
+	fs.BoolVar(&f.enqueueOnly, "enqueue-only", false, "with --db postgres://…: queue the seeds and pages due for the workers, and work none of it here")
 	f.log.register(fs)
 }
 
@@ -247,8 +255,13 @@ func (f *crawlFlags) hostMode() crawl.HostMode {
 }
 
 // openForRun takes the run lock of the database at path (waiting for it
-// with wait) and opens the database for writing. close releases both.
-func openForRun(ctx context.Context, path string, wait bool) (store *db.DB, close func(), err error) {
+// with wait) and opens the database for writing. close releases both. A
+// postgres:// URL opens PostgreSQL, where no lock is taken: many processes
+// work one harvest at once.
+func (a *app) openForRun(ctx context.Context, path string, wait bool) (store runStore, close func(), err error) {
+	if postgres.IsDSN(path) {
+		return a.openPostgres(ctx, path)
+	}
 	lock, err := db.Acquire(ctx, path, wait)
 	if err != nil {
 		if errors.Is(err, db.ErrLocked) {
@@ -259,17 +272,26 @@ func openForRun(ctx context.Context, path string, wait bool) (store *db.DB, clos
 		}
 		return nil, nil, err
 	}
-	store, err = db.Open(ctx, path)
+	d, err := db.Open(ctx, path)
 	if err != nil {
 		lock.Release()
 		return nil, nil, err
 	}
-	return store, func() { store.Close(); lock.Release() }, nil
+	return d, func() { d.Close(); lock.Release() }, nil
 }
 
 // crawler builds the harvester of a crawl: the page fetcher behind the
 // private-address guard, robots.txt, the YouTube source, and the settings.
-func (a *app) crawler(f *crawlFlags, scope *crawl.Scope, store *db.DB, seeds int) (*harvest.Harvester, *youtube.Source, error) {
+func (a *app) crawler(f *crawlFlags, scope *crawl.Scope, store runStore, seeds int) (*harvest.Harvester, *youtube.Source, error) {
+	videos, err := f.yt.source(a, store)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.harvester(f, scope, store, videos, seeds), videos, nil
+}
+
+// harvester builds a crawl's harvester with the given YouTube source.
+func (a *app) harvester(f *crawlFlags, scope *crawl.Scope, store runStore, videos *youtube.Source, seeds int) *harvest.Harvester {
 	ua := f.userAgent
 	if ua == "" {
 		ua = defaultUserAgent(f.contact)
@@ -279,10 +301,6 @@ func (a *app) crawler(f *crawlFlags, scope *crawl.Scope, store *db.DB, seeds int
 	var robots harvest.Robots
 	if !f.ignoreRobots {
 		robots = crawl.NewRobotsPolicy(pages, ua, store, nil)
-	}
-	videos, err := f.yt.source(a, store)
-	if err != nil {
-		return nil, nil, err
 	}
 	return &harvest.Harvester{
 		Runs: store, Frontier: store, VideoStore: store,
@@ -313,7 +331,7 @@ func (a *app) crawler(f *crawlFlags, scope *crawl.Scope, store *db.DB, seeds int
 		MaxPlaylistVideos:  f.yt.maxPlaylistVideos,
 		Options:            f.options(seeds),
 		Version:            buildVersion(),
-	}, videos, nil
+	}
 }
 
 // options are recorded with the run, as JSON.

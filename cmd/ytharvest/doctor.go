@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/db/postgres"
 	"github.com/harvestdev/ytharvest/harvest"
 	"github.com/harvestdev/ytharvest/harvest/youtube"
 )
@@ -62,7 +63,12 @@ func (a *app) doctor(ctx context.Context, args []string) error {
 
 	checks := []youtube.Check{a.doctorDatabase(ctx, *dbPath)}
 	var store youtube.Store
-	if d, err := db.OpenReadOnly(ctx, *dbPath); err == nil {
+	if postgres.IsDSN(*dbPath) {
+		if s, err := postgres.OpenReadOnly(ctx, *dbPath); err == nil {
+			defer s.Close()
+			store = readOnlyStore{s}
+		}
+	} else if d, err := db.OpenReadOnly(ctx, *dbPath); err == nil {
 		defer d.Close()
 		if s, err := d.Stats(ctx); err == nil && s.SchemaVersion >= 9 {
 			store = readOnlyStore{d}
@@ -127,9 +133,21 @@ func doctorCode(checks []youtube.Check) int {
 // that it can be made: without changing it, and without waiting for a
 // run that holds it.
 func (a *app) doctorDatabase(ctx context.Context, path string) youtube.Check {
-	c := youtube.Check{Check: "database", Target: path, Status: "OK"}
+	c := youtube.Check{Check: "database", Target: displayDB(path), Status: "OK"}
 	fail := func(reason, fix string) youtube.Check {
 		c.Status, c.Reason, c.Fix = "FAILED", reason, fix
+		return c
+	}
+	if postgres.IsDSN(path) {
+		s, err := postgres.Open(ctx, path)
+		if err != nil {
+			return fail(err.Error(), "check the URL, the server, and the role's rights (docs/scale-out.md)")
+		}
+		defer s.Close()
+		if err := s.CheckWritable(ctx); err != nil {
+			return fail(err.Error(), "the role needs INSERT and UPDATE on ytharvest's tables")
+		}
+		c.Reason = "connects, and can be written"
 		return c
 	}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
@@ -168,7 +186,7 @@ func (a *app) doctorDatabase(ctx context.Context, path string) youtube.Check {
 // readOnlyStore lets doctor read the egresses' benches and the quota
 // without writing: a check benches nothing, and the Data API units it
 // spends are counted only by YouTube (a handful a day).
-type readOnlyStore struct{ d *db.DB }
+type readOnlyStore struct{ d youtube.Store }
 
 func (r readOnlyStore) LoadEgresses(ctx context.Context, labels []string) (map[string]harvest.EgressState, error) {
 	return r.d.LoadEgresses(ctx, labels)

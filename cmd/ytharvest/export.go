@@ -38,6 +38,10 @@ columns a later version adds come last). Rows are in id order:
   runs         one row per crawl, video and refresh run, with its counts
 
 Formats:
+  sqlite the whole harvest of a PostgreSQL database (--db postgres://…) as a
+         new SQLite file (-o FILE, which must not exist; no --table, no
+         --since): ytharvest's own schema, so every read command, sqlite3 and
+         Datasette read it. Written beside FILE and renamed into place.
   csv    RFC 4180 quoting and a header row; lines end in LF, not CRLF, and
          line breaks inside a value are kept as they are, inside quotes. NULL
          is an empty field, so NULL and '' look alike. Integers in decimal.
@@ -79,7 +83,7 @@ func (a *app) export(ctx context.Context, args []string) error {
 	dbPath := a.dbFlag(fs)
 	tables := strings.Join(db.ExportTables(), ", ")
 	table := fs.String("table", "", "the `TABLE` to export: "+tables+" (required)")
-	format := fs.String("format", "csv", "output `FORMAT`: csv or jsonl")
+	format := fs.String("format", "csv", "output `FORMAT`: csv, jsonl, or sqlite (the whole harvest as a new SQLite file, -o FILE; from PostgreSQL)")
 	sinceFlag := fs.String("since", "", "only rows changed or seen since `DATE` (2026-11-01 or RFC 3339; see above)")
 	out := fs.String("o", "-", "write to `FILE`, whole or not at all; - is standard output")
 	pos, err := a.parseFlags(fs, args)
@@ -91,12 +95,14 @@ func (a *app) export(ctx context.Context, args []string) error {
 	switch {
 	case len(pos) > 0:
 		return usageError("export takes no arguments (got %q); name the table with --table", pos[0])
-	case *table == "":
+	case *table == "" && *format != "sqlite":
 		return usageError("export needs --table: one of %s", tables)
-	case !slices.Contains(db.ExportTables(), *table):
+	case *table != "" && !slices.Contains(db.ExportTables(), *table):
 		return usageError("unknown --table %q: want one of %s", *table, tables)
+	case *format == "sqlite":
+		return a.exportSQLite(ctx, *dbPath, *table, *sinceFlag, *out)
 	case *format != "csv" && *format != "jsonl":
-		return usageError("unknown --format %q: want csv or jsonl", *format)
+		return usageError("unknown --format %q: want csv, jsonl or sqlite", *format)
 	case *out == "":
 		return usageError("-o needs a file name (or - for standard output)")
 	}
@@ -106,7 +112,7 @@ func (a *app) export(ctx context.Context, args []string) error {
 			return usageError("--since: %v", err)
 		}
 	}
-	d, err := db.OpenReadOnly(ctx, *dbPath)
+	d, err := openReader(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -499,7 +499,7 @@ func TestExportUsage(t *testing.T) {
 		{[]string{"--db", path}, exitUsage, "export needs --table: one of videos, links, pages, transcripts, segments"},
 		{[]string{"--db", path, "--table", "vidoes"}, exitUsage, `unknown --table "vidoes": want one of videos, links, pages, transcripts, segments`},
 		{[]string{"--db", path, "--table", "transcript_segments"}, exitUsage, "unknown --table"},
-		{[]string{"--db", path, "--table", "videos", "--format", "xml"}, exitUsage, `unknown --format "xml": want csv or jsonl`},
+		{[]string{"--db", path, "--table", "videos", "--format", "xml"}, exitUsage, `unknown --format "xml": want csv, jsonl or sqlite`},
 		{[]string{"--db", path, "--table", "videos", "--since", "yesterday"}, exitUsage, "--since"},
 		{[]string{"--db", path, "--table", "videos", "-o", ""}, exitUsage, "-o needs a file name"},
 		{[]string{"--db", path, "videos"}, exitUsage, "export takes no arguments"},

@@ -94,6 +94,10 @@ Usage:
   ytharvest doctor [flags]          check the database, YouTube, proxies, client identities, the Data API
   ytharvest serve [flags]           browse the harvest in a web browser (read-only, loopback)
   ytharvest report -o FILE [flags]  write a one-file HTML report of the harvest
+  ytharvest worker --db postgres://… [flags]
+                                    work a PostgreSQL harvest's queue beside other workers
+  ytharvest import --from FILE --db postgres://…
+                                    copy a SQLite harvest into PostgreSQL
   ytharvest version                 print the version
   ytharvest help [COMMAND]          show help
 
@@ -101,8 +105,9 @@ Flags follow the command name (ytharvest crawl --db x.db --depth 2 URL);
 -flag and --flag both work. Run 'ytharvest help crawl' for a command's flags.
 
 Environment:
-  YTHARVEST_DB               default for --db (else ytharvest.db)
+  YTHARVEST_DB               default for --db (else ytharvest.db): a SQLite file, or postgres://…
   YTHARVEST_YOUTUBE_URL      default for --youtube-url
+  YTHARVEST_MACHINE          with PostgreSQL, this machine's name for its YouTube egresses (else the host name)
   YOUTUBE_API_KEY            default for --youtube-api-key
   YTHARVEST_YOUTUBE_API_URL  default for --youtube-api-url
   HTTPS_PROXY                proxy for page traffic, and for YouTube's when no --youtube-proxy is given
@@ -163,7 +168,7 @@ func tuneGC(args []string, getenv func(string) string) {
 		return
 	}
 	switch args[0] {
-	case "crawl", "video", "refresh":
+	case "crawl", "video", "refresh", "worker":
 		debug.SetGCPercent(gcPercent)
 		debug.SetMemoryLimit(memoryLimit)
 	}
@@ -252,6 +257,10 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.serve(ctx, rest)
 	case "report":
 		return a.report(ctx, rest)
+	case "worker":
+		return a.worker(ctx, rest)
+	case "import":
+		return a.importSQLite(ctx, rest)
 	case "version", "--version", "-version":
 		if len(rest) > 0 && slices.Contains([]string{"-h", "-help", "--help"}, rest[0]) {
 			fmt.Fprint(a.stdout, "Usage: ytharvest version\n\nPrints the version of this ytharvest: a release's tag, or the commit it was\nbuilt from (with -dirty when the checkout had changes).\n")
@@ -270,7 +279,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 }
 
 // commands are the command names, for the unknown-command message.
-var commands = []string{"crawl", "stats", "sql", "search", "video", "refresh", "extract", "export", "backup", "doctor", "serve", "report", "version", "help"}
+var commands = []string{"crawl", "stats", "sql", "search", "video", "refresh", "extract", "export", "backup", "doctor", "serve", "report", "worker", "import", "version", "help"}
 
 // unknownCommand is the one-line error for a command line that does not
 // start with a command: a flag before the command, or a misspelt one.
@@ -387,7 +396,7 @@ func (a *app) dbFlag(fs *flag.FlagSet) *string {
 	if def == "" {
 		def = "ytharvest.db"
 	}
-	return fs.String("db", def, "SQLite database file (env YTHARVEST_DB)")
+	return fs.String("db", def, "SQLite database file, or a postgres:// URL (env YTHARVEST_DB)")
 }
 
 // httpTransport returns the transport for YouTube: the test's, or a

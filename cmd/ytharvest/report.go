@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/harvestdev/ytharvest/db"
 	"github.com/harvestdev/ytharvest/web"
 )
 
@@ -47,7 +46,7 @@ func (a *app) report(ctx context.Context, args []string) error {
 			return usageError("--since: %v", err)
 		}
 	}
-	d, err := db.OpenReadOnlyCached(ctx, *dbPath)
+	d, err := openServingReader(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -81,6 +80,6 @@ func (a *app) report(ctx context.Context, args []string) error {
 	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	fmt.Fprintf(a.stderr, "report of %s written to %s (%d KB)\n", *dbPath, *out, (b.Len()+1023)/1024)
+	fmt.Fprintf(a.stderr, "report of %s written to %s (%d KB)\n", displayDB(*dbPath), *out, (b.Len()+1023)/1024)
 	return nil
 }

@@ -53,7 +53,7 @@ func (a *app) search(ctx context.Context, args []string) error {
 	if *limit < 1 {
 		return usageError("--limit must be at least 1")
 	}
-	d, err := db.OpenReadOnlyCached(ctx, *dbPath)
+	d, err := openServingReader(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

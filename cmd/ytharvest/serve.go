@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/harvestdev/ytharvest/db"
 	"github.com/harvestdev/ytharvest/web"
 )
 
@@ -62,7 +61,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			return usageError("--auth-file: %v", err)
 		}
 	}
-	d, err := db.OpenReadOnlyCached(ctx, *dbPath)
+	d, err := openServingReader(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -92,7 +91,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if loopback && (host == "" || host == "localhost") {
 		url = "http://localhost:" + portOf(ln.Addr()) + "/"
 	}
-	fmt.Fprintf(a.stdout, "serving %s at %s (read-only; Ctrl-C stops)\n", *dbPath, url)
+	fmt.Fprintf(a.stdout, "serving %s at %s (read-only; Ctrl-C stops)\n", displayDB(*dbPath), url)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/db/postgres"
 )
 
 const sqlSummary = `Usage: ytharvest sql [flags] QUERY
@@ -47,15 +48,11 @@ func (a *app) sql(ctx context.Context, args []string) error {
 	if strings.TrimSpace(pos[0]) == "" {
 		return usageError("sql: the query is empty")
 	}
-	d, err := db.OpenReadOnly(ctx, *dbPath)
+	rows, closeDB, err := a.query(ctx, *dbPath, pos[0])
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	rows, err := d.Query(ctx, pos[0])
-	if err != nil {
-		return queryUsage(err)
-	}
+	defer closeDB()
 	defer rows.Close()
 	cut, err := a.printRows(rows, *asJSON)
 	if err != nil {
@@ -69,7 +66,7 @@ func (a *app) sql(ctx context.Context, args []string) error {
 
 // printRows prints rows as an aligned table, or as JSON lines, and reports
 // whether a value was cut to fit the table.
-func (a *app) printRows(rows *db.Rows, asJSON bool) (cut bool, err error) {
+func (a *app) printRows(rows resultRows, asJSON bool) (cut bool, err error) {
 	cols, err := rows.Columns()
 	if err != nil {
 		return false, err
@@ -121,6 +118,43 @@ func (a *app) printRows(rows *db.Rows, asJSON bool) (cut bool, err error) {
 		}
 	}
 	return cut, out.Flush()
+}
+
+// resultRows are the rows of the sql command: *db.Rows (SQLite) or
+// *postgres.Rows.
+type resultRows interface {
+	Columns() ([]string, error)
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// query runs the sql command's query on the harvest at path; closeDB
+// closes the database after the rows.
+func (a *app) query(ctx context.Context, path, q string) (rows resultRows, closeDB func(), err error) {
+	if postgres.IsDSN(path) {
+		s, err := postgres.OpenReadOnly(ctx, path)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, err := s.Query(ctx, q)
+		if err != nil {
+			s.Close()
+			return nil, nil, queryUsage(err)
+		}
+		return r, func() { s.Close() }, nil
+	}
+	d, err := db.OpenReadOnly(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := d.Query(ctx, q)
+	if err != nil {
+		d.Close()
+		return nil, nil, queryUsage(err)
+	}
+	return r, func() { d.Close() }, nil
 }
 
 // queryUsage makes a query's failure a usage error: the query is the

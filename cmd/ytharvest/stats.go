@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/harvestdev/ytharvest/db"
+	"github.com/harvestdev/ytharvest/db/postgres"
 )
 
 const statsSummary = `Usage: ytharvest stats [flags]
@@ -29,7 +30,7 @@ func (a *app) stats(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		return usageError("stats takes no arguments (got %q)", pos[0])
 	}
-	d, err := db.OpenReadOnly(ctx, *dbPath)
+	d, err := openReader(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -39,7 +40,7 @@ func (a *app) stats(ctx context.Context, args []string) error {
 		return fmt.Errorf("stats: %w", err)
 	}
 	var egresses []db.EgressStat
-	if s.SchemaVersion >= 9 {
+	if s.SchemaVersion >= 9 || postgres.IsDSN(*dbPath) { // SQLite files before v9 have no egresses
 		if egresses, err = d.Egresses(ctx); err != nil {
 			return fmt.Errorf("stats: %w", err)
 		}
@@ -52,7 +53,7 @@ func (a *app) stats(ctx context.Context, args []string) error {
 			Egresses []db.EgressStat `json:"egresses"`
 		}{s, egresses})
 	}
-	printStats(a.stdout, *dbPath, s)
+	printStats(a.stdout, postgres.Redact(*dbPath), s)
 	printEgresses(a.stdout, egresses, time.Now())
 	return nil
 }

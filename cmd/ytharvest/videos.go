@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/harvestdev/ytharvest/db"
 	"github.com/harvestdev/ytharvest/harvest"
 	"github.com/harvestdev/ytharvest/harvest/extract"
 	"github.com/harvestdev/ytharvest/harvest/youtube"
@@ -179,7 +178,7 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 	if err := yt.validate(); err != nil {
 		return err
 	}
-	store, closeStore, err := openForRun(ctx, *dbPath, *wait)
+	store, closeStore, err := a.openForRun(ctx, *dbPath, *wait)
 	if err != nil {
 		return err
 	}
@@ -242,7 +241,7 @@ func videoArgs(command string, pos []string) ([]string, error) {
 
 // videoHarvester builds the harvester of video and refresh: the video
 // stage alone.
-func (a *app) videoHarvester(yt *youtubeFlags, store *db.DB, videos int) (*harvest.Harvester, *youtube.Source, error) {
+func (a *app) videoHarvester(yt *youtubeFlags, store runStore, videos int) (*harvest.Harvester, *youtube.Source, error) {
 	source, err := yt.source(a, store)
 	if err != nil {
 		return nil, nil, err
@@ -280,7 +279,7 @@ func videoID(s string) (string, error) {
 
 // printVideos says what became of each video, one line each. A video
 // whose fetch failed this run says so, whatever it kept from before.
-func (a *app) printVideos(ctx context.Context, store *db.DB, ids []string, failed map[string]string) error {
+func (a *app) printVideos(ctx context.Context, store runStore, ids []string, failed map[string]string) error {
 	vs, err := store.VideoSummaries(ctx, ids)
 	if err != nil {
 		return err

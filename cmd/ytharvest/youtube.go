@@ -118,7 +118,7 @@ func (e *egressFlags) labels() []string {
 // egresses' request counts, and the client identities YouTube refused (in
 // runs.clients_refused). A signal may have ended ctx: these are written
 // all the same.
-func afterRun(ctx context.Context, a *app, store *db.DB, src *youtube.Source, run *harvest.Run) {
+func afterRun(ctx context.Context, a *app, store runStore, src *youtube.Source, run *harvest.Run) {
 	if src == nil {
 		return
 	}

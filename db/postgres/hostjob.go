@@ -1,0 +1,327 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptrace"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/harvestdev/ytharvest/harvest"
+)
+
+// Politeness across workers. A host has at most one host slice job
+// (HostArgs is unique by host), and River runs a job on one worker at a
+// time, so one request at a time goes to a host whichever workers run.
+// The delay runs from when the host began to answer the last request
+// (traceRequests): the host saw that request before it answered, so it
+// sees the next at least the delay later, however late either was noted.
+// It holds within a slice by the worker's clock, and across slices
+// (another worker, a later run) by hosts.next_fetch_at, set from the
+// database's clock when a page's outcome is stored, after its answer came:
+// the next slice waits for it by the same clock, so machines' clocks need
+// not agree.
+
+// postponeWait is how long a host whose robots.txt could not be fetched
+// waits.
+const postponeWait = 15 * time.Minute
+
+// hostWorker works host slices.
+type hostWorker struct {
+	river.WorkerDefaults[HostArgs]
+	w *Worker
+}
+
+// hostSlice is one run of a host slice job.
+type hostSlice struct {
+	w    *Worker
+	h    *harvest.Harvester
+	job  *river.Job[HostArgs]
+	host string
+	end  time.Time // the slice's end: no new request after it
+	last time.Time // when this slice's last request started (monotonic)
+	gap  time.Duration
+}
+
+// Work fetches the host's queued pages, one at a time and the delay
+// apart, until none is left (the job is then completed in the
+// transaction that finds so), the slice ends (the job is snoozed: any
+// worker takes it up when the host may be asked again) or the worker
+// stops (snoozed at once: the page in flight stays queued).
+func (hw *hostWorker) Work(ctx context.Context, job *river.Job[HostArgs]) error {
+	h := hw.w.opts.Harvester()
+	if h == nil {
+		return river.JobSnooze(10 * time.Second) // no crawl settings yet
+	}
+	sl := &hostSlice{w: hw.w, h: h, job: job, host: job.Args.Host, end: time.Now().Add(hw.w.opts.Slice), gap: h.Delay}
+	for {
+		// The database's clock says when the slice may start (the last
+		// request, by whichever worker); within the slice, this worker's.
+		var wait time.Duration
+		if sl.last.IsZero() {
+			var err error
+			if wait, err = sl.w.store.hostWait(ctx, sl.host); err != nil {
+				return sl.stopped(ctx, err)
+			}
+		} else {
+			wait = time.Until(sl.last.Add(sl.gap))
+		}
+		if time.Now().Add(wait).After(sl.end) {
+			return river.JobSnooze(max(wait, 0))
+		}
+		if wait > 0 && !sleep(ctx, wait) {
+			return river.JobSnooze(0)
+		}
+		p, ok, err := sl.w.store.nextHostPage(ctx, sl.host, h.Depth)
+		if err != nil {
+			return sl.stopped(ctx, err)
+		}
+		if !ok {
+			if done, err := sl.complete(ctx); err != nil || done {
+				return sl.stopped(ctx, err)
+			}
+			continue // a page was queued meanwhile
+		}
+		if sl.robots(ctx, p) {
+			// robots.txt was fetched: the page waits its turn after it, and
+			// so does the next slice, should this one end here.
+			if err := sl.w.store.postpone(context.WithoutCancel(ctx), sl.host, sl.gap); err != nil {
+				return err
+			}
+			continue
+		}
+		if snooze, err := sl.fetch(ctx, p); snooze != nil || err != nil {
+			return errors.Join(snooze, err)
+		}
+	}
+}
+
+// robots asks robots.txt about p before the page is fetched, and reports
+// whether that fetched the host's robots.txt (once per host per day, for
+// every worker: the answer is stored), which counts as a request to the
+// host: the page then waits the delay after it. FetchPage asks again and
+// finds the answer in memory.
+func (sl *hostSlice) robots(ctx context.Context, p harvest.Page) bool {
+	if sl.h.Robots == nil {
+		return false
+	}
+	before := sl.w.store.robotsSavedAt(sl.host)
+	tctx, sent := traceRequests(ctx)
+	if _, delay, err := sl.h.Robots.Check(tctx, p.URL); err == nil && delay > 0 {
+		most := sl.h.MaxCrawlDelay
+		if most <= 0 {
+			most = time.Minute // harvest's default
+		}
+		sl.gap = max(sl.gap, min(delay, most))
+	}
+	if sl.w.store.robotsSavedAt(sl.host) == before {
+		return false
+	}
+	sl.last = sent(time.Now())
+	return true
+}
+
+// traceRequests returns a context whose HTTP requests note when they
+// went out, and a function that returns the last such time (or dflt when
+// none did). A request has surely gone out once its answer begins
+// (GotFirstResponseByte); the transport calls WroteRequest before it
+// flushes the request to the socket, and a worker descheduled in between
+// on a busy machine sent it tens of milliseconds later than noted, so
+// that time stands only for a request that got no answer. The delay thus
+// runs from when the host began to answer: never sooner than it may.
+func traceRequests(ctx context.Context) (context.Context, func(dflt time.Time) time.Time) {
+	var mu sync.Mutex
+	var wrote, answered time.Time
+	note := func(t *time.Time) {
+		now := time.Now()
+		mu.Lock()
+		*t = now
+		mu.Unlock()
+	}
+	trace := &httptrace.ClientTrace{
+		WroteRequest:         func(httptrace.WroteRequestInfo) { note(&wrote) },
+		GotFirstResponseByte: func() { note(&answered) },
+	}
+	return httptrace.WithClientTrace(ctx, trace), func(dflt time.Time) time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case answered.After(wrote):
+			return answered
+		case !wrote.IsZero():
+			// No answer (yet) to the last request written: a time out, a
+			// reset. It went out no later than the fetch ended.
+			return time.Now()
+		}
+		return dflt
+	}
+}
+
+// fetch fetches one page and stores its outcome. It returns a snooze
+// when the slice must end there.
+func (sl *hostSlice) fetch(ctx context.Context, p harvest.Page) (snooze, err error) {
+	start := time.Now()
+	tctx, sent := traceRequests(ctx)
+	out := sl.h.FetchPage(tctx, p)
+	sl.last = sent(start)
+	switch {
+	case out.Cancelled || ctx.Err() != nil:
+		// The request may have gone out: whoever takes the host up next
+		// waits the delay from now.
+		if err := sl.w.store.postpone(context.WithoutCancel(ctx), sl.host, sl.gap); err != nil {
+			return nil, err
+		}
+		return river.JobSnooze(0), nil
+	case out.Postponed:
+		sl.w.opts.Log.Warn("robots.txt unreachable; the host waits", "host", sl.host, "wait", postponeWait, "error", out.Save.Page.Error)
+		if err := sl.w.store.postpone(ctx, sl.host, postponeWait); err != nil {
+			return nil, err
+		}
+		return river.JobSnooze(postponeWait), nil
+	}
+	gap := max(sl.h.Delay, out.CrawlDelay)
+	sl.gap = gap
+	next := max(gap, out.Wait)
+	stats, err := sl.w.store.savePage(ctx, out.Save, next)
+	if err != nil {
+		return nil, fmt.Errorf("save %s: %w", p.URL, err)
+	}
+	sl.w.count(out, stats, sl.last)
+	if out.Wait > gap {
+		// The host asked for a longer wait (Retry-After): its slice
+		// comes back then, on whichever worker.
+		return river.JobSnooze(out.Wait), nil
+	}
+	return nil, nil
+}
+
+// stopped is what a slice returns when it ends on err (nil: done): a
+// snooze when the worker is stopping, so the job is available at once.
+func (sl *hostSlice) stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return river.JobSnooze(0)
+	}
+	return err
+}
+
+// complete completes the job when the host has no queued page left, in
+// one transaction with that finding. The host's row is locked first, as
+// every transaction that queues pages of the host locks it: a page queued
+// meanwhile either is seen here, or is queued after the job is done and
+// so comes with a new job.
+func (sl *hostSlice) complete(ctx context.Context) (bool, error) {
+	done := false
+	err := pgx.BeginFunc(ctx, sl.w.store.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM hosts WHERE host = $1 FOR UPDATE`, sl.host); err != nil {
+			return err
+		}
+		var left bool
+		if err := tx.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM pages WHERE host = $1 AND state = 'queued' AND depth <= $2)`,
+			sl.host, sl.h.Depth).Scan(&left); err != nil || left {
+			return err
+		}
+		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, sl.job); err != nil {
+			return err
+		}
+		done = true
+		return nil
+	})
+	return done, err
+}
+
+// count adds a stored page to the worker's counts, and logs it (at
+// debug) with when its request was written (sent, Unix nanoseconds: the
+// time --delay runs from).
+func (w *Worker) count(out harvest.PageOutcome, st harvest.SaveStats, sent time.Time) {
+	s, p := &w.stats, out.Save.Page
+	switch {
+	case p.State == harvest.PageFailed:
+		s.PagesFailed.Add(1)
+	case p.State == harvest.PageSkipped:
+		s.PagesSkipped.Add(1)
+	case p.NotModified:
+		s.PagesNotModified.Add(1)
+	default:
+		s.PagesFetched.Add(1)
+	}
+	s.Refs.Add(int64(len(out.Save.Refs)))
+	s.NewLinks.Add(int64(st.NewLinks))
+	s.NewVideos.Add(int64(st.NewVideos))
+	s.OutOfScope.Add(int64(out.OutOfScope))
+	w.opts.Log.Debug("page", "url", p.URL, "state", p.State, "status", p.HTTPStatus,
+		"refs", len(out.Save.Refs), "links", len(out.Save.Out), "error", p.Error, "sent", sent.UnixNano())
+}
+
+// hostWait returns how long, by the database's clock, until the host may
+// be asked again; 0 when it may be now.
+func (s *Store) hostWait(ctx context.Context, host string) (time.Duration, error) {
+	var us int64
+	err := s.pool.QueryRow(ctx, `
+		SELECT coalesce((SELECT greatest(0, (extract(epoch FROM next_fetch_at - clock_timestamp()) * 1e6)::bigint)
+		                 FROM hosts WHERE host = $1), 0)`, host).Scan(&us)
+	return time.Duration(us) * time.Microsecond, err
+}
+
+// nextHostPage returns the host's next queued page no deeper than depth,
+// shallowest first.
+func (s *Store) nextHostPage(ctx context.Context, host string, depth int) (harvest.Page, bool, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, url, host, depth, coalesce(found_from, 0), is_seed, listed, coalesce(etag, ''), coalesce(last_modified, '')
+		FROM pages WHERE host = $1 AND state = 'queued' AND depth <= $2
+		ORDER BY depth, id LIMIT 1`, host, depth)
+	if err != nil {
+		return harvest.Page{}, false, err
+	}
+	ps, err := pgx.CollectRows(rows, scanQueued)
+	if err != nil || len(ps) == 0 {
+		return harvest.Page{}, false, err
+	}
+	return ps[0], true, nil
+}
+
+// savePage stores one page's outcome and, in the same transaction, when
+// its host may next be asked: wait from now by the database's clock.
+func (s *Store) savePage(ctx context.Context, ps harvest.PageSave, wait time.Duration) (harvest.SaveStats, error) {
+	var stats []harvest.SaveStats
+	err := pgx.BeginFunc(context.WithoutCancel(ctx), s.pool, func(tx pgx.Tx) error {
+		var err error
+		if stats, err = s.savePagesTx(ctx, tx, []harvest.PageSave{ps}); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO hosts (host, next_fetch_at) VALUES ($1, clock_timestamp() + $2 * interval '1 microsecond')
+			ON CONFLICT (host) DO UPDATE SET next_fetch_at = excluded.next_fetch_at`,
+			ps.Page.Host, wait.Microseconds())
+		return err
+	})
+	if err != nil {
+		return harvest.SaveStats{}, err
+	}
+	return stats[0], nil
+}
+
+// postpone keeps every worker off host for wait.
+func (s *Store) postpone(ctx context.Context, host string, wait time.Duration) error {
+	_, err := s.pool.Exec(ctx, `
+		UPDATE hosts SET next_fetch_at = clock_timestamp() + $2 * interval '1 microsecond' WHERE host = $1`,
+		host, wait.Microseconds())
+	return err
+}
+
+// sleep waits d, and reports false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,231 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/harvestdev/ytharvest/harvest"
+)
+
+// WorkerOptions say how a Worker works.
+type WorkerOptions struct {
+	// Harvester returns the harvester to fetch with (pages: fetcher,
+	// extraction, scope, robots.txt, depth, delays; videos: the video
+	// source), or nil while there is none (no crawl stored settings yet:
+	// host slices wait). It is called for every job, so that settings a
+	// later crawl stores take effect.
+	Harvester func() *harvest.Harvester
+	// Concurrency is how many host slices this process works at once
+	// (each one request at a time); VideoConcurrency how many videos and
+	// transcripts.
+	Concurrency      int
+	VideoConcurrency int
+	// Slice is how long a host slice fetches before it lets other hosts
+	// have the worker's turn (default 30 s).
+	Slice time.Duration
+	// PageTimeout bounds one page fetch; it sets River's job timeout
+	// (Slice + PageTimeout + a minute), and RescueAfter, when zero, to a
+	// minute more: a job running longer is taken to be a dead worker's,
+	// and River's rescuer makes it available again.
+	PageTimeout time.Duration
+	RescueAfter time.Duration
+	// UntilIdle ends Work when no job is left in the queues.
+	UntilIdle bool
+	// BlockedWait is how long a video or transcript this worker's
+	// egresses could not fetch (blocked, or every one benched) waits in
+	// the queue for a worker whose egress answers (default 30 s).
+	BlockedWait time.Duration
+	Log         *slog.Logger
+}
+
+// Worker works the queue: host slices, videos and transcripts, as River
+// jobs, until its context ends or (UntilIdle) the queue is empty.
+type Worker struct {
+	store  *Store
+	opts   WorkerOptions
+	client *river.Client[pgx.Tx]
+	stats  WorkStats
+}
+
+// WorkStats counts what a Worker did; safe to read at any time.
+type WorkStats struct {
+	PagesFetched, PagesFailed, PagesNotModified, PagesSkipped atomic.Int64
+	Refs, NewLinks, NewVideos, OutOfScope                     atomic.Int64
+	VideosFetched, VideosFailed, Transcripts                  atomic.Int64
+	Blocked                                                   atomic.Bool
+	mu                                                        sync.Mutex
+	lastBlock                                                 string
+}
+
+// NewWorker makes a worker of s.
+func (s *Store) NewWorker(opts WorkerOptions) (*Worker, error) {
+	opts.Concurrency = max(opts.Concurrency, 1)
+	opts.VideoConcurrency = max(opts.VideoConcurrency, 1)
+	if opts.Slice <= 0 {
+		opts.Slice = 30 * time.Second
+	}
+	if opts.PageTimeout <= 0 {
+		opts.PageTimeout = 30 * time.Second
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.BlockedWait <= 0 {
+		opts.BlockedWait = 30 * time.Second
+	}
+	jobTimeout := opts.Slice + opts.PageTimeout + time.Minute
+	if opts.RescueAfter <= 0 {
+		opts.RescueAfter = jobTimeout + time.Minute
+	}
+	jobTimeout = min(jobTimeout, opts.RescueAfter-time.Second)
+	w := &Worker{store: s, opts: opts}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &hostWorker{w: w}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &videoWorker{w: w}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &transcriptWorker{w: w}); err != nil {
+		return nil, err
+	}
+	client, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
+		Queues: map[string]river.QueueConfig{
+			QueuePages:   {MaxWorkers: opts.Concurrency},
+			QueueYouTube: {MaxWorkers: opts.VideoConcurrency},
+		},
+		Workers:              workers,
+		JobTimeout:           jobTimeout,
+		RescueStuckJobsAfter: opts.RescueAfter,
+		// A snoozed host slice (--delay, a Retry-After) comes back when
+		// its time comes; a short poll keeps that wait short.
+		FetchPollInterval: 200 * time.Millisecond,
+		FetchCooldown:     20 * time.Millisecond,
+		Logger:            riverLogger(opts.Log),
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.client = client
+	return w, nil
+}
+
+// riverLogger passes River's warnings and errors on to log.
+func riverLogger(log *slog.Logger) *slog.Logger {
+	return slog.New(levelHandler{log.Handler(), slog.LevelWarn})
+}
+
+type levelHandler struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+// Stats returns the worker's counts.
+func (w *Worker) Stats() *WorkStats { return &w.stats }
+
+// Work works jobs until ctx ends or, with UntilIdle, until no job is left
+// to do. Jobs in flight when it stops are cancelled and made available
+// again at once (their pages stay queued); a worker that dies instead
+// leaves its jobs running until River's rescuer makes them available.
+func (w *Worker) Work(ctx context.Context) error {
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	if err := w.client.Start(runCtx); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	var err error
+	if w.opts.UntilIdle {
+		err = w.waitIdle(ctx)
+	} else {
+		<-ctx.Done()
+	}
+	stopCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer stop()
+	if serr := w.client.StopAndCancel(stopCtx); serr != nil && err == nil && !errors.Is(serr, context.DeadlineExceeded) {
+		err = fmt.Errorf("stop worker: %w", serr)
+	}
+	return err
+}
+
+// waitIdle returns when ctx ends or the queues have been empty for two
+// looks in a row (a job finishing can queue another).
+func (w *Worker) waitIdle(ctx context.Context) error {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	empty := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		n, err := w.store.PendingJobs(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		if n > 0 {
+			empty = 0
+			continue
+		}
+		if empty++; empty >= 2 {
+			return nil
+		}
+	}
+}
+
+// PendingJobs counts the jobs not yet done: available, running, scheduled
+// or waiting for a retry.
+func (s *Store) PendingJobs(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `
+		SELECT count(*) FROM river_job
+		WHERE state IN ('available', 'pending', 'running', 'retryable', 'scheduled') AND queue = ANY($1)`,
+		[]string{QueuePages, QueueYouTube}).Scan(&n)
+	return n, err
+}
+
+// block records a block met by this worker's egresses.
+func (s *WorkStats) block(reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Blocked.Store(true)
+	s.lastBlock = reason
+}
+
+// BlockReason is the last block this worker met.
+func (s *WorkStats) BlockReason() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastBlock
+}
+
+// Fill copies the counts into run.
+func (s *WorkStats) Fill(run *harvest.Run) {
+	run.PagesFetched = int(s.PagesFetched.Load())
+	run.PagesFailed = int(s.PagesFailed.Load())
+	run.PagesNotModified = int(s.PagesNotModified.Load())
+	run.PagesSkipped = int(s.PagesSkipped.Load())
+	run.RefsFound = int(s.Refs.Load())
+	run.NewLinks = int(s.NewLinks.Load())
+	run.NewVideos = int(s.NewVideos.Load())
+	run.LinksOutOfScope = int(s.OutOfScope.Load())
+	run.VideosFetched = int(s.VideosFetched.Load())
+	run.VideosFailed = int(s.VideosFailed.Load())
+	run.Transcripts = int(s.Transcripts.Load())
+}

@@ -1,0 +1,189 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/harvestdev/ytharvest/db/postgres"
+	"github.com/harvestdev/ytharvest/harvest"
+	"github.com/harvestdev/ytharvest/harvest/crawl"
+	"github.com/harvestdev/ytharvest/harvest/extract"
+)
+
+// politeSite is a host with a robots.txt asking for a crawl delay, a
+// front page linking pages, one page that first answers 503 with a
+// Retry-After, and a video on each page. It notes when each request came.
+type politeSite struct {
+	pages      int
+	retryAfter string // the Retry-After of /p/2's first answer
+	mu         sync.Mutex
+	times      []time.Time
+	robots     int
+	refused    bool
+}
+
+func (s *politeSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.times = append(s.times, time.Now())
+	defer s.mu.Unlock()
+	switch r.URL.Path {
+	case "/robots.txt":
+		s.robots++
+		fmt.Fprint(w, "User-agent: *\nCrawl-delay: 0.2\n")
+		return
+	case "/p/2":
+		if !s.refused {
+			s.refused = true
+			w.Header().Set("Retry-After", s.retryAfter)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/html")
+	fmt.Fprintf(w, `<html><body><iframe src="https://www.youtube.com/embed/vid%08d"></iframe>`, len(r.URL.Path))
+	if r.URL.Path == "/" {
+		for i := 1; i <= s.pages; i++ {
+			fmt.Fprintf(w, `<a href="/p/%d">%d</a>`, i, i)
+		}
+	}
+	fmt.Fprint(w, `</body></html>`)
+}
+
+// fakeSource answers every video ok, or, blocked, blocks every one.
+type fakeSource struct {
+	blocked bool
+	asked   atomic.Int64
+}
+
+func (f *fakeSource) Video(ctx context.Context, id string) (*harvest.Video, error) {
+	f.asked.Add(1)
+	if f.blocked {
+		return &harvest.Video{ID: id, Status: harvest.VideoBlocked, StatusReason: "HTTP 429"}, nil
+	}
+	return &harvest.Video{ID: id, Status: harvest.VideoOK, Title: "Video " + id}, nil
+}
+
+func (f *fakeSource) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.Transcript, harvest.TranscriptStatus, string, error) {
+	return nil, harvest.TranscriptNone, "no captions", nil
+}
+
+func (f *fakeSource) Playlist(ctx context.Context, id string, max int) (*harvest.Playlist, error) {
+	return &harvest.Playlist{ID: id, Status: harvest.VideoRemoved}, nil
+}
+
+// harvester builds what a worker fetches with: the crawl's fetcher,
+// robots.txt through the store, extraction, and src.
+func harvester(t *testing.T, s *postgres.Store, seed string, src harvest.VideoSource) *harvest.Harvester {
+	t.Helper()
+	scope, err := crawl.NewScope([]string{seed}, crawl.ScopeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Timeout: 5 * time.Second}
+	robots := crawl.NewRobotsPolicy(hc, "ytharvest-test", s, nil)
+	return &harvest.Harvester{
+		Fetcher: crawl.NewFetcher(hc, "ytharvest-test", 1<<20, &crawl.HopPolicy{Scope: scope, Robots: robots}),
+		Extract: extract.Extract, Scope: scope, Robots: robots, Videos: src,
+		Depth: 1, Delay: 50 * time.Millisecond, MaxCrawlDelay: time.Minute, Transcripts: true,
+	}
+}
+
+func work(t *testing.T, s *postgres.Store, h *harvest.Harvester, opts postgres.WorkerOptions, d time.Duration) *postgres.Worker {
+	t.Helper()
+	opts.Harvester = func() *harvest.Harvester { return h }
+	w, err := s.NewWorker(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := w.Work(ctx); err != nil {
+		t.Fatalf("Work: %v", err)
+	}
+	return w
+}
+
+// A host slice keeps to the host's robots.txt Crawl-delay (longer than
+// --delay), from one request to the next, fetches robots.txt once, and
+// waits out a Retry-After before the host's next request.
+func TestHostSlicePoliteness(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	site := &politeSite{pages: 4, retryAfter: "1"}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	seed := srv.URL + "/"
+	if err := s.AddSeeds(context.Background(), []string{seed}); err != nil {
+		t.Fatal(err)
+	}
+	h := harvester(t, s, seed, &fakeSource{})
+	w := work(t, s, h, postgres.WorkerOptions{UntilIdle: true, Concurrency: 2}, time.Minute)
+	if n, f := w.Stats().PagesFetched.Load(), w.Stats().PagesFailed.Load(); n != 4 || f != 1 {
+		t.Errorf("%d pages fetched, %d failed; want 4 and the 503", n, f)
+	}
+	site.mu.Lock()
+	defer site.mu.Unlock()
+	if site.robots != 1 {
+		t.Errorf("robots.txt fetched %d times, want 1", site.robots)
+	}
+	var retry bool
+	for i := 1; i < len(site.times); i++ {
+		gap := site.times[i].Sub(site.times[i-1])
+		if gap < 200*time.Millisecond {
+			t.Errorf("request %d came %v after the one before; robots.txt asks for 200ms", i, gap)
+		}
+		retry = retry || gap >= time.Second
+	}
+	if !retry {
+		t.Error("no wait of a second (Retry-After: 1) between two requests")
+	}
+}
+
+// A block met by one worker's egress sends the videos back to the queue,
+// where another worker, whose egress answers, fetches them; egresses are
+// kept per machine.
+func TestBlockedWorker(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	site := &politeSite{pages: 3, retryAfter: "0"}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	seed := srv.URL + "/"
+	if err := s.AddSeeds(context.Background(), []string{seed}); err != nil {
+		t.Fatal(err)
+	}
+	blocked := &fakeSource{blocked: true}
+	a := work(t, s, harvester(t, s, seed, blocked), postgres.WorkerOptions{BlockedWait: 300 * time.Millisecond}, 3*time.Second)
+	if !a.Stats().Blocked.Load() || blocked.asked.Load() == 0 || a.Stats().VideosFetched.Load() != 0 {
+		t.Fatalf("worker a: blocked %v, asked %d, fetched %d; want blocked", a.Stats().Blocked.Load(), blocked.asked.Load(), a.Stats().VideosFetched.Load())
+	}
+	ok := &fakeSource{}
+	b := work(t, s, harvester(t, s, seed, ok), postgres.WorkerOptions{UntilIdle: true, BlockedWait: 300 * time.Millisecond}, time.Minute)
+	var left int
+	if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FROM videos WHERE status <> 'ok'`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 || b.Stats().VideosFetched.Load() == 0 {
+		t.Errorf("after worker b: %d videos not ok, %d fetched by b", left, b.Stats().VideosFetched.Load())
+	}
+
+	// Each machine's "direct" is its own: a bench on one is no bench on another.
+	s.Machine = "a"
+	until := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
+	if err := s.SaveEgress(context.Background(), harvest.EgressState{Label: "direct", Strikes: 1, BenchedUntil: until}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.LoadEgresses(context.Background(), []string{"direct"}); !got["direct"].BenchedUntil.Equal(until) {
+		t.Errorf("machine a's direct egress: %+v, want benched until %v", got["direct"], until)
+	}
+	s.Machine = "b"
+	if got, _ := s.LoadEgresses(context.Background(), []string{"direct"}); len(got) != 0 {
+		t.Errorf("machine b's direct egress: %+v, want none (a's bench is a's)", got)
+	}
+}
