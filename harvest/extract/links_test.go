@@ -51,6 +51,10 @@ func TestOutLinkFastPath(t *testing.T) {
 		"https://example.com:/x", "https://.example.com/", "https://example.com/a;b=c",
 		"https://example.com/a'b(c)*+,;=:@!$&", "https://example.com/~x.y_z-w",
 		"http://[::1]/", "https://example.com?x", "https://example.com/?", "/?",
+		"//cdn.example/x#y", "//Cdn.example/x", "///x", "?a=b#c", "?", "?#", "/a#%zz", "/a#%4",
+		"https://example.com/a#%41", "https://example.com#x", "https://example.com?#",
+		"#%zz", "#a%2", "#a b", "/a#b#c", "https://example.com/a?b#c d", "?a b",
+		"https://example.com/a?b=c%zz", "/a/b/.", "/a/b/..", "/.x", "https://example.com/a/%2e",
 	} {
 		checkFastOutLink(t, base, href)
 	}

@@ -60,9 +60,11 @@ type walker struct {
 	base      *url.URL // the document base: <base href> or the page URL
 	baseYT    bool     // the page is on a YouTube host: its relative links count
 	origin    string   // scheme://host of base for the out-link fast path, "" when unusable
+	scheme    string   // base's scheme, for protocol-relative links; "" when unusable
+	queryBase string   // the out-link form of base without its query, for href="?…"
 	self      string   // the out-link form of base, for href="#…"
 	selfOK    bool
-	selfReady bool
+	fastReady bool       // scheme, queryBase and self are set
 	bodyBase  *html.Node // the first <base href> outside <head>, if any
 
 	cands         []candidate
