@@ -47,8 +47,10 @@ func Extract(base *url.URL, r io.Reader) (*harvest.Extraction, error) {
 		// A <base> written in the body still sets the base of every URL of
 		// the document, including those before it: walk again.
 		href, _ := attrOK(w.bodyBase, "href")
+		w.free()
 		w = walkPage(doc, documentBase(base, href, true), size)
 	}
+	defer w.free()
 	x := &harvest.Extraction{
 		Refs:  w.refs(),
 		Links: w.links,
@@ -64,9 +66,6 @@ func Extract(base *url.URL, r io.Reader) (*harvest.Extraction, error) {
 func walkPage(doc *html.Node, base *url.URL, size int) *walker {
 	w := newWalker(base)
 	w.recs = slices.Grow(w.recs, size/recordBytes)
-	if size > 64<<10 {
-		w.seenLinks = make(map[string]struct{}, size/linkBytes)
-	}
 	w.walk(doc)
 	if len(w.thumbIDs) > 0 {
 		w.findCalls(doc)
@@ -74,13 +73,9 @@ func walkPage(doc *html.Node, base *url.URL, size int) *walker {
 	return w
 }
 
-// recordBytes and linkBytes are about how many bytes of HTML make one
-// record (content.go) and one distinct out-link: the records slice and the
-// links set are sized for the page at once.
-const (
-	recordBytes = 128
-	linkBytes   = 1024
-)
+// recordBytes is about how many bytes of HTML make one record
+// (content.go): the records slice is sized for the page at once.
+const recordBytes = 128
 
 // read parses the page in r and returns its document node and size. A
 // reader that can seek back (the crawler passes a *bytes.Reader) is parsed

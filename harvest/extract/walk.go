@@ -3,6 +3,7 @@ package extract
 import (
 	"net/url"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -22,18 +23,42 @@ type candidate struct {
 
 // scope is the state a node inherits from its ancestors. The walker keeps a
 // stack of them, one per open element, so nothing is ever recomputed by
-// climbing back up the tree.
+// climbing back up the tree. It holds no pointers: pushing one costs a
+// copy of 16 bytes and no write barrier while the collector runs, which is
+// most of the time while a crawler parses.
 type scope struct {
-	rec      int32      // the innermost record (content.go)
-	article  int32      // the innermost record of an article of its own, or -1
-	region   region     // chrome, container, head
-	block    *html.Node // the nearest block element: the context of a pasted URL
-	player   string     // the kind an enclosing player markup gives what it holds
-	ytNear   int8       // elements up to the nearest one whose class or id names YouTube
-	hidden   bool       // text here is not shown to readers (script, title, iframe fallback…)
-	link     bool       // inside a link: its text is anchor text, not scanned for URLs
-	noscript bool       // inside a re-parsed <noscript>, whose own <noscript>s stay text
-	heading  bool       // inside the heading whose text is being collected
+	rec      int32  // the innermost record (content.go)
+	article  int32  // the innermost record of an article of its own, or -1
+	region   region // chrome, container, head
+	player   player // the player markup around, whose kind what it holds takes
+	ytNear   int8   // elements up to the nearest one whose class or id names YouTube
+	hidden   bool   // text here is not shown to readers (script, title, iframe fallback…)
+	link     bool   // inside a link: its text is anchor text, not scanned for URLs
+	noscript bool   // inside a re-parsed <noscript>, whose own <noscript>s stay text
+	heading  bool   // inside the heading whose text is being collected
+}
+
+// player is the player markup a node sits in.
+type player uint8
+
+const (
+	noPlayer player = iota
+	wordPressPlayer
+	litePlayer
+	ampPlayer
+)
+
+// kind returns the kind of the references that player markup p holds.
+func (p player) kind() string {
+	switch p {
+	case wordPressPlayer:
+		return harvest.KindWordPress
+	case litePlayer:
+		return harvest.KindLiteYouTube
+	case ampPlayer:
+		return harvest.KindAMP
+	}
+	return ""
 }
 
 // maxYTNear caps scope.ytNear; only the first few levels matter.
@@ -97,23 +122,70 @@ type walker struct {
 	siteNorm      string // og:site_name: a heading that only names the site is no headline
 }
 
+// walkers keeps walkers between pages: a walk needs records, stacks and
+// maps sized for the page, and a crawl extracts one page after another.
+var walkers = sync.Pool{New: func() any { return new(walker) }}
+
+// newWalker returns a walker for a page whose document base is base; free
+// returns it when the page is done.
 func newWalker(base *url.URL) *walker {
-	w := &walker{
-		base:        base,
-		seenLinks:   make(map[string]struct{}, 64),
-		classes:     make(map[string]classInfo),
-		slugArticle: -1,
-		headline:    -1,
-		headRec:     -1,
-	}
+	w := walkers.Get().(*walker)
+	w.reset(base)
 	if base != nil {
 		f, _ := classifyHost(lowerHost(base))
 		w.baseYT = f != notYouTube
 		w.origin = originOf(base)
 	}
 	root := w.newRecord(-1, 0)
-	w.stack = []scope{{rec: root, article: -1}}
+	w.stack = append(w.stack, scope{rec: root, article: -1})
 	return w
+}
+
+// reset empties w for a new page, keeping the storage of its slices and
+// maps.
+func (w *walker) reset(base *url.URL) {
+	seen, classes := w.seenLinks, w.classes
+	if seen == nil || len(seen) > maxReusedMap {
+		seen = make(map[string]struct{}, 64)
+	}
+	if classes == nil || len(classes) > maxReusedMap {
+		classes = make(map[string]classInfo)
+	}
+	*w = walker{
+		base:        base,
+		cands:       w.cands[:0],
+		seenLinks:   seen,
+		classes:     classes,
+		stack:       w.stack[:0],
+		recs:        w.recs[:0],
+		pending:     w.pending[:0],
+		anchors:     w.anchors[:0],
+		ctx:         textBuf{b: w.ctx.b[:0]},
+		articles:    w.articles[:0],
+		headBuf:     textBuf{b: w.headBuf.b[:0]},
+		slugArticle: -1,
+		headline:    -1,
+		headRec:     -1,
+	}
+}
+
+// maxReusedMap bounds the maps a walker keeps for the next page: clearing
+// a map costs as much as its largest size, not its current one.
+const maxReusedMap = 4096
+
+// free returns w to the pool once the page's result is built. What points
+// into the page (nodes, the strings of references) is cleared, so that
+// the pool holds on to no page.
+func (w *walker) free() {
+	clear(w.cands)
+	clear(w.stack)
+	clear(w.pending)
+	clear(w.anchors)
+	clear(w.seenLinks)
+	clear(w.classes)
+	w.recentClasses = [len(w.recentClasses)]classSlot{}
+	w.links, w.thumbIDs, w.bodyBase, w.facts = nil, nil, nil, facts{}
+	walkers.Put(w)
 }
 
 // walk visits every node under root once, in document order, without
@@ -188,14 +260,11 @@ func (w *walker) enter(n *html.Node) bool {
 	}
 	switch {
 	case e.wordpress:
-		sc.player = harvest.KindWordPress
+		sc.player = wordPressPlayer
 	case n.DataAtom == 0 && n.Data == "lite-youtube":
-		sc.player = harvest.KindLiteYouTube
+		sc.player = litePlayer
 	case n.DataAtom == 0 && n.Data == "amp-youtube":
-		sc.player = harvest.KindAMP
-	}
-	if isBlock(n.DataAtom) {
-		sc.block = n
+		sc.player = ampPlayer
 	}
 	switch n.DataAtom {
 	case atom.Html, atom.Title, atom.Meta, atom.Link, atom.Time:
@@ -240,7 +309,7 @@ func (w *walker) enter(n *html.Node) bool {
 		w.anchor(n, &e)
 		return descend
 	}
-	if e.hits || e.bareID || e.selfThumb || n.DataAtom == 0 && sc.player != "" && sc.player != parent.player {
+	if e.hits || e.bareID || e.selfThumb || n.DataAtom == 0 && sc.player != noPlayer && sc.player != parent.player {
 		w.element(n, &e)
 	}
 	return descend
@@ -295,11 +364,11 @@ func (w *walker) add(f found, role string) {
 	case viaProxy:
 		kind = harvest.KindProxy
 	default:
-		if sc.player != "" {
+		if sc.player != noPlayer {
 			switch role {
 			case harvest.KindIframe, harvest.KindLazyIframe, harvest.KindAnchor, harvest.KindText,
 				harvest.KindObject, harvest.KindDataAttribute:
-				kind = sc.player
+				kind = sc.player.kind()
 			}
 		}
 	}
@@ -326,21 +395,23 @@ func (w *walker) text(n *html.Node) {
 		return
 	}
 	s := n.Data
-	if t := trimmedLen(s); t > 0 {
-		r := &w.recs[sc.rec]
-		r.text += int32(t)
-		r.run += int32(t)
-		if sc.link {
-			r.link += int32(t)
-		}
-		if strings.IndexByte(s, ',') >= 0 {
-			c := int32(strings.Count(s, ","))
-			r.commas += c
-			r.runCom += c
-		}
-		if sc.heading {
-			w.headBuf.add(s)
-		}
+	t := trimmedLen(s)
+	if t == 0 {
+		return // white space between tags, most text nodes of a page
+	}
+	r := &w.recs[sc.rec]
+	r.text += int32(t)
+	r.run += int32(t)
+	if sc.link {
+		r.link += int32(t)
+	}
+	if strings.IndexByte(s, ',') >= 0 {
+		c := int32(strings.Count(s, ","))
+		r.commas += c
+		r.runCom += c
+	}
+	if sc.heading {
+		w.headBuf.add(s)
 	}
 	if sc.link || indexYT(s) < 0 {
 		// A link's text is only its label: the href says where it goes,
@@ -349,13 +420,26 @@ func (w *walker) text(n *html.Node) {
 		return
 	}
 	role := harvest.KindText
+	block := nearestBlock(n)
 	scanURLs(s, func(t textURL) {
 		first := len(w.cands)
 		w.lookup(withScheme(s[t.start:t.end]), w.adder(role))
 		for ci := first; ci < len(w.cands); ci++ {
-			w.pending = append(w.pending, pendingText{cand: ci, block: sc.block, node: n, start: t.start, end: t.end})
+			w.pending = append(w.pending, pendingText{cand: ci, block: block, node: n, start: t.start, end: t.end})
 		}
 	})
+}
+
+// nearestBlock returns the nearest ancestor of n that is a block element
+// (isBlock), the paragraph whose text is the context of a URL pasted into
+// n, or nil.
+func nearestBlock(n *html.Node) *html.Node {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && isBlock(p.DataAtom) {
+			return p
+		}
+	}
+	return nil
 }
 
 // trimmedLen returns the length of s without leading and trailing ASCII
@@ -371,9 +455,11 @@ func trimmedLen(s string) int {
 	return j - i
 }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
-}
+func isSpace(c byte) bool { return asciiSpace[c] }
+
+// asciiSpace is the white space of HTML: a table lookup costs less than
+// five comparisons in the loops over the white space between tags.
+var asciiSpace = [256]bool{' ': true, '\n': true, '\t': true, '\r': true, '\f': true}
 
 // withScheme makes a URL written in text without a scheme absolute:
 // "youtu.be/ID" becomes "https://youtu.be/ID". A protocol-relative one is
