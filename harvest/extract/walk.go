@@ -98,6 +98,7 @@ type walker struct {
 	seenLinks     map[string]struct{}
 	facts         facts
 	classes       map[string]classInfo
+	names         map[string]nameClass
 	recentClasses [256]classSlot // a power of two
 
 	stack   []scope
@@ -144,18 +145,22 @@ func newWalker(base *url.URL) *walker {
 // reset empties w for a new page, keeping the storage of its slices and
 // maps.
 func (w *walker) reset(base *url.URL) {
-	seen, classes := w.seenLinks, w.classes
+	seen, classes, names := w.seenLinks, w.classes, w.names
 	if seen == nil || len(seen) > maxReusedMap {
 		seen = make(map[string]struct{}, 64)
 	}
 	if classes == nil || len(classes) > maxReusedMap {
 		classes = make(map[string]classInfo)
 	}
+	if names == nil || len(names) > maxReusedMap {
+		names = make(map[string]nameClass)
+	}
 	*w = walker{
 		base:        base,
 		cands:       w.cands[:0],
 		seenLinks:   seen,
 		classes:     classes,
+		names:       names,
 		stack:       w.stack[:0],
 		recs:        w.recs[:0],
 		pending:     w.pending[:0],
@@ -183,6 +188,7 @@ func (w *walker) free() {
 	clear(w.anchors)
 	clear(w.seenLinks)
 	clear(w.classes)
+	clear(w.names)
 	w.recentClasses = [len(w.recentClasses)]classSlot{}
 	w.links, w.thumbIDs, w.bodyBase, w.facts = nil, nil, nil, facts{}
 	walkers.Put(w)
@@ -232,12 +238,14 @@ func (w *walker) enter(n *html.Node) bool {
 
 	parent := w.top()
 	sc := *parent
-	e := w.elementInfo(n)
+	e := w.elementInfo(n, parent.region.chrome)
 	sc.region = parent.region.enter(n, &e)
 	if e.container && !sc.region.chrome {
 		w.hasContainer = true
 	}
-	if needsRecord(n, &e) {
+	// Inside chrome no block needs a record of its own: its text counts
+	// for the chrome block around it, whose paragraphs never score.
+	if !parent.region.chrome && needsRecord(n, &e) {
 		sc.rec = w.newRecord(parent.rec, recordFlags(n, &e, sc.region))
 		if w.recs[sc.rec].flags&recArticle != 0 {
 			if parent.article < 0 {
