@@ -52,11 +52,10 @@ func Extract(base *url.URL, r io.Reader) (*harvest.Extraction, error) {
 	}
 	defer w.free()
 	x := &harvest.Extraction{
-		Refs:  w.refs(),
-		Links: w.links,
-	}
-	if x.Links == nil {
-		x.Links = []string{} // so that JSON says [] rather than null
+		Refs: w.refs(),
+		// The walker keeps its slice for the next page; this one is
+		// allocated once, at its size. Never nil, so that JSON says [].
+		Links: append(make([]string, 0, len(w.links)), w.links...),
 	}
 	w.facts.fill(x, w.base)
 	return x, nil

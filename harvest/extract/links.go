@@ -135,9 +135,9 @@ func otherScheme(href string) bool {
 // href is simple enough for that to be exact: an absolute http(s) URL with
 // a lower-case host, a protocol-relative one, a root-relative path, a
 // query or a fragment of this page, made of characters that
-// url.URL.String keeps as they are, with no user info, no "." or ".."
-// segment and no empty segment (ResolveReference would rewrite those).
-// The fragment is dropped; it must only be one url.Parse accepts.
+// url.URL.String keeps as they are, with no user info and no "." or ".."
+// segment (ResolveReference removes those). The fragment is dropped; it
+// must only be one url.Parse accepts.
 func (w *walker) fastOutLink(href string) (string, bool) {
 	if !w.fastReady {
 		w.prepareFastOutLink()
@@ -213,23 +213,26 @@ func simpleTail(s string) (keep int, ok bool) {
 	if i < len(s) && s[i] != '/' && s[i] != '?' && s[i] != '#' {
 		return 0, false
 	}
-	var prev byte
+	seg := i                                              // where the current segment starts
 	for ; i < len(s) && s[i] != '?' && s[i] != '#'; i++ { // the path
 		c := s[i]
-		switch {
-		case c == '/' || c == '.':
-			if prev == '/' {
-				return 0, false // "//" or "/.": ResolveReference rewrites them
+		switch pathChars[c] {
+		case pathPlain:
+		case pathSlash:
+			if dotSegment(s[seg:i]) {
+				return 0, false // "/./" and "/../": ResolveReference removes them
 			}
-		case isIDChar(c) || c == '~' || strings.IndexByte("!$&'()*+,;=:", c) >= 0:
-		case c == '%':
+			seg = i + 1
+		case pathEscape:
 			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
 				return 0, false
 			}
 		default:
 			return 0, false
 		}
-		prev = c
+	}
+	if i > 0 && dotSegment(s[seg:i]) {
+		return 0, false
 	}
 	if i < len(s) && s[i] == '?' {
 		for i++; i < len(s) && s[i] != '#'; i++ { // the query
@@ -246,6 +249,33 @@ func simpleTail(s string) (keep int, ok bool) {
 	}
 	return keep, true
 }
+
+// dotSegment reports whether a path segment is "." or "..".
+func dotSegment(seg string) bool {
+	return seg == "." || seg == ".."
+}
+
+// Classes of the bytes of a path that url.URL.String writes as they are.
+const (
+	pathOther  = iota // escaped by String, or ends the path: the long way
+	pathPlain         // letters, digits, . - _ ~ @ and the sub-delimiters
+	pathSlash         // /, which ends a segment
+	pathEscape        // %, which must start an escape
+)
+
+var pathChars = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case isIDChar(byte(c)) || strings.IndexByte(".~@!$&'()*+,;=:", byte(c)) >= 0:
+			t[c] = pathPlain
+		case c == '/':
+			t[c] = pathSlash
+		case c == '%':
+			t[c] = pathEscape
+		}
+	}
+	return t
+}()
 
 // fastHost reports whether h is a host (and port) that url.Parse and
 // outLink leave as it is: lower-case letters, digits, dots and hyphens,

@@ -55,6 +55,8 @@ func TestOutLinkFastPath(t *testing.T) {
 		"https://example.com/a#%41", "https://example.com#x", "https://example.com?#",
 		"#%zz", "#a%2", "#a b", "/a#b#c", "https://example.com/a?b#c d", "?a b",
 		"https://example.com/a?b=c%zz", "/a/b/.", "/a/b/..", "/.x", "https://example.com/a/%2e",
+		"https://example.com/./a", "https://example.com/../a", "https://example.com/a/..b/c.",
+		"https://web.archive.org/web/1/http://x.example/a", "/@user?x=1", "/a/.?x", "/a/..#y",
 	} {
 		checkFastOutLink(t, base, href)
 	}

@@ -158,6 +158,7 @@ func (w *walker) reset(base *url.URL) {
 	*w = walker{
 		base:        base,
 		cands:       w.cands[:0],
+		links:       w.links[:0],
 		seenLinks:   seen,
 		classes:     classes,
 		names:       names,
@@ -183,6 +184,7 @@ const maxReusedMap = 4096
 // the pool holds on to no page.
 func (w *walker) free() {
 	clear(w.cands)
+	clear(w.links)
 	clear(w.stack)
 	clear(w.pending)
 	clear(w.anchors)
@@ -190,7 +192,7 @@ func (w *walker) free() {
 	clear(w.classes)
 	clear(w.names)
 	w.recentClasses = [len(w.recentClasses)]classSlot{}
-	w.links, w.thumbIDs, w.bodyBase, w.facts = nil, nil, nil, facts{}
+	w.thumbIDs, w.bodyBase, w.facts = nil, nil, facts{}
 	walkers.Put(w)
 }
 
@@ -454,6 +456,17 @@ func nearestBlock(n *html.Node) *html.Node {
 // white space.
 func trimmedLen(s string) int {
 	i, j := 0, len(s)
+	// The white space between tags is mostly a newline and a run of
+	// spaces or tabs: skip those eight bytes at a time.
+	for i < j && s[i] == '\n' {
+		i++
+	}
+	for i+8 <= j {
+		if x := load64(s[i:]); x != 0x2020202020202020 && x != 0x0909090909090909 {
+			break
+		}
+		i += 8
+	}
 	for i < j && isSpace(s[i]) {
 		i++
 	}
@@ -464,6 +477,14 @@ func trimmedLen(s string) int {
 }
 
 func isSpace(c byte) bool { return asciiSpace[c] }
+
+// load64 returns the first eight bytes of s as a little-endian integer
+// (one load).
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
 
 // asciiSpace is the white space of HTML: a table lookup costs less than
 // five comparisons in the loops over the white space between tags.
