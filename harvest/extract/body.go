@@ -74,8 +74,6 @@ type elemInfo struct {
 	positive  bool // class or id words readability favours (content, post, story…)
 	headline  bool // itemprop=headline
 	itemprop  bool // has an itemprop attribute
-	ytish     bool // its class, id, tag or a provider attribute names YouTube
-	wordpress bool // a WordPress YouTube embed wrapper
 	hits      bool // some URL-valued attribute holds "youtu" or "ytimg"
 	hrefHit   bool // the href does (or the page is YouTube's): a link's, read by anchor
 	bareID    bool // some data-* attribute may hold a bare video ID
@@ -85,8 +83,10 @@ type elemInfo struct {
 // elementInfo reads the tag and attributes of n in one pass. Inside site
 // chrome (inChrome), which every descendant inherits, what an element says
 // about the layout (chrome, containers, articles, readability's words) no
-// longer matters, and only what it says about YouTube and the page facts
-// is read: that is most elements of a page (menus, sidebars, footers).
+// longer matters, and only what may make a reference and the page facts
+// are read: that is most elements of a page (menus, sidebars, footers).
+// Whether an element names YouTube or wraps a player is asked only where
+// a reference is found (players.go).
 func (w *walker) elementInfo(n *html.Node, inChrome bool) elemInfo {
 	var e elemInfo
 	switch n.DataAtom {
@@ -98,10 +98,6 @@ func (w *walker) elementInfo(n *html.Node, inChrome bool) elemInfo {
 		e.container, e.article = true, true
 	case atom.Main:
 		e.container = true
-	case 0:
-		if indexYT(n.Data) >= 0 { // <lite-youtube>, <amp-youtube>, <youtube-video>
-			e.ytish = true
-		}
 	}
 	for i := range n.Attr {
 		a := &n.Attr[i]
@@ -109,8 +105,15 @@ func (w *walker) elementInfo(n *html.Node, inChrome bool) elemInfo {
 			continue
 		}
 		switch a.Key {
-		case "class", "id", "role", "itemprop", "itemtype":
-			w.layoutAttr(&e, a, inChrome)
+		case "itemprop":
+			e.itemprop = true
+			if !inChrome {
+				w.layoutAttr(&e, a)
+			}
+		case "class", "id", "role", "itemtype":
+			if !inChrome {
+				w.layoutAttr(&e, a)
+			}
 		default:
 			w.refAttr(&e, a)
 		}
@@ -119,35 +122,21 @@ func (w *walker) elementInfo(n *html.Node, inChrome bool) elemInfo {
 }
 
 // layoutAttr reads an attribute that describes the element's place in the
-// layout: class, id, role, itemprop, itemtype. Inside chrome only what
-// names YouTube or WordPress's player, and itemprop, are read.
-func (w *walker) layoutAttr(e *elemInfo, a *html.Attribute, inChrome bool) {
+// layout: class, id, role, itemprop, itemtype.
+func (w *walker) layoutAttr(e *elemInfo, a *html.Attribute) {
 	switch a.Key {
 	case "class":
-		ci := w.classInfo(a.Val, !inChrome)
+		ci := w.classInfo(a.Val)
 		e.chrome = max(e.chrome, ci.chrome)
 		e.container = e.container || ci.container
 		e.article = e.article || ci.article
 		e.positive = e.positive || ci.positive
-		e.ytish = e.ytish || ci.ytish
-		e.wordpress = e.wordpress || ci.wordpress
 	case "id":
-		if !inChrome {
-			ni := classifyName(a.Val, true)
-			e.chrome = max(e.chrome, ni.chrome)
-			e.positive = e.positive || ni.positive
-			e.container = e.container || ni.container
-		}
-		if indexYT(a.Val) >= 0 {
-			e.ytish = true
-		}
-		if strings.HasPrefix(a.Val, "WYL_") { // WP YouTube Lyte: id="WYL_<ID>"
-			e.wordpress = true
-		}
+		ni := classifyName(a.Val, true)
+		e.chrome = max(e.chrome, ni.chrome)
+		e.positive = e.positive || ni.positive
+		e.container = e.container || ni.container
 	case "role":
-		if inChrome {
-			return
-		}
 		switch strings.ToLower(strings.TrimSpace(a.Val)) {
 		case "main":
 			e.container = true
@@ -157,7 +146,6 @@ func (w *walker) layoutAttr(e *elemInfo, a *html.Attribute, inChrome bool) {
 			e.chrome = max(e.chrome, weakChrome)
 		}
 	case "itemprop":
-		e.itemprop = true
 		for f := range strings.FieldsSeq(a.Val) {
 			switch {
 			case strings.EqualFold(f, "articleBody"):
@@ -167,9 +155,6 @@ func (w *walker) layoutAttr(e *elemInfo, a *html.Attribute, inChrome bool) {
 			}
 		}
 	case "itemtype":
-		if inChrome {
-			return
-		}
 		// schema.org Article, NewsArticle, BlogPosting… as microdata.
 		for f := range strings.FieldsSeq(a.Val) {
 			f = strings.ToLower(f[strings.LastIndexByte(f, '/')+1:])
@@ -200,12 +185,6 @@ func (w *walker) refAttr(e *elemInfo, a *html.Attribute) {
 		case strings.HasPrefix(a.Key, "data-"):
 			if indexYT(a.Val) >= 0 {
 				e.hits = true
-				if v := strings.TrimSpace(a.Val); len(v) <= 32 && hasPrefixFold(v, "youtu") {
-					e.ytish = true // data-provider="youtube", data-provider-name="YouTube"
-				}
-			}
-			if indexYT(a.Key) >= 0 {
-				e.ytish = true // data-youtube-id
 			}
 			if n := len(a.Val); videoIDLen <= n && n <= videoIDLen+2 {
 				e.bareID = true

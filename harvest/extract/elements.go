@@ -111,6 +111,7 @@ func mainAttr(key string) bool {
 // its own URL, lazy-loader and data-* copies, bare IDs, CSS thumbnails,
 // event handlers, and the player components.
 func (w *walker) element(n *html.Node, e *elemInfo) {
+	w.cur = n
 	first := len(w.cands)
 	component := false
 	if n.DataAtom == 0 {
@@ -286,6 +287,10 @@ func (w *walker) anchor(n *html.Node, e *elemInfo) {
 	if ok {
 		w.outLink(href)
 	}
+	if !e.hrefHit && !e.hits && !e.bareID && !e.selfThumb {
+		return // the common case: a link to somewhere else
+	}
+	w.cur = n
 	first := len(w.cands)
 	if ok && e.hrefHit {
 		w.lookup(href, w.adder(harvest.KindAnchor))
@@ -345,6 +350,7 @@ func (w *walker) finishAnchor() {
 // other script, JSON state and template (kind script), whose IFrame Player
 // API calls count too.
 func (w *walker) script(n *html.Node) {
+	w.cur = n
 	text := childText(n)
 	mediaType, _, _ := strings.Cut(attr(n, "type"), ";")
 	ld := strings.EqualFold(strings.TrimSpace(mediaType), "application/ld+json")
@@ -362,6 +368,7 @@ func (w *walker) script(n *html.Node) {
 
 // styleText reads the text of a <style>: only thumbnail images count.
 func (w *walker) styleText(n *html.Node) {
+	w.cur = n
 	text := childText(n)
 	if indexYT(text) < 0 {
 		return
@@ -400,7 +407,6 @@ func (w *walker) styleText(n *html.Node) {
 // attribute. Other players use the same attribute names as YouTube ones
 // (Kaltura's data-videoid="1_bi28rdbf"), so the name alone says nothing.
 func (w *walker) bareIDs(n *html.Node, hadURL bool) {
-	sc := w.top()
 	for i := range n.Attr {
 		a := &n.Attr[i]
 		if a.Namespace != "" || !strings.HasPrefix(a.Key, "data-") {
@@ -415,9 +421,9 @@ func (w *walker) bareIDs(n *html.Node, hadURL bool) {
 		case youTubeIDName:
 			ok = true
 		case videoIDName:
-			ok = sc.ytNear <= 2 || hadURL
+			ok = hadURL || nearYouTube(n, 2)
 		case playerIDName:
-			ok = sc.ytNear == 0 || hadURL
+			ok = hadURL || nearYouTube(n, 0)
 		case otherIDName:
 			ok = hadURL
 		}

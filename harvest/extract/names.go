@@ -6,10 +6,9 @@ import (
 )
 
 // What class names and ids say about the block they name: site chrome, an
-// article container, words readability favours, YouTube or WordPress
-// player markup. A page repeats the same class lists thousands of times,
-// and the same names in different lists, so both are classified once per
-// page (classInfo, nameClass).
+// article container, words readability favours. A page repeats the same
+// class lists thousands of times, and the same names in different lists,
+// so both are classified once per page (classInfo, nameClass).
 
 // classInfo is what a class attribute says; the walker caches it by value,
 // since pages repeat the same class lists thousands of times.
@@ -18,26 +17,18 @@ type classInfo struct {
 	container bool
 	article   bool
 	positive  bool
-	ytish     bool
-	wordpress bool
-	full      bool // every field is set, not only ytish and wordpress
 }
 
 // parseClass reads a class attribute: its names, separated by white space
 // (as strings.Fields separates them), each classified once per page.
 func (w *walker) parseClass(v string) classInfo {
 	var ci classInfo
-	var wpEmbed, ytProvider bool
 	add := func(f string) {
 		nc := w.nameClass(f)
 		ci.chrome = max(ci.chrome, nc.chrome)
 		ci.positive = ci.positive || nc.positive
 		ci.container = ci.container || nc.container
 		ci.article = ci.article || nc.entry
-		ci.ytish = ci.ytish || nc.ytish
-		ci.wordpress = ci.wordpress || nc.wordpress
-		wpEmbed = wpEmbed || nc.wpEmbed
-		ytProvider = ytProvider || nc.ytProvider
 	}
 	if !isASCII(v) {
 		for f := range strings.FieldsSeq(v) { // Unicode white space separates too
@@ -57,9 +48,6 @@ func (w *walker) parseClass(v string) classInfo {
 			}
 			i = j
 		}
-	}
-	if wpEmbed && ytProvider {
-		ci.wordpress = true
 	}
 	return ci
 }
@@ -83,11 +71,7 @@ func isASCII(s string) bool {
 // nameClass is what one class name says (see parseClass).
 type nameClass struct {
 	nameInfo
-	entry      bool // hentry, h-entry: a blog entry, container and article
-	ytish      bool // names YouTube
-	wordpress  bool // a WordPress YouTube embed wrapper on its own
-	wpEmbed    bool // Gutenberg's generic embed block…
-	ytProvider bool // …and its YouTube provider class
+	entry bool // hentry, h-entry: a blog entry, container and article
 }
 
 // nameClass returns what class name f says, from the page's cache.
@@ -95,18 +79,9 @@ func (w *walker) nameClass(f string) nameClass {
 	if nc, ok := w.names[f]; ok {
 		return nc
 	}
-	nc := nameClass{nameInfo: classifyName(f, false), ytish: indexYT(f) >= 0}
-	switch f {
-	case "hentry", "h-entry": // microformats for a blog entry
+	nc := nameClass{nameInfo: classifyName(f, false)}
+	if f == "hentry" || f == "h-entry" { // microformats for a blog entry
 		nc.container, nc.entry = true, true
-	case "wp-block-embed-youtube", // Gutenberg's YouTube block
-		"embed-youtube",        // Jetpack's shortcode wrapper
-		"lyMe", "lyte-wrapper": // WP YouTube Lyte
-		nc.wordpress = true
-	case "wp-block-embed":
-		nc.wpEmbed = true
-	case "is-provider-youtube":
-		nc.ytProvider = true
 	}
 	if len(w.names) < maxClassCache {
 		w.names[f] = nc
@@ -117,38 +92,24 @@ func (w *walker) nameClass(f string) nameClass {
 // classInfo returns what the class attribute value v says, from the cache:
 // a small direct-mapped table in front of a map, since neighbouring
 // elements often repeat a class list and comparing it costs less than
-// hashing it. Without full, only ytish and wordpress are wanted (inside
-// site chrome), and a list seen for the first time is classified only as
-// far as that needs.
-func (w *walker) classInfo(v string, full bool) classInfo {
+// hashing it.
+func (w *walker) classInfo(v string) classInfo {
 	if v == "" {
 		return classInfo{}
 	}
 	slot := &w.recentClasses[(len(v)*31+int(v[0])*7+int(v[len(v)-1]))&(len(w.recentClasses)-1)]
-	if slot.key == v && (slot.info.full || !full) {
+	if slot.key == v {
 		return slot.info
 	}
 	ci, ok := w.classes[v]
-	if !ok || full && !ci.full {
-		ci = w.parseClassAsNeeded(v, full)
+	if !ok {
+		ci = w.parseClass(v)
 		if len(w.classes) < maxClassCache {
 			w.classes[v] = ci
 		}
 	}
 	slot.key, slot.info = v, ci
 	return ci
-}
-
-// parseClassAsNeeded classifies v whole when full is set, or when it may
-// name YouTube or a WordPress player; otherwise it says that it names
-// neither, which is all that is wanted inside site chrome.
-func (w *walker) parseClassAsNeeded(v string, full bool) classInfo {
-	if full || indexYT(v) >= 0 || strings.Contains(v, "ly") { // lyMe, lyte-wrapper
-		ci := w.parseClass(v)
-		ci.full = true
-		return ci
-	}
-	return classInfo{}
 }
 
 // classSlot is one entry of walker.recentClasses.

@@ -30,39 +30,11 @@ type scope struct {
 	rec      int32  // the innermost record (content.go)
 	article  int32  // the innermost record of an article of its own, or -1
 	region   region // chrome, container, head
-	player   player // the player markup around, whose kind what it holds takes
-	ytNear   int8   // elements up to the nearest one whose class or id names YouTube
 	hidden   bool   // text here is not shown to readers (script, title, iframe fallback…)
 	link     bool   // inside a link: its text is anchor text, not scanned for URLs
 	noscript bool   // inside a re-parsed <noscript>, whose own <noscript>s stay text
 	heading  bool   // inside the heading whose text is being collected
 }
-
-// player is the player markup a node sits in.
-type player uint8
-
-const (
-	noPlayer player = iota
-	wordPressPlayer
-	litePlayer
-	ampPlayer
-)
-
-// kind returns the kind of the references that player markup p holds.
-func (p player) kind() string {
-	switch p {
-	case wordPressPlayer:
-		return harvest.KindWordPress
-	case litePlayer:
-		return harvest.KindLiteYouTube
-	case ampPlayer:
-		return harvest.KindAMP
-	}
-	return ""
-}
-
-// maxYTNear caps scope.ytNear; only the first few levels matter.
-const maxYTNear = 100
 
 // pendingText is a URL pasted into text whose context is known only when
 // its block element ends.
@@ -102,6 +74,7 @@ type walker struct {
 	recentClasses [256]classSlot // a power of two
 
 	stack   []scope
+	cur     *html.Node // the node whose references are being read (see add)
 	recs    []record
 	pending []pendingText
 	anchors []pendingAnchor
@@ -192,7 +165,7 @@ func (w *walker) free() {
 	clear(w.classes)
 	clear(w.names)
 	w.recentClasses = [len(w.recentClasses)]classSlot{}
-	w.thumbIDs, w.bodyBase, w.facts = nil, nil, facts{}
+	w.thumbIDs, w.bodyBase, w.cur, w.facts = nil, nil, nil, facts{}
 	walkers.Put(w)
 }
 
@@ -263,19 +236,6 @@ func (w *walker) enter(n *html.Node) bool {
 			w.headBuf.reset(maxHeading)
 		}
 	}
-	if e.ytish {
-		sc.ytNear = 0
-	} else if sc.ytNear < maxYTNear {
-		sc.ytNear++
-	}
-	switch {
-	case e.wordpress:
-		sc.player = wordPressPlayer
-	case n.DataAtom == 0 && n.Data == "lite-youtube":
-		sc.player = litePlayer
-	case n.DataAtom == 0 && n.Data == "amp-youtube":
-		sc.player = ampPlayer
-	}
 	switch n.DataAtom {
 	case atom.Html, atom.Title, atom.Meta, atom.Link, atom.Time:
 		w.facts.element(n, sc.region)
@@ -319,7 +279,7 @@ func (w *walker) enter(n *html.Node) bool {
 		w.anchor(n, &e)
 		return descend
 	}
-	if e.hits || e.bareID || e.selfThumb || n.DataAtom == 0 && sc.player != noPlayer && sc.player != parent.player {
+	if e.hits || e.bareID || e.selfThumb || n.DataAtom == 0 && startsPlayer(n) {
 		w.element(n, &e)
 	}
 	return descend
@@ -359,7 +319,7 @@ func (w *walker) matchSlug(n *html.Node, rec int32) {
 	}
 }
 
-// add records a reference found at the current node, made with markup
+// add records a reference found at the current node (w.cur), made with markup
 // role (one of the Kind constants). A thumbnail is kind thumbnail and a
 // wrapped URL kind proxy wherever they sit; inside player markup
 // (WordPress embeds, lite-youtube, amp-youtube) a direct reference takes
@@ -374,11 +334,11 @@ func (w *walker) add(f found, role string) {
 	case viaProxy:
 		kind = harvest.KindProxy
 	default:
-		if sc.player != noPlayer {
-			switch role {
-			case harvest.KindIframe, harvest.KindLazyIframe, harvest.KindAnchor, harvest.KindText,
-				harvest.KindObject, harvest.KindDataAttribute:
-				kind = sc.player.kind()
+		switch role {
+		case harvest.KindIframe, harvest.KindLazyIframe, harvest.KindAnchor, harvest.KindText,
+			harvest.KindObject, harvest.KindDataAttribute:
+			if p := playerOf(w.cur); p != noPlayer {
+				kind = p.kind()
 			}
 		}
 	}
@@ -430,6 +390,7 @@ func (w *walker) text(n *html.Node) {
 		return
 	}
 	role := harvest.KindText
+	w.cur = n
 	block := nearestBlock(n)
 	scanURLs(s, func(t textURL) {
 		first := len(w.cands)
@@ -670,4 +631,12 @@ func attrOK(n *html.Node, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// startsPlayer reports whether the custom element n is player markup of its
+// own inside no player of the same kind (a <lite-youtube>, an
+// <amp-youtube>): its attributes are read as the component's.
+func startsPlayer(n *html.Node) bool {
+	p := ownPlayer(n)
+	return p != noPlayer && p != playerOf(n.Parent)
 }
