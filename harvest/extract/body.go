@@ -174,12 +174,12 @@ func (w *walker) refAttr(e *elemInfo, a *html.Attribute) {
 			e.hits = true
 			e.hrefHit = e.hrefHit || a.Key == "href"
 		}
-		e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
+		e.selfThumb = e.selfThumb || w.thumbMarks && mayHoldSelfThumb(a.Key, a.Val)
 	case "data", "content", "value", "poster", "srcset", "srcdoc", "style":
 		if indexYT(a.Val) >= 0 {
 			e.hits = true
 		}
-		e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
+		e.selfThumb = e.selfThumb || w.thumbMarks && mayHoldSelfThumb(a.Key, a.Val)
 	default:
 		switch {
 		case strings.HasPrefix(a.Key, "data-"):
@@ -189,9 +189,9 @@ func (w *walker) refAttr(e *elemInfo, a *html.Attribute) {
 			if n := len(a.Val); videoIDLen <= n && n <= videoIDLen+2 {
 				e.bareID = true
 			}
-			e.selfThumb = e.selfThumb || mayHoldSelfThumb(a.Key, a.Val)
+			e.selfThumb = e.selfThumb || w.thumbMarks && mayHoldSelfThumb(a.Key, a.Val)
 		case strings.HasPrefix(a.Key, "on"):
-			if handlerHits(a.Key, a.Val) { // a YouTube URL or an IFrame Player API call
+			if w.handlerHits(a.Key, a.Val) { // a YouTube URL or an IFrame Player API call
 				e.hits = true
 			}
 		}

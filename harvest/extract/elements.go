@@ -87,13 +87,14 @@ func attrRole(n *html.Node, key string) (string, readMode) {
 	return "", skipAttr
 }
 
-// isAPIHandler reports whether attribute key is an event handler that
-// names an IFrame Player API call (onclick="player.loadVideoById('ID')").
-func handlerHits(key, v string) bool {
+// handlerHits reports whether attribute key is an event handler that
+// holds "youtu" or "ytimg", or names an IFrame Player API call
+// (onclick="player.loadVideoById('ID')").
+func (w *walker) handlerHits(key, v string) bool {
 	if !strings.HasPrefix(key, "on") {
 		return false
 	}
-	f := newFinder(v, true)
+	f := newFinder(v, w.apiMarks)
 	return f.next(0) >= 0
 }
 
@@ -174,7 +175,7 @@ func (w *walker) attrs(n *html.Node, skip string) {
 			if a.Namespace != "" || a.Key == skip || mainAttr(a.Key) != (pass == 0) {
 				continue
 			}
-			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) && !handlerHits(a.Key, a.Val) {
+			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) && !w.handlerHits(a.Key, a.Val) {
 				continue
 			}
 			role, mode := attrRole(n, a.Key)
@@ -245,6 +246,10 @@ func (w *walker) code(s string, add func(found)) {
 // scriptCode reads script text or an event handler: the URLs written in
 // it, as code does, and the IFrame Player API calls (playerapi.go).
 func (w *walker) scriptCode(s string, add func(found)) {
+	if !w.apiMarks {
+		w.code(s, add) // no API call to read: URLs only
+		return
+	}
 	budget := callBudget(len(s))
 	scanScript(s, func(tok string) { w.lookup(tok, generatedIDs(add)) },
 		func(s string, at int) { apiCall(s, at, &budget, add) })
@@ -361,7 +366,7 @@ func (w *walker) script(n *html.Node) {
 		}
 		return
 	}
-	if f := newFinder(text, true); f.next(0) >= 0 {
+	if f := newFinder(text, w.apiMarks); f.next(0) >= 0 {
 		w.scriptCode(text, w.adder(harvest.KindScript))
 	}
 }

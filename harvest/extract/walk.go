@@ -54,15 +54,18 @@ type pendingAnchor struct {
 
 // walker holds the state of one walk over one page.
 type walker struct {
-	base      *url.URL // the document base: <base href> or the page URL
-	baseYT    bool     // the page is on a YouTube host: its relative links count
-	origin    string   // scheme://host of base for the out-link fast path, "" when unusable
-	scheme    string   // base's scheme, for protocol-relative links; "" when unusable
-	queryBase string   // the out-link form of base without its query, for href="?…"
-	self      string   // the out-link form of base, for href="#…"
-	selfOK    bool
-	fastReady bool       // scheme, queryBase and self are set
-	bodyBase  *html.Node // the first <base href> outside <head>, if any
+	base   *url.URL // the document base: <base href> or the page URL
+	baseYT bool     // the page is on a YouTube host: its relative links count
+	// thumbMarks, apiMarks: the page's bytes may name a self-hosted
+	// thumbnail, call the IFrame Player API (prescan.go).
+	thumbMarks, apiMarks bool
+	origin               string // scheme://host of base for the out-link fast path, "" when unusable
+	scheme               string // base's scheme, for protocol-relative links; "" when unusable
+	queryBase            string // the out-link form of base without its query, for href="?…"
+	self                 string // the out-link form of base, for href="#…"
+	selfOK               bool
+	fastReady            bool       // scheme, queryBase and self are set
+	bodyBase             *html.Node // the first <base href> outside <head>, if any
 
 	cands         []candidate
 	thumbIDs      map[string]bool // the IDs of self-hosted thumbnails: true once a call passes one
