@@ -135,33 +135,36 @@ func letterRef(b []byte) bool {
 
 // numericRef decodes the digits of a numeric character reference, after
 // the "&#", as x/net/html does: decimal, or hexadecimal after 'x', the
-// value wrapping around 32 bits like its rune does.
+// value no longer growing once it is past the last code point.
 func numericRef(b []byte) (rune, bool) {
 	i, hex := 0, false
 	if i < len(b) && (b[i] == 'x' || b[i] == 'X') {
 		hex = true
 		i++
 	}
-	var x int32
+	var x rune
 	digits := 0
 	for ; i < len(b); i++ {
 		c := b[i]
+		var d rune
 		switch {
 		case '0' <= c && c <= '9':
-			c -= '0'
+			d = rune(c - '0')
 		case hex && 'a' <= c|0x20 && c|0x20 <= 'f':
-			c = c | 0x20 - 'a' + 10
+			d = rune(c|0x20-'a') + 10
 		default:
-			return rune(x), digits > 0
+			return x, digits > 0
 		}
-		if hex {
-			x = 16*x + int32(c)
-		} else {
-			x = 10*x + int32(c)
+		if x <= 0x10FFFF {
+			if hex {
+				x = 16*x + d
+			} else {
+				x = 10*x + d
+			}
 		}
 		digits++
 	}
-	return rune(x), digits > 0
+	return x, digits > 0
 }
 
 // isMarkChar reports whether r is a character a mark is made of.

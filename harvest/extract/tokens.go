@@ -639,26 +639,102 @@ func (z *tokenizer) selfClosing() bool {
 	return true
 }
 
-// needsOriginal reports whether the current tag's attribute values need
-// x/net/html's own decoding: entities, carriage returns.
-func (z *tokenizer) needsOriginal() bool {
-	return bytes.IndexByte(z.b[z.start:z.end], '&') >= 0 || bytes.IndexByte(z.b[z.start:z.end], '\r') >= 0
-}
-
 // attributes returns the current start tag's attributes as x/net/html
-// gives them: keys in lower case, duplicates dropped, values decoded.
-func (z *tokenizer) attributes() []html.Attribute {
-	if z.needsOriginal() {
-		t := html.NewTokenizer(bytes.NewReader(z.b[z.start:z.end]))
-		t.Next()
-		return t.Token().Attr
-	}
+// gives them: keys in lower case, duplicates dropped, values decoded;
+// with want, only those whose key it wants.
+func (z *tokenizer) attributes(want func(key []byte) bool) []html.Attribute {
 	z.dedup()
 	attrs := make([]html.Attribute, 0, len(z.attrs))
 	for _, a := range z.attrs {
-		attrs = append(attrs, html.Attribute{Key: lowerKey(z.b[a.k0:a.k1]), Val: string(z.b[a.v0:a.v1])})
+		if key := z.b[a.k0:a.k1]; want == nil || want(key) {
+			attrs = append(attrs, html.Attribute{Key: lowerKey(key), Val: attrValue(z.b[a.v0:a.v1])})
+		}
 	}
 	return attrs
+}
+
+// attrValue returns an attribute value as x/net/html decodes it: newlines
+// normalised, then character references decoded the way they are in
+// attributes.
+func attrValue(v []byte) string {
+	if bytes.IndexByte(v, '&') < 0 && bytes.IndexByte(v, '\r') < 0 {
+		return string(v)
+	}
+	s := string(v)
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	}
+	if strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '&')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		n, decoded := attrReference(s)
+		b.WriteString(decoded)
+		s = s[n:]
+	}
+}
+
+// attrReference reads the character reference at the start of s (at its
+// '&') as x/net/html's unescapeEntity does in an attribute value, and
+// returns how many bytes it takes and what they stand for. The decoding
+// itself is html.UnescapeString's; what differs in attributes is which
+// references count: a named one only when it is a whole name (no prefix of
+// a longer word), and not when a name without ';' is followed by '='.
+func attrReference(s string) (int, string) {
+	if len(s) > 1 && s[1] == '#' {
+		if len(s) <= 2 {
+			return 1, "&"
+		}
+		i, hex := 2, false
+		if s[i] == 'x' || s[i] == 'X' {
+			hex = true
+			i++
+		}
+		i0 := i
+		for i < len(s) && ('0' <= s[i] && s[i] <= '9' || hex && isHex(s[i])) {
+			i++
+		}
+		if i == i0 {
+			return 1, "&"
+		}
+		if i < len(s) && s[i] == ';' {
+			i++
+		}
+		return i, html.UnescapeString(s[:i])
+	}
+	i := 1
+	for i < len(s) && (isLetter(s[i]) || '0' <= s[i] && s[i] <= '9') {
+		i++
+	}
+	semicolon := i < len(s) && s[i] == ';'
+	if semicolon {
+		i++
+	}
+	name := s[1:i]
+	if name == "" || !semicolon && i < len(s) && s[i] == '=' {
+		return i, s[:i]
+	}
+	r := html.UnescapeString(s[:i])
+	// Text decoding, which UnescapeString does, also takes the longest
+	// prefix that is a name ("&notit;" is "¬it;"); an attribute does not.
+	// A whole name without ';' decodes to no ASCII letter or digit, and
+	// one with ';' to nothing ending in ';' but "&semi;".
+	if r == s[:i] {
+		return i, r
+	}
+	last := r[len(r)-1]
+	if semicolon && last == ';' && r != ";" || !semicolon && (isLetter(last) || '0' <= last && last <= '9') {
+		return i, s[:i]
+	}
+	return i, r
 }
 
 // lowerKey returns an attribute key with its ASCII letters in lower case.
