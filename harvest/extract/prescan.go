@@ -32,39 +32,60 @@ func (m marks) any() bool {
 	return m.yt || m.api || m.selfThumb || m.charRef
 }
 
-// scanMarks reads the marks of page.
+// scanMarks reads the marks of page. A page with one of "youtu", "ytimg"
+// or "-yt" takes the full path whatever else it holds, and its scan stops
+// there: the other marks are then only said to be there, which costs the
+// walk little (walkPage) and spares a pass over the page.
 func scanMarks(page []byte) marks {
-	var m marks
-	m.yt, m.api = ytMarks(page)
-	m.selfThumb = thumbMark(page)
-	m.charRef = bytes.IndexByte(page, 0) >= 0 || letterRef(page)
-	return m
+	yt, api := ytMarks(page)
+	if yt {
+		return marks{yt: true, api: true, selfThumb: true, charRef: true}
+	}
+	return marks{
+		api:       api,
+		selfThumb: thumbMark(page),
+		charRef:   bytes.IndexByte(page, 0) >= 0 || letterRef(page),
+	}
 }
 
 // ytMarks finds the marks that hold a "y": "youtu", "ytimg" and "-yt" in
 // any case, and the IFrame Player API's names (YT.Player, loadVideoById,
-// cueVideoById, loadPlaylist, cuePlaylist), with one search for each of
-// 'y' and 'Y'.
+// cueVideoById, loadPlaylist, cuePlaylist). It goes from 'y' to 'Y' in the
+// order of the page, so that it stops at the first "youtu".
 func ytMarks(b []byte) (yt, api bool) {
-	for _, y := range [...]byte{'y', 'Y'} {
-		for i := 0; ; {
-			k := bytes.IndexByte(b[i:], y)
-			if k < 0 {
-				break
-			}
-			p := i + k
-			i = p + 1
-			if p+4 < len(b) && isYT(b[p+1], b[p+2], b[p+3], b[p+4]) ||
-				p > 0 && b[p-1] == '-' && p+1 < len(b) && b[p+1]|0x20 == 't' {
-				return true, true // the page takes the full path: api is moot
-			}
-			if !api && (y == 'Y' && hasPrefixAt(b, p, "YT.Player") ||
-				y == 'y' && (apiBefore(b, p, "VideoById", "load", "cue") || apiBefore(b, p, "Playlist", "load", "cue"))) {
-				api = true
-			}
+	lower, upper := -2, -2 // the next 'y' and 'Y' from i; -1 when there is none
+	for i := 0; ; {
+		if lower != -1 && lower < i {
+			lower = nextByte(b, i, 'y')
+		}
+		if upper != -1 && upper < i {
+			upper = nextByte(b, i, 'Y')
+		}
+		p := lower
+		switch {
+		case lower < 0 && upper < 0:
+			return false, api
+		case lower < 0 || upper >= 0 && upper < lower:
+			p = upper
+		}
+		i = p + 1
+		if p+4 < len(b) && isYT(b[p+1], b[p+2], b[p+3], b[p+4]) ||
+			p > 0 && b[p-1] == '-' && p+1 < len(b) && b[p+1]|0x20 == 't' {
+			return true, true
+		}
+		if !api && (b[p] == 'Y' && hasPrefixAt(b, p, "YT.Player") ||
+			b[p] == 'y' && (apiBefore(b, p, "VideoById", "load", "cue") || apiBefore(b, p, "Playlist", "load", "cue"))) {
+			api = true
 		}
 	}
-	return false, api
+}
+
+// nextByte returns the index of the first c in b from i, or -1.
+func nextByte(b []byte, i int, c byte) int {
+	if k := bytes.IndexByte(b[i:], c); k >= 0 {
+		return i + k
+	}
+	return -1
 }
 
 // apiBefore reports whether the 'y' at p is the one in name (which has a
@@ -88,21 +109,23 @@ func hasPrefixAt(b []byte, i int, s string) bool {
 }
 
 // thumbMark reports whether b holds "default." followed by an image
-// extension (selfthumb.go reads jpg, jpeg, webp and png, in any case).
+// extension (selfthumb.go reads jpg, jpeg, webp and png, in any case). It
+// looks at each 'f', rarer than the 'd'.
 func thumbMark(b []byte) bool {
 	for i := 0; ; {
-		k := bytes.Index(b[i:], []byte(thumbVariant))
-		if k < 0 {
+		p := nextByte(b, i, 'f')
+		if p < 0 {
 			return false
 		}
-		e := i + k + len(thumbVariant)
-		if e+2 <= len(b) {
-			switch string([]byte{b[e] | 0x20, b[e+1] | 0x20}) {
-			case "jp", "we", "pn":
-				return true
-			}
+		i = p + 1
+		s, e := p-len("de"), p+len("fault.")
+		if s < 0 || e+2 > len(b) || string(b[s:e]) != thumbVariant {
+			continue
 		}
-		i = e
+		switch x, y := b[e]|0x20, b[e+1]|0x20; {
+		case x == 'j' && y == 'p', x == 'w' && y == 'e', x == 'p' && y == 'n':
+			return true
+		}
 	}
 }
 
