@@ -105,15 +105,29 @@ func (w *walker) elementInfo(n *html.Node, inChrome bool) elemInfo {
 			continue
 		}
 		switch a.Key {
+		case "class":
+			if !inChrome {
+				ci := w.classInfo(a.Val)
+				e.chrome = max(e.chrome, ci.chrome)
+				e.container = e.container || ci.container
+				e.article = e.article || ci.article
+				e.positive = e.positive || ci.positive
+			}
 		case "itemprop":
 			e.itemprop = true
 			if !inChrome {
 				w.layoutAttr(&e, a)
 			}
-		case "class", "id", "role", "itemtype":
+		case "id", "role", "itemtype":
 			if !inChrome {
 				w.layoutAttr(&e, a)
 			}
+		case "href", "src":
+			if w.baseYT || indexYT(a.Val) >= 0 {
+				e.hits = true
+				e.hrefHit = e.hrefHit || a.Key == "href"
+			}
+			e.selfThumb = e.selfThumb || w.thumbMarks && mayHoldSelfThumb(a.Key, a.Val)
 		default:
 			w.refAttr(&e, a)
 		}

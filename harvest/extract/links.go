@@ -100,15 +100,29 @@ func (w *walker) outLink(href string) {
 	if otherScheme(href) {
 		return // javascript:, mailto:, tel:, data:…
 	}
-	s, ok := w.fastOutLink(href)
-	if !ok {
-		s, ok = outLink(resolve(w.base, href))
-		if !ok {
-			return
+	prefix, s, ok := w.fastOutLink(href)
+	switch {
+	case !ok:
+		if s, ok = outLink(resolve(w.base, href)); ok {
+			w.addLink(s)
+		}
+	case prefix == "":
+		w.addLink(s)
+	default:
+		// A page links to its own pages again and again: the link is
+		// made a string of its own only the first time.
+		w.scratch = append(append(w.scratch[:0], prefix...), s...)
+		if _, dup := w.seenLinks[string(w.scratch)]; !dup {
+			w.addLink(string(w.scratch))
 		}
 	}
-	if _, dup := w.seenLinks[s]; !dup {
-		w.seenLinks[s] = struct{}{}
+}
+
+// addLink records out-link s unless it is recorded already.
+func (w *walker) addLink(s string) {
+	n := len(w.seenLinks)
+	w.seenLinks[s] = struct{}{}
+	if len(w.seenLinks) > n {
 		w.links = append(w.links, s)
 	}
 }
@@ -137,35 +151,35 @@ func otherScheme(href string) bool {
 // query or a fragment of this page, made of characters that
 // url.URL.String keeps as they are, with no user info and no "." or ".."
 // segment (ResolveReference removes those). The fragment is dropped; it
-// must only be one url.Parse accepts.
-func (w *walker) fastOutLink(href string) (string, bool) {
-	if !w.fastReady {
-		w.prepareFastOutLink()
-	}
-	var prefix string
+// must only be one url.Parse accepts. The out-link is prefix+s.
+func (w *walker) fastOutLink(href string) (prefix, s string, ok bool) {
+
 	rest, hasHost := href, false
 	switch {
 	case strings.HasPrefix(href, "#"): // this page
 		if _, ok := simpleTail(href); !ok {
-			return "", false // an escape url.Parse refuses
+			return "", "", false // an escape url.Parse refuses
 		}
-		return w.self, w.selfOK
+		w.prepareFastOutLink()
+		return "", w.self, w.selfOK
 	case strings.HasPrefix(href, "https://"):
 		rest, hasHost = href[len("https://"):], true
 	case strings.HasPrefix(href, "http://"):
 		rest, hasHost = href[len("http://"):], true
 	case strings.HasPrefix(href, "//"):
-		prefix, rest, hasHost = w.scheme+":", href[len("//"):], true
+		w.prepareFastOutLink()
 		if w.scheme == "" {
-			return "", false
+			return "", "", false
 		}
+		prefix, rest, hasHost = w.scheme+":", href[len("//"):], true
 	case strings.HasPrefix(href, "/"):
 		prefix = w.origin
 	case strings.HasPrefix(href, "?"):
+		w.prepareFastOutLink()
 		prefix = w.queryBase
 	}
 	if prefix == "" && !hasHost {
-		return "", false
+		return "", "", false
 	}
 	tail := rest
 	if hasHost {
@@ -174,25 +188,25 @@ func (w *walker) fastOutLink(href string) (string, bool) {
 			end++
 		}
 		if !fastHost(rest[:end]) {
-			return "", false
+			return "", "", false
 		}
 		tail = rest[end:]
 	}
 	keep, ok := simpleTail(tail)
 	if !ok {
-		return "", false
+		return "", "", false
 	}
-	s := href[:len(href)-len(tail)+keep]
-	if prefix != "" {
-		return prefix + s, true
-	}
-	return s, true
+	return prefix, href[:len(href)-len(tail)+keep], true
 }
 
-// prepareFastOutLink works out, once per page, what fastOutLink adds to
-// relative links: the base's scheme, its origin, and the base without its
-// query (for "?page=2"), each "" when the long way must be taken.
+// prepareFastOutLink works out, once per page and when a link first needs
+// it, what fastOutLink adds to relative links: the base's scheme, and the
+// base without its query (for "?page=2"), each "" when the long way must
+// be taken, and the base itself.
 func (w *walker) prepareFastOutLink() {
+	if w.fastReady {
+		return
+	}
 	w.fastReady = true
 	w.self, w.selfOK = outLink(w.base)
 	if !isWebURL(w.base) {

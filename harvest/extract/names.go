@@ -97,7 +97,8 @@ func (w *walker) classInfo(v string) classInfo {
 	if v == "" {
 		return classInfo{}
 	}
-	slot := &w.recentClasses[(len(v)*31+int(v[0])*7+int(v[len(v)-1]))&(len(w.recentClasses)-1)]
+	h := len(v)*31 + int(v[0])*7 + int(v[len(v)-1])*3 + int(v[len(v)/2])
+	slot := &w.recentClasses[h&(len(w.recentClasses)-1)]
 	if slot.key == v {
 		return slot.info
 	}

@@ -70,11 +70,12 @@ type walker struct {
 	cands         []candidate
 	thumbIDs      map[string]bool // the IDs of self-hosted thumbnails: true once a call passes one
 	links         []string
+	scratch       []byte // an out-link being made (links.go)
 	seenLinks     map[string]struct{}
 	facts         facts
 	classes       map[string]classInfo
 	names         map[string]nameClass
-	recentClasses [256]classSlot // a power of two
+	recentClasses [256]classSlot // a power of two; cleared by reset
 
 	stack   []scope
 	cur     *html.Node // the node whose references are being read (see add)
@@ -167,7 +168,6 @@ func (w *walker) free() {
 	clear(w.seenLinks)
 	clear(w.classes)
 	clear(w.names)
-	w.recentClasses = [len(w.recentClasses)]classSlot{}
 	w.thumbIDs, w.bodyBase, w.cur, w.facts = nil, nil, nil, facts{}
 	walkers.Put(w)
 }
@@ -177,6 +177,12 @@ func (w *walker) free() {
 func (w *walker) walk(root *html.Node) {
 	n := root
 	for n != nil {
+		if n.Type == html.TextNode && n.NextSibling != nil && blank(n.Data) {
+			// The white space between tags, most of a page's text
+			// nodes, and no work: straight to the next node.
+			n = n.NextSibling
+			continue
+		}
 		if w.enter(n) && n.FirstChild != nil {
 			n = n.FirstChild
 			continue
@@ -378,8 +384,7 @@ func (w *walker) text(n *html.Node) {
 	if sc.link {
 		r.link += int32(t)
 	}
-	if strings.IndexByte(s, ',') >= 0 {
-		c := int32(strings.Count(s, ","))
+	if c := int32(strings.Count(s, ",")); c > 0 {
 		r.commas += c
 		r.runCom += c
 	}
@@ -416,19 +421,18 @@ func nearestBlock(n *html.Node) *html.Node {
 	return nil
 }
 
+// blank reports whether s is all white space.
+func blank(s string) bool {
+	return len(s) > 0 && isSpace(s[0]) && isSpace(s[len(s)-1]) && trimmedLen(s) == 0
+}
+
 // trimmedLen returns the length of s without leading and trailing ASCII
 // white space.
 func trimmedLen(s string) int {
 	i, j := 0, len(s)
-	// The white space between tags is mostly a newline and a run of
-	// spaces or tabs: skip those eight bytes at a time.
-	for i < j && s[i] == '\n' {
-		i++
-	}
-	for i+8 <= j {
-		if x := load64(s[i:]); x != 0x2020202020202020 && x != 0x0909090909090909 {
-			break
-		}
+	// The white space between tags is mostly spaces, newlines and tabs:
+	// skip those eight bytes at a time.
+	for i+8 <= j && spaceNewlineTab8(load64(s[i:])) {
 		i += 8
 	}
 	for i < j && isSpace(s[i]) {
@@ -441,6 +445,20 @@ func trimmedLen(s string) int {
 }
 
 func isSpace(c byte) bool { return asciiSpace[c] }
+
+// spaceNewlineTab8 reports whether the eight bytes of x are all spaces,
+// newlines or tabs.
+func spaceNewlineTab8(x uint64) bool {
+	const ones = 0x0101010101010101
+	return zeroBytes(x^' '*ones)|zeroBytes(x^'\n'*ones)|zeroBytes(x^'\t'*ones) == 0x80*ones
+}
+
+// zeroBytes returns the high bit of each byte of v that is zero, and no
+// other bit (no carry crosses a byte).
+func zeroBytes(v uint64) uint64 {
+	const lows = 0x7f7f7f7f7f7f7f7f
+	return ^((v&lows + lows) | v) & ^uint64(lows)
+}
 
 // load64 returns the first eight bytes of s as a little-endian integer
 // (one load).
