@@ -382,3 +382,57 @@ func (p *fastPass) datesAgree() bool {
 	var zero time.Time
 	return f.published() != zero
 }
+
+// regionAt returns the region (body.go) of an element whose tag starts at
+// at, inside the open elements, as the walk works it out; false when the
+// fast path is unsure of the stack. w caches the classification of class
+// names.
+func (s *fastScan) regionAt(at int, w *walker) (region, bool) {
+	if s.unsure || s.fragment {
+		return region{}, false
+	}
+	return s.regionOf(at, false, s.regions(w), w), true
+}
+
+// regions works out the regions of the open elements, each once, and
+// returns the current node's.
+func (s *fastScan) regions(w *walker) region {
+	var r region
+	for i := range s.open {
+		e := &s.open[i]
+		if !e.regOK {
+			e.reg, e.regOK = s.regionOf(int(e.at), e.svg, r, w), true
+		}
+		r = e.reg
+	}
+	return r
+}
+
+// regionOf returns the region of the element whose tag starts at at,
+// inside region p.
+func (s *fastScan) regionOf(at int, svg bool, p region, w *walker) region {
+	z := tokenizer{b: s.z.b, pos: at}
+	if z.next() != tokStart {
+		return p
+	}
+	var buf [16]byte
+	a := atom.Lookup(z.name(&buf))
+	ns := ""
+	if svg {
+		ns = "svg"
+	}
+	n := &html.Node{Type: html.ElementNode, DataAtom: a, Namespace: ns, Attr: z.attributes(layoutKey)}
+	e := w.elementInfo(n, p.chrome)
+	return p.enter(n, &e)
+}
+
+// layoutKey reports whether an attribute key, in any case, says where an
+// element is in the layout (layoutAttr).
+func layoutKey(key []byte) bool {
+	switch {
+	case equalFoldASCII(key, "class"), equalFoldASCII(key, "id"), equalFoldASCII(key, "role"),
+		equalFoldASCII(key, "itemprop"), equalFoldASCII(key, "itemtype"):
+		return true
+	}
+	return false
+}

@@ -134,7 +134,11 @@ func tokenizerCases() []string {
 		`<div =a =b>`, `<div a= >`, `<div a=>`, `<div a='>`, `<x-y z>`, `<a b="c">d</a e="f">`,
 		`<a x="&#5x &#5; &#x5x &#; &# &#x; &semi; &fjlig; &amp;= &amp= &ampa= &ampa &#128; &#0; &#xD800; &#99999999999; &NotEqualTilde; &; &">`,
 		`<a x="&#5" y="&#x5" z="&#" w="&#x" v="&" u="&amp" t="&lt=" s="&notin=" r="&sup2a">`,
-		"<script>a\x00b</script>", "<title>a\x00b</title>", "<p>a\x00b</p>", "<svg><![CDATA[a\x00b]]>",
+		"<script>a\x00b</script>",
+		`<script><!--<script>a</script>b-->c</script>d`, `<script><!--<script>--></script>e</script>f`,
+		`<script><!--<sCrIpT/></script>x</script>y`, `<script><!-- -- > </script>z`, `<script><!--<s</script>a`,
+		`<script><!--<</script>b`, "<script><!--<script\n</script>-->x</script>y", `<script><!--<script></script`,
+		`<script><!--<script>--!></script>c`, `<script><!---></script>d`, `<script><!-- <!-- --></script>e`, "<title>a\x00b</title>", "<p>a\x00b</p>", "<svg><![CDATA[a\x00b]]>",
 	}
 }
 
