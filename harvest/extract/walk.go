@@ -179,7 +179,7 @@ func (w *walker) enter(n *html.Node) bool {
 		w.anchor(n, &e)
 		return descend
 	}
-	if e.hits || e.bareID || e.selfThumb || n.DataAtom == 0 && startsPlayer(n) {
+	if e.hits || e.bareID || e.selfThumb || n.DataAtom == 0 && isComponent(n.Data) && startsPlayer(n) {
 		w.element(n, &e)
 	}
 	return descend
@@ -364,6 +364,12 @@ func attrOK(n *html.Node, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// isComponent reports whether a custom element's name is a player
+// component's, whose attributes name the video.
+func isComponent(name string) bool {
+	return name == "lite-youtube" || name == "amp-youtube"
 }
 
 // startsPlayer reports whether the custom element n is player markup of its
