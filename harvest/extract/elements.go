@@ -87,13 +87,14 @@ func attrRole(n *html.Node, key string) (string, readMode) {
 	return "", skipAttr
 }
 
-// isAPIHandler reports whether attribute key is an event handler that
-// names an IFrame Player API call (onclick="player.loadVideoById('ID')").
-func handlerHits(key, v string) bool {
+// handlerHits reports whether attribute key is an event handler that
+// holds "youtu" or "ytimg", or names an IFrame Player API call
+// (onclick="player.loadVideoById('ID')").
+func (w *walker) handlerHits(key, v string) bool {
 	if !strings.HasPrefix(key, "on") {
 		return false
 	}
-	f := newFinder(v, true)
+	f := newFinder(v, w.apiMarks)
 	return f.next(0) >= 0
 }
 
@@ -111,6 +112,7 @@ func mainAttr(key string) bool {
 // its own URL, lazy-loader and data-* copies, bare IDs, CSS thumbnails,
 // event handlers, and the player components.
 func (w *walker) element(n *html.Node, e *elemInfo) {
+	w.cur = n
 	first := len(w.cands)
 	component := false
 	if n.DataAtom == 0 {
@@ -173,7 +175,7 @@ func (w *walker) attrs(n *html.Node, skip string) {
 			if a.Namespace != "" || a.Key == skip || mainAttr(a.Key) != (pass == 0) {
 				continue
 			}
-			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) && !handlerHits(a.Key, a.Val) {
+			if indexYT(a.Val) < 0 && !(w.baseYT && (a.Key == "href" || a.Key == "src")) && !w.handlerHits(a.Key, a.Val) {
 				continue
 			}
 			role, mode := attrRole(n, a.Key)
@@ -244,6 +246,10 @@ func (w *walker) code(s string, add func(found)) {
 // scriptCode reads script text or an event handler: the URLs written in
 // it, as code does, and the IFrame Player API calls (playerapi.go).
 func (w *walker) scriptCode(s string, add func(found)) {
+	if !w.apiMarks {
+		w.code(s, add) // no API call to read: URLs only
+		return
+	}
 	budget := callBudget(len(s))
 	scanScript(s, func(tok string) { w.lookup(tok, generatedIDs(add)) },
 		func(s string, at int) { apiCall(s, at, &budget, add) })
@@ -286,6 +292,10 @@ func (w *walker) anchor(n *html.Node, e *elemInfo) {
 	if ok {
 		w.outLink(href)
 	}
+	if !e.hrefHit && !e.hits && !e.bareID && !e.selfThumb {
+		return // the common case: a link to somewhere else
+	}
+	w.cur = n
 	first := len(w.cands)
 	if ok && e.hrefHit {
 		w.lookup(href, w.adder(harvest.KindAnchor))
@@ -345,6 +355,7 @@ func (w *walker) finishAnchor() {
 // other script, JSON state and template (kind script), whose IFrame Player
 // API calls count too.
 func (w *walker) script(n *html.Node) {
+	w.cur = n
 	text := childText(n)
 	mediaType, _, _ := strings.Cut(attr(n, "type"), ";")
 	ld := strings.EqualFold(strings.TrimSpace(mediaType), "application/ld+json")
@@ -355,13 +366,14 @@ func (w *walker) script(n *html.Node) {
 		}
 		return
 	}
-	if f := newFinder(text, true); f.next(0) >= 0 {
+	if f := newFinder(text, w.apiMarks); f.next(0) >= 0 {
 		w.scriptCode(text, w.adder(harvest.KindScript))
 	}
 }
 
 // styleText reads the text of a <style>: only thumbnail images count.
 func (w *walker) styleText(n *html.Node) {
+	w.cur = n
 	text := childText(n)
 	if indexYT(text) < 0 {
 		return
@@ -400,7 +412,6 @@ func (w *walker) styleText(n *html.Node) {
 // attribute. Other players use the same attribute names as YouTube ones
 // (Kaltura's data-videoid="1_bi28rdbf"), so the name alone says nothing.
 func (w *walker) bareIDs(n *html.Node, hadURL bool) {
-	sc := w.top()
 	for i := range n.Attr {
 		a := &n.Attr[i]
 		if a.Namespace != "" || !strings.HasPrefix(a.Key, "data-") {
@@ -415,9 +426,9 @@ func (w *walker) bareIDs(n *html.Node, hadURL bool) {
 		case youTubeIDName:
 			ok = true
 		case videoIDName:
-			ok = sc.ytNear <= 2 || hadURL
+			ok = hadURL || nearYouTube(n, 2)
 		case playerIDName:
-			ok = sc.ytNear == 0 || hadURL
+			ok = hadURL || nearYouTube(n, 0)
 		case otherIDName:
 			ok = hadURL
 		}

@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
-	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
@@ -36,37 +36,67 @@ import (
 // Relative URLs resolve against the page's <base href> when it has one,
 // else against base; base may be nil, and then only absolute URLs count.
 // The only error is a failure to read r.
+//
+// A page whose bytes hold none of the marks every reference starts from
+// (prescan.go) is not parsed into a tree: its out-links and facts are read
+// from its tokens (fastpath.go), which gives the same result.
 func Extract(base *url.URL, r io.Reader) (*harvest.Extraction, error) {
-	doc, size, err := read(r)
+	page, release, err := readPage(r)
 	if err != nil {
 		return nil, fmt.Errorf("read html: %w", err)
 	}
+	defer release()
+	m := scanMarks(page)
+	if !m.any() && !onYouTube(base) {
+		if x, ok := fastExtract(base, page); ok {
+			return x, nil
+		}
+	}
+	return fullExtract(base, page, m), nil
+}
+
+// fullExtract parses page into a tree and walks it; m are its marks.
+func fullExtract(base *url.URL, page []byte, m marks) *harvest.Extraction {
+	doc := parse(page).Nodes[0]
 	href, hasBase := headBase(doc)
-	w := walkPage(doc, documentBase(base, href, hasBase), size)
+	w := walkPage(doc, documentBase(base, href, hasBase), len(page), m)
 	if !hasBase && w.bodyBase != nil {
 		// A <base> written in the body still sets the base of every URL of
 		// the document, including those before it: walk again.
 		href, _ := attrOK(w.bodyBase, "href")
-		w = walkPage(doc, documentBase(base, href, true), size)
+		w.free()
+		w = walkPage(doc, documentBase(base, href, true), len(page), m)
 	}
+	defer w.free()
 	x := &harvest.Extraction{
-		Refs:  w.refs(),
-		Links: w.links,
-	}
-	if x.Links == nil {
-		x.Links = []string{} // so that JSON says [] rather than null
+		Refs: w.refs(),
+		// The walker keeps its slice for the next page; this one is
+		// allocated once, at its size. Never nil, so that JSON says [].
+		Links: append(make([]string, 0, len(w.links)), w.links...),
 	}
 	w.facts.fill(x, w.base)
-	return x, nil
+	return x
 }
 
-// walkPage walks the document doc, of size bytes, with the given base.
-func walkPage(doc *html.Node, base *url.URL, size int) *walker {
-	w := newWalker(base)
-	w.recs = slices.Grow(w.recs, size/recordBytes)
-	if size > 64<<10 {
-		w.seenLinks = make(map[string]struct{}, size/linkBytes)
+// onYouTube reports whether the page at base is on a YouTube host, where
+// every relative link is a reference.
+func onYouTube(base *url.URL) bool {
+	if base == nil {
+		return false
 	}
+	f, _ := classifyHost(lowerHost(base))
+	return f != notYouTube
+}
+
+// walkPage walks the document doc, of size bytes and marks m, with the
+// given base.
+func walkPage(doc *html.Node, base *url.URL, size int, m marks) *walker {
+	w := newWalker(base)
+	// Without the marks in the page's bytes, no attribute names a
+	// self-hosted thumbnail and no script calls the IFrame Player API.
+	w.thumbMarks = m.selfThumb || m.charRef
+	w.apiMarks = m.api || m.charRef
+	w.recs = slices.Grow(w.recs, size/recordBytes)
 	w.walk(doc)
 	if len(w.thumbIDs) > 0 {
 		w.findCalls(doc)
@@ -74,42 +104,44 @@ func walkPage(doc *html.Node, base *url.URL, size int) *walker {
 	return w
 }
 
-// recordBytes and linkBytes are about how many bytes of HTML make one
-// record (content.go) and one distinct out-link: the records slice and the
-// links set are sized for the page at once.
-const (
-	recordBytes = 128
-	linkBytes   = 1024
-)
+// recordBytes is about how many bytes of HTML make one record
+// (content.go): the records slice is sized for the page at once.
+const recordBytes = 128
 
-// read parses the page in r and returns its document node and size. A
-// reader that can seek back (the crawler passes a *bytes.Reader) is parsed
-// as it is read, and read again only for the loose parser when the HTML5
-// parser refuses the page; any other reader is read whole first.
-func read(r io.Reader) (*html.Node, int, error) {
-	if rs, ok := r.(io.ReadSeeker); ok {
-		size := 0
-		if l, ok := r.(interface{ Len() int }); ok {
-			size = l.Len()
+// pageBufs keeps the buffers pages are read into between calls: the tree
+// and the result copy what they keep of a page.
+var pageBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledPage bounds the buffers pageBufs keeps.
+const maxPooledPage = 4 << 20
+
+// readPage reads all of r into a buffer, which release gives back.
+func readPage(r io.Reader) (page []byte, release func(), err error) {
+	bp := pageBufs.Get().(*[]byte)
+	b := (*bp)[:0]
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() > cap(b) {
+		b = make([]byte, 0, l.Len()+1) // +1: the read that says EOF
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
 		}
-		doc, err := goquery.NewDocumentFromReader(rs)
-		if err == nil {
-			return doc.Nodes[0], size, nil
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
 		}
-		if _, err := rs.Seek(0, io.SeekStart); err != nil {
-			return nil, 0, err
-		}
-		b, err := io.ReadAll(rs)
 		if err != nil {
-			return nil, 0, err
+			pageBufs.Put(bp)
+			return nil, nil, err
 		}
-		return parseLoose(b), len(b), nil
 	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, 0, err
-	}
-	return parse(b).Nodes[0], len(b), nil
+	return b, func() {
+		if cap(b) <= maxPooledPage {
+			*bp = b[:0]
+			pageBufs.Put(bp)
+		}
+	}, nil
 }
 
 // headBase returns the href of the first <base href> in the document's

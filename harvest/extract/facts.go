@@ -118,6 +118,17 @@ func (f *facts) meta(n *html.Node) {
 	}
 }
 
+// betterDate reports whether the page is dated already by a source better
+// than a <time>: a meta tag or microdata.
+func (f *facts) betterDate() bool {
+	for _, src := range [...]int{dateArticleMeta, dateItemprop} {
+		if _, ok := parseTime(f.dates[src]); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // ldJSON records the text of a <script type="application/ld+json">. It is
 // parsed only if no better source gives the date.
 func (f *facts) ldJSON(text string) {

@@ -89,24 +89,40 @@ func originOf(base *url.URL) string {
 // outLink records href, a link of the page, as an out-link: absolute,
 // http(s), fragment dropped, once per page.
 //
-// Most links are absolute ("https://host/path") or root-relative
-// ("/path") and already in the form url.Parse and String would give them,
-// so fastOutLink takes them as they are without parsing; every other link
-// goes the long way (resolve, then outLink). TestOutLinkFastPath checks
-// that both ways agree.
+// Most links are absolute ("https://host/path"), root-relative ("/path"),
+// protocol-relative ("//host/path"), a query ("?page=2") or a fragment
+// ("#top") of this page, and already in the form url.Parse and String
+// would give them once the fragment is dropped, so fastOutLink takes them
+// as they are without parsing; every other link goes the long way
+// (resolve, then outLink). TestOutLinkFastPath checks that both ways
+// agree.
 func (w *walker) outLink(href string) {
 	if otherScheme(href) {
 		return // javascript:, mailto:, tel:, data:…
 	}
-	s, ok := w.fastOutLink(href)
-	if !ok {
-		s, ok = outLink(resolve(w.base, href))
-		if !ok {
-			return
+	prefix, s, ok := w.fastOutLink(href)
+	switch {
+	case !ok:
+		if s, ok = outLink(resolve(w.base, href)); ok {
+			w.addLink(s)
+		}
+	case prefix == "":
+		w.addLink(s)
+	default:
+		// A page links to its own pages again and again: the link is
+		// made a string of its own only the first time.
+		w.scratch = append(append(w.scratch[:0], prefix...), s...)
+		if _, dup := w.seenLinks[string(w.scratch)]; !dup {
+			w.addLink(string(w.scratch))
 		}
 	}
-	if _, dup := w.seenLinks[s]; !dup {
-		w.seenLinks[s] = struct{}{}
+}
+
+// addLink records out-link s unless it is recorded already.
+func (w *walker) addLink(s string) {
+	n := len(w.seenLinks)
+	w.seenLinks[s] = struct{}{}
+	if len(w.seenLinks) > n {
 		w.links = append(w.links, s)
 	}
 }
@@ -131,68 +147,149 @@ func otherScheme(href string) bool {
 
 // fastOutLink returns the out-link form of href without parsing it, when
 // href is simple enough for that to be exact: an absolute http(s) URL with
-// a lower-case host, or a root-relative path, made of characters that
-// url.URL.String keeps as they are, with no fragment, no user info, no
-// "." or ".." segment and no empty segment (ResolveReference would rewrite
-// those).
-func (w *walker) fastOutLink(href string) (string, bool) {
-	s := href
-	var prefix string
+// a lower-case host, a protocol-relative one, a root-relative path, a
+// query or a fragment of this page, made of characters that
+// url.URL.String keeps as they are, with no user info and no "." or ".."
+// segment (ResolveReference removes those). The fragment is dropped; it
+// must only be one url.Parse accepts. The out-link is prefix+s.
+func (w *walker) fastOutLink(href string) (prefix, s string, ok bool) {
+
+	rest, hasHost := href, false
 	switch {
-	case strings.HasPrefix(s, "#"): // this page
-		if !w.selfReady {
-			w.selfReady = true
-			w.self, w.selfOK = outLink(w.base)
+	case strings.HasPrefix(href, "#"): // this page
+		if _, ok := simpleTail(href); !ok {
+			return "", "", false // an escape url.Parse refuses
 		}
-		return w.self, w.selfOK
-	case strings.HasPrefix(s, "https://"):
-		s = s[len("https://"):]
-	case strings.HasPrefix(s, "http://"):
-		s = s[len("http://"):]
-	case strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && w.origin != "":
+		w.prepareFastOutLink()
+		return "", w.self, w.selfOK
+	case strings.HasPrefix(href, "https://"):
+		rest, hasHost = href[len("https://"):], true
+	case strings.HasPrefix(href, "http://"):
+		rest, hasHost = href[len("http://"):], true
+	case strings.HasPrefix(href, "//"):
+		w.prepareFastOutLink()
+		if w.scheme == "" {
+			return "", "", false
+		}
+		prefix, rest, hasHost = w.scheme+":", href[len("//"):], true
+	case strings.HasPrefix(href, "/"):
 		prefix = w.origin
-	default:
-		return "", false
+	case strings.HasPrefix(href, "?"):
+		w.prepareFastOutLink()
+		prefix = w.queryBase
 	}
-	if prefix == "" {
-		end := strings.IndexAny(s, "/?")
-		if end < 0 {
-			end = len(s)
+	if prefix == "" && !hasHost {
+		return "", "", false
+	}
+	tail := rest
+	if hasHost {
+		end := 0
+		for end < len(rest) && rest[end] != '/' && rest[end] != '?' && rest[end] != '#' {
+			end++
 		}
-		if !fastHost(s[:end]) {
-			return "", false
+		if !fastHost(rest[:end]) {
+			return "", "", false
 		}
-		s = s[end:]
+		tail = rest[end:]
 	}
-	path, query, hasQuery := strings.Cut(s, "?")
-	if path != "" && (path[0] != '/' || strings.Contains(path, "//") || strings.Contains(path, "/.")) {
-		return "", false
+	keep, ok := simpleTail(tail)
+	if !ok {
+		return "", "", false
 	}
-	for i := 0; i < len(path); i++ {
-		c := path[i]
-		switch {
-		case isIDChar(c) || c == '.' || c == '/' || c == '~':
-		case c == '%':
-			if i+2 >= len(path) || !isHex(path[i+1]) || !isHex(path[i+2]) {
-				return "", false
-			}
-		case strings.IndexByte("!$&'()*+,;=:", c) >= 0:
-		default:
-			return "", false
-		}
-	}
-	if hasQuery {
-		for i := 0; i < len(query); i++ {
-			if c := query[i]; c <= ' ' || c >= 0x7f || c == '#' || c == '"' || c == '<' || c == '>' || c == '\\' || c == '`' {
-				return "", false
-			}
-		}
-	}
-	if prefix != "" {
-		return prefix + href, true
-	}
-	return href, true
+	return prefix, href[:len(href)-len(tail)+keep], true
 }
+
+// prepareFastOutLink works out, once per page and when a link first needs
+// it, what fastOutLink adds to relative links: the base's scheme, and the
+// base without its query (for "?page=2"), each "" when the long way must
+// be taken, and the base itself.
+func (w *walker) prepareFastOutLink() {
+	if w.fastReady {
+		return
+	}
+	w.fastReady = true
+	w.self, w.selfOK = outLink(w.base)
+	if !isWebURL(w.base) {
+		return
+	}
+	w.scheme = w.base.Scheme
+	if q, ok := outLink(resolve(w.base, "?q")); ok && strings.HasSuffix(q, "?q") {
+		w.queryBase = strings.TrimSuffix(q, "?q")
+	}
+}
+
+// simpleTail reads the part of a URL after its host (or a relative one):
+// path, query and fragment. It reports whether url.Parse and String give
+// that part back as it is, and how much of it the out-link keeps: all
+// but the fragment.
+func simpleTail(s string) (keep int, ok bool) {
+	i := 0
+	if i < len(s) && s[i] != '/' && s[i] != '?' && s[i] != '#' {
+		return 0, false
+	}
+	seg := i                                              // where the current segment starts
+	for ; i < len(s) && s[i] != '?' && s[i] != '#'; i++ { // the path
+		c := s[i]
+		switch pathChars[c] {
+		case pathPlain:
+		case pathSlash:
+			if dotSegment(s[seg:i]) {
+				return 0, false // "/./" and "/../": ResolveReference removes them
+			}
+			seg = i + 1
+		case pathEscape:
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return 0, false
+			}
+		default:
+			return 0, false
+		}
+	}
+	if i > 0 && dotSegment(s[seg:i]) {
+		return 0, false
+	}
+	if i < len(s) && s[i] == '?' {
+		for i++; i < len(s) && s[i] != '#'; i++ { // the query
+			if c := s[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '`' {
+				return 0, false
+			}
+		}
+	}
+	keep = i
+	for i++; i < len(s); i++ { // the fragment, dropped: only its escapes matter
+		if s[i] == '%' && (i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2])) {
+			return 0, false
+		}
+	}
+	return keep, true
+}
+
+// dotSegment reports whether a path segment is "." or "..".
+func dotSegment(seg string) bool {
+	return seg == "." || seg == ".."
+}
+
+// Classes of the bytes of a path that url.URL.String writes as they are.
+const (
+	pathOther  = iota // escaped by String, or ends the path: the long way
+	pathPlain         // letters, digits, . - _ ~ @ and the sub-delimiters
+	pathSlash         // /, which ends a segment
+	pathEscape        // %, which must start an escape
+)
+
+var pathChars = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case isIDChar(byte(c)) || strings.IndexByte(".~@!$&'()*+,;=:", byte(c)) >= 0:
+			t[c] = pathPlain
+		case c == '/':
+			t[c] = pathSlash
+		case c == '%':
+			t[c] = pathEscape
+		}
+	}
+	return t
+}()
 
 // fastHost reports whether h is a host (and port) that url.Parse and
 // outLink leave as it is: lower-case letters, digits, dots and hyphens,

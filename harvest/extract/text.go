@@ -5,6 +5,11 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/harvestdev/ytharvest/harvest"
 )
 
 // Context sizes. Anchor text is kept up to maxContext characters; a URL
@@ -253,4 +258,232 @@ func isURLChar(c byte) bool {
 		return false
 	}
 	return strings.IndexByte("\"<>\\^`{|}", c) < 0
+}
+
+// text visits a text node: it counts the text for the density score, feeds
+// the heading being collected, and finds YouTube URLs pasted into it.
+func (w *walker) text(n *html.Node) {
+	sc := w.top()
+	if sc.hidden {
+		return
+	}
+	s := n.Data
+	t := trimmedLen(s)
+	if t == 0 {
+		return // white space between tags, most text nodes of a page
+	}
+	r := &w.recs[sc.rec]
+	r.text += int32(t)
+	r.run += int32(t)
+	if sc.link {
+		r.link += int32(t)
+	}
+	if c := int32(strings.Count(s, ",")); c > 0 {
+		r.commas += c
+		r.runCom += c
+	}
+	if sc.heading {
+		w.headBuf.add(s)
+	}
+	if sc.link || indexYT(s) < 0 {
+		// A link's text is only its label: the href says where it goes,
+		// and the label may be truncated ("youtu.be/dQw4w9…") or
+		// deliberately different.
+		return
+	}
+	role := harvest.KindText
+	w.cur = n
+	block := nearestBlock(n)
+	scanURLs(s, func(t textURL) {
+		first := len(w.cands)
+		w.lookup(withScheme(s[t.start:t.end]), w.adder(role))
+		for ci := first; ci < len(w.cands); ci++ {
+			w.pending = append(w.pending, pendingText{cand: ci, block: block, node: n, start: t.start, end: t.end})
+		}
+	})
+}
+
+// nearestBlock returns the nearest ancestor of n that is a block element
+// (isBlock), the paragraph whose text is the context of a URL pasted into
+// n, or nil.
+func nearestBlock(n *html.Node) *html.Node {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && isBlock(p.DataAtom) {
+			return p
+		}
+	}
+	return nil
+}
+
+// blank reports whether s is all white space.
+func blank(s string) bool {
+	return len(s) > 0 && isSpace(s[0]) && isSpace(s[len(s)-1]) && trimmedLen(s) == 0
+}
+
+// trimmedLen returns the length of s without leading and trailing ASCII
+// white space.
+func trimmedLen(s string) int {
+	i, j := 0, len(s)
+	// The white space between tags is mostly spaces, newlines and tabs:
+	// skip those eight bytes at a time.
+	for i+8 <= j && spaceNewlineTab8(load64(s[i:])) {
+		i += 8
+	}
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	return j - i
+}
+
+func isSpace(c byte) bool { return asciiSpace[c] }
+
+// spaceNewlineTab8 reports whether the eight bytes of x are all spaces,
+// newlines or tabs.
+func spaceNewlineTab8(x uint64) bool {
+	const ones = 0x0101010101010101
+	return zeroBytes(x^' '*ones)|zeroBytes(x^'\n'*ones)|zeroBytes(x^'\t'*ones) == 0x80*ones
+}
+
+// zeroBytes returns the high bit of each byte of v that is zero, and no
+// other bit (no carry crosses a byte).
+func zeroBytes(v uint64) uint64 {
+	const lows = 0x7f7f7f7f7f7f7f7f
+	return ^((v&lows + lows) | v) & ^uint64(lows)
+}
+
+// load64 returns the first eight bytes of s as a little-endian integer
+// (one load).
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// asciiSpace is the white space of HTML: a table lookup costs less than
+// five comparisons in the loops over the white space between tags.
+var asciiSpace = [256]bool{' ': true, '\n': true, '\t': true, '\r': true, '\f': true}
+
+// withScheme makes a URL written in text without a scheme absolute:
+// "youtu.be/ID" becomes "https://youtu.be/ID". A protocol-relative one is
+// left for resolve to give the page's scheme.
+func withScheme(s string) string {
+	if strings.HasPrefix(s, "//") {
+		return s
+	}
+	if i := strings.Index(s, "://"); i > 0 && i <= len("https") {
+		return s
+	}
+	return "https://" + s
+}
+
+// finishTexts sets the context of the pending pasted URLs of block, which
+// has ended: about contextSide bytes either side of the URL in the block's
+// own text (nested blocks are other paragraphs). The text is read only
+// now, and only for blocks that hold a pasted URL.
+func (w *walker) finishTexts(block *html.Node) {
+	k := len(w.pending)
+	for k > 0 && w.pending[k-1].block == block {
+		k--
+	}
+	ps := w.pending[k:]
+	w.pending = w.pending[:k]
+	marks := make([][2]int, len(ps))
+	b := &w.ctx
+	b.reset(0)
+	next := 0 // ps are in document order, as the walk below
+	onText := func(n *html.Node) {
+		s := n.Data
+		prev := 0
+		for ; next < len(ps) && ps[next].node == n; next++ {
+			p := ps[next]
+			if next > 0 && ps[next-1].node == n && ps[next-1].start == p.start {
+				marks[next] = marks[next-1] // one URL, several candidates
+				continue
+			}
+			if p.start < prev {
+				continue
+			}
+			b.add(s[prev:p.start])
+			marks[next][0] = len(b.b)
+			b.b = append(b.b, s[p.start:p.end]...)
+			marks[next][1] = len(b.b)
+			prev = p.end
+		}
+		b.add(s[prev:])
+	}
+	if block == nil {
+		for i := range ps {
+			if i == 0 || ps[i].node != ps[i-1].node {
+				onText(ps[i].node)
+			}
+		}
+	} else {
+		visibleText(block, true, b, onText, 0)
+	}
+	for i, p := range ps {
+		w.cands[p.cand].ref.Context = window(b.b, marks[i][0], marks[i][1])
+	}
+}
+
+// visibleText walks the subtree of root (without recursion) and feeds its
+// visible text to b, calling onText for text nodes instead when it is
+// non-nil. With ownBlock, nested blocks are skipped, leaving a word break:
+// they are other paragraphs. Images add their alt text between word
+// breaks, as a link's accessible name includes it. A positive budget
+// bounds the nodes visited.
+func visibleText(root *html.Node, ownBlock bool, b *textBuf, onText func(*html.Node), budget int) {
+	n := root.FirstChild
+	for n != nil {
+		if budget--; budget == 0 {
+			return
+		}
+		descend := false
+		switch n.Type {
+		case html.TextNode:
+			if onText != nil {
+				onText(n)
+			} else {
+				b.add(n.Data)
+			}
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Head, atom.Title, atom.Textarea, atom.Template,
+				atom.Noembed, atom.Noframes, atom.Xmp, atom.Iframe:
+			case atom.Br, atom.Hr:
+				b.space()
+			case atom.Img:
+				b.space()
+				if !ownBlock {
+					b.add(attr(n, "alt"))
+					b.space()
+				}
+			default:
+				descend = true
+				if isBlock(n.DataAtom) {
+					b.space()
+					descend = !ownBlock
+				}
+			}
+		}
+		if b.full() {
+			return
+		}
+		if descend && n.FirstChild != nil {
+			n = n.FirstChild
+			continue
+		}
+		for n != root && n.NextSibling == nil {
+			n = n.Parent
+			if n != root && n.Type == html.ElementNode && isBlock(n.DataAtom) {
+				b.space()
+			}
+		}
+		if n == root {
+			return
+		}
+		n = n.NextSibling
+	}
 }

@@ -261,45 +261,73 @@ func classifyPath(f hostFamily, vanity bool, u *url.URL, depth int) (harvest.Ref
 	q := u.RawQuery
 	switch word {
 	case "watch", "watch_popup", "", "movie", "watch.php", "tv":
-		if v, ok := queryParam(q, "v"); ok {
-			return video(v)
-		}
-		if word == "watch" && second != "" { // /watch/ID (NewPipe, Invidious)
-			return video(second)
-		}
-		// Old single-page-app links keep the watch URL in the fragment:
-		// /#!v=ID, /#/watch?v=ID, /tv#/watch?v=ID.
-		if frag := strings.TrimLeft(u.Fragment, "!/"); frag != "" {
-			fq := frag
-			if _, after, ok := strings.Cut(frag, "?"); ok {
-				fq = after
-			}
-			if v, ok := queryParam(fq, "v"); ok {
-				return video(v)
-			}
-		}
-		if word == "watch" {
-			return playlist(q)
-		}
+		return watchPath(word, second, u)
 	case "embed":
-		switch second {
-		case "":
-			return embedList(q)
-		case "videoseries":
-			return playlist(q)
-		case "live_stream":
-			if ch, ok := queryParam(q, "channel"); ok && validChannelID(ch) {
-				return harvest.Reference{Type: harvest.RefChannel, ID: ch}, true
-			}
-			return harvest.Reference{}, false
-		}
-		return video(second)
+		return embedPath(second, q)
 	case "v", "e", "w", "shorts", "live":
 		return video(second)
 	case "source": // /source/ID/shorts: the Shorts that use ID's audio
 		return video(second)
 	case "playlist":
 		return playlist(q)
+	case "attribution_link":
+		return nested(q, "u", youTubeBase, depth)
+	case "oembed":
+		return nested(q, "url", nil, depth)
+	}
+	return channelPath(word, first, second, third, vanity)
+}
+
+// watchPath reads a watch page's URL (/watch, /watch_popup, /, /tv…): the
+// video in v (also in the fragment of old single-page-app links, and in
+// the path of /watch/ID), else the playlist of a /watch?list=.
+func watchPath(word, second string, u *url.URL) (harvest.Reference, bool) {
+	if v, ok := queryParam(u.RawQuery, "v"); ok {
+		return video(v)
+	}
+	if word == "watch" && second != "" { // /watch/ID (NewPipe, Invidious)
+		return video(second)
+	}
+	// Old single-page-app links keep the watch URL in the fragment:
+	// /#!v=ID, /#/watch?v=ID, /tv#/watch?v=ID.
+	if frag := strings.TrimLeft(u.Fragment, "!/"); frag != "" {
+		fq := frag
+		if _, after, ok := strings.Cut(frag, "?"); ok {
+			fq = after
+		}
+		if v, ok := queryParam(fq, "v"); ok {
+			return video(v)
+		}
+	}
+	if word == "watch" {
+		return playlist(u.RawQuery)
+	}
+	return harvest.Reference{}, false
+}
+
+// embedPath reads an embed URL, /embed/second?q: a video, a playlist
+// (videoseries, or no ID), or a channel's live stream.
+func embedPath(second, q string) (harvest.Reference, bool) {
+	switch second {
+	case "":
+		return embedList(q)
+	case "videoseries":
+		return playlist(q)
+	case "live_stream":
+		if ch, ok := queryParam(q, "channel"); ok && validChannelID(ch) {
+			return harvest.Reference{Type: harvest.RefChannel, ID: ch}, true
+		}
+		return harvest.Reference{}, false
+	}
+	return video(second)
+}
+
+// channelPath reads the path /first/second/third of a youtube.com URL, of
+// first segment word in lower case, as a channel: /channel/UC…, /c/NAME,
+// /user/NAME, /@handle, YouTube Music's /browse/, or a legacy /NAME where
+// the host allows it (vanity).
+func channelPath(word, first, second, third string, vanity bool) (harvest.Reference, bool) {
+	switch word {
 	case "browse": // YouTube Music: VL + playlist ID, or a channel ID
 		if id, ok := strings.CutPrefix(second, "VL"); ok && validPlaylistID(id) {
 			return harvest.Reference{Type: harvest.RefPlaylist, ID: id}, true
@@ -319,10 +347,6 @@ func classifyPath(f hostFamily, vanity bool, u *url.URL, depth int) (harvest.Ref
 		if validChannelName(second) {
 			return harvest.Reference{Type: harvest.RefChannel, ID: word + "/" + second}, true
 		}
-	case "attribution_link":
-		return nested(q, "u", youTubeBase, depth)
-	case "oembed":
-		return nested(q, "url", nil, depth)
 	default:
 		if h, ok := strings.CutPrefix(first, "@"); ok {
 			if utf8.RuneCountInString(h) >= minHandleLen && validChannelName(h) {

@@ -22,22 +22,18 @@ type candidate struct {
 
 // scope is the state a node inherits from its ancestors. The walker keeps a
 // stack of them, one per open element, so nothing is ever recomputed by
-// climbing back up the tree.
+// climbing back up the tree. It holds no pointers: pushing one costs a
+// copy of 16 bytes and no write barrier while the collector runs, which is
+// most of the time while a crawler parses.
 type scope struct {
-	rec      int32      // the innermost record (content.go)
-	article  int32      // the innermost record of an article of its own, or -1
-	region   region     // chrome, container, head
-	block    *html.Node // the nearest block element: the context of a pasted URL
-	player   string     // the kind an enclosing player markup gives what it holds
-	ytNear   int8       // elements up to the nearest one whose class or id names YouTube
-	hidden   bool       // text here is not shown to readers (script, title, iframe fallback…)
-	link     bool       // inside a link: its text is anchor text, not scanned for URLs
-	noscript bool       // inside a re-parsed <noscript>, whose own <noscript>s stay text
-	heading  bool       // inside the heading whose text is being collected
+	rec      int32  // the innermost record (content.go)
+	article  int32  // the innermost record of an article of its own, or -1
+	region   region // chrome, container, head
+	hidden   bool   // text here is not shown to readers (script, title, iframe fallback…)
+	link     bool   // inside a link: its text is anchor text, not scanned for URLs
+	noscript bool   // inside a re-parsed <noscript>, whose own <noscript>s stay text
+	heading  bool   // inside the heading whose text is being collected
 }
-
-// maxYTNear caps scope.ytNear; only the first few levels matter.
-const maxYTNear = 100
 
 // pendingText is a URL pasted into text whose context is known only when
 // its block element ends.
@@ -57,23 +53,31 @@ type pendingAnchor struct {
 
 // walker holds the state of one walk over one page.
 type walker struct {
-	base      *url.URL // the document base: <base href> or the page URL
-	baseYT    bool     // the page is on a YouTube host: its relative links count
-	origin    string   // scheme://host of base for the out-link fast path, "" when unusable
-	self      string   // the out-link form of base, for href="#…"
-	selfOK    bool
-	selfReady bool
-	bodyBase  *html.Node // the first <base href> outside <head>, if any
+	base   *url.URL // the document base: <base href> or the page URL
+	baseYT bool     // the page is on a YouTube host: its relative links count
+	// thumbMarks, apiMarks: the page's bytes may name a self-hosted
+	// thumbnail, call the IFrame Player API (prescan.go).
+	thumbMarks, apiMarks bool
+	origin               string // scheme://host of base for the out-link fast path, "" when unusable
+	scheme               string // base's scheme, for protocol-relative links; "" when unusable
+	queryBase            string // the out-link form of base without its query, for href="?…"
+	self                 string // the out-link form of base, for href="#…"
+	selfOK               bool
+	fastReady            bool       // scheme, queryBase and self are set
+	bodyBase             *html.Node // the first <base href> outside <head>, if any
 
 	cands         []candidate
 	thumbIDs      map[string]bool // the IDs of self-hosted thumbnails: true once a call passes one
 	links         []string
+	scratch       []byte // an out-link being made (links.go)
 	seenLinks     map[string]struct{}
 	facts         facts
 	classes       map[string]classInfo
-	recentClasses [256]classSlot // a power of two
+	names         map[string]nameClass
+	recentClasses [256]classSlot // a power of two; cleared by reset
 
 	stack   []scope
+	cur     *html.Node // the node whose references are being read (see add)
 	recs    []record
 	pending []pendingText
 	anchors []pendingAnchor
@@ -95,30 +99,17 @@ type walker struct {
 	siteNorm      string // og:site_name: a heading that only names the site is no headline
 }
 
-func newWalker(base *url.URL) *walker {
-	w := &walker{
-		base:        base,
-		seenLinks:   make(map[string]struct{}, 64),
-		classes:     make(map[string]classInfo),
-		slugArticle: -1,
-		headline:    -1,
-		headRec:     -1,
-	}
-	if base != nil {
-		f, _ := classifyHost(lowerHost(base))
-		w.baseYT = f != notYouTube
-		w.origin = originOf(base)
-	}
-	root := w.newRecord(-1, 0)
-	w.stack = []scope{{rec: root, article: -1}}
-	return w
-}
-
 // walk visits every node under root once, in document order, without
 // recursion: deep pages cost no stack.
 func (w *walker) walk(root *html.Node) {
 	n := root
 	for n != nil {
+		if n.Type == html.TextNode && n.NextSibling != nil && blank(n.Data) {
+			// The white space between tags, most of a page's text
+			// nodes, and no work: straight to the next node.
+			n = n.NextSibling
+			continue
+		}
 		if w.enter(n) && n.FirstChild != nil {
 			n = n.FirstChild
 			continue
@@ -158,42 +149,15 @@ func (w *walker) enter(n *html.Node) bool {
 
 	parent := w.top()
 	sc := *parent
-	e := w.elementInfo(n)
+	e := w.elementInfo(n, parent.region.chrome)
 	sc.region = parent.region.enter(n, &e)
 	if e.container && !sc.region.chrome {
 		w.hasContainer = true
 	}
-	if needsRecord(n, &e) {
-		sc.rec = w.newRecord(parent.rec, recordFlags(n, &e, sc.region))
-		if w.recs[sc.rec].flags&recArticle != 0 {
-			if parent.article < 0 {
-				w.outerArticles++
-			}
-			sc.article = sc.rec
-			w.articles = append(w.articles, sc.rec)
-			w.matchSlug(n, sc.rec)
-		}
-		if (isHeading(n.DataAtom) || e.headline) && w.headRec < 0 && !sc.region.chrome && !sc.region.head {
-			sc.heading = true
-			w.headRec = sc.rec
-			w.headBuf.reset(maxHeading)
-		}
-	}
-	if e.ytish {
-		sc.ytNear = 0
-	} else if sc.ytNear < maxYTNear {
-		sc.ytNear++
-	}
-	switch {
-	case e.wordpress:
-		sc.player = harvest.KindWordPress
-	case n.DataAtom == 0 && n.Data == "lite-youtube":
-		sc.player = harvest.KindLiteYouTube
-	case n.DataAtom == 0 && n.Data == "amp-youtube":
-		sc.player = harvest.KindAMP
-	}
-	if isBlock(n.DataAtom) {
-		sc.block = n
+	// Inside chrome no block needs a record of its own: its text counts
+	// for the chrome block around it, whose paragraphs never score.
+	if !parent.region.chrome && needsRecord(n, &e) {
+		w.openRecord(n, &e, parent, &sc)
 	}
 	switch n.DataAtom {
 	case atom.Html, atom.Title, atom.Meta, atom.Link, atom.Time:
@@ -203,11 +167,51 @@ func (w *walker) enter(n *html.Node) bool {
 			w.facts.element(n, sc.region)
 		}
 	}
+	descend := w.enterTag(n, &sc)
+	w.stack = append(w.stack, sc)
 
-	descend := true
+	switch n.DataAtom {
+	case atom.Script:
+		w.script(n)
+	case atom.Style:
+		w.styleText(n)
+	case atom.A, atom.Area:
+		w.anchor(n, &e)
+		return descend
+	}
+	if e.hits || e.bareID || e.selfThumb || n.DataAtom == 0 && isComponent(n.Data) && startsPlayer(n) {
+		w.element(n, &e)
+	}
+	return descend
+}
+
+// openRecord opens the record of element n, described by e, whose scope
+// sc inherits from parent: an article of its own, a heading whose text may
+// be the article's headline.
+func (w *walker) openRecord(n *html.Node, e *elemInfo, parent, sc *scope) {
+	sc.rec = w.newRecord(parent.rec, recordFlags(n, e, sc.region))
+	if w.recs[sc.rec].flags&recArticle != 0 {
+		if parent.article < 0 {
+			w.outerArticles++
+		}
+		sc.article = sc.rec
+		w.articles = append(w.articles, sc.rec)
+		w.matchSlug(n, sc.rec)
+	}
+	if (isHeading(n.DataAtom) || e.headline) && w.headRec < 0 && !sc.region.chrome && !sc.region.head {
+		sc.heading = true
+		w.headRec = sc.rec
+		w.headBuf.reset(maxHeading)
+	}
+}
+
+// enterTag sets what element n's tag says about the text in it (hidden,
+// a link's) in its scope sc, notes a <base> in the body, and reports
+// whether to visit its children.
+func (w *walker) enterTag(n *html.Node, sc *scope) bool {
 	switch n.DataAtom {
 	case atom.Script, atom.Style:
-		descend = false
+		return false
 	case atom.Base:
 		if _, ok := attrOK(n, "href"); ok && w.bodyBase == nil && !sc.region.head {
 			w.bodyBase = n
@@ -227,21 +231,7 @@ func (w *walker) enter(n *html.Node) bool {
 			sc.noscript = true
 		}
 	}
-	w.stack = append(w.stack, sc)
-
-	switch n.DataAtom {
-	case atom.Script:
-		w.script(n)
-	case atom.Style:
-		w.styleText(n)
-	case atom.A, atom.Area:
-		w.anchor(n, &e)
-		return descend
-	}
-	if e.hits || e.bareID || e.selfThumb || n.DataAtom == 0 && sc.player != "" && sc.player != parent.player {
-		w.element(n, &e)
-	}
-	return descend
+	return true
 }
 
 // leave visits n on the way up, after its children.
@@ -278,7 +268,7 @@ func (w *walker) matchSlug(n *html.Node, rec int32) {
 	}
 }
 
-// add records a reference found at the current node, made with markup
+// add records a reference found at the current node (w.cur), made with markup
 // role (one of the Kind constants). A thumbnail is kind thumbnail and a
 // wrapped URL kind proxy wherever they sit; inside player markup
 // (WordPress embeds, lite-youtube, amp-youtube) a direct reference takes
@@ -293,11 +283,11 @@ func (w *walker) add(f found, role string) {
 	case viaProxy:
 		kind = harvest.KindProxy
 	default:
-		if sc.player != "" {
-			switch role {
-			case harvest.KindIframe, harvest.KindLazyIframe, harvest.KindAnchor, harvest.KindText,
-				harvest.KindObject, harvest.KindDataAttribute:
-				kind = sc.player
+		switch role {
+		case harvest.KindIframe, harvest.KindLazyIframe, harvest.KindAnchor, harvest.KindText,
+			harvest.KindObject, harvest.KindDataAttribute:
+			if p := playerOf(w.cur); p != noPlayer {
+				kind = p.kind()
 			}
 		}
 	}
@@ -314,185 +304,6 @@ func (w *walker) add(f found, role string) {
 // adder returns a lookup callback that records what it finds as role.
 func (w *walker) adder(role string) func(found) {
 	return func(f found) { w.add(f, role) }
-}
-
-// text visits a text node: it counts the text for the density score, feeds
-// the heading being collected, and finds YouTube URLs pasted into it.
-func (w *walker) text(n *html.Node) {
-	sc := w.top()
-	if sc.hidden {
-		return
-	}
-	s := n.Data
-	if t := trimmedLen(s); t > 0 {
-		r := &w.recs[sc.rec]
-		r.text += int32(t)
-		r.run += int32(t)
-		if sc.link {
-			r.link += int32(t)
-		}
-		if strings.IndexByte(s, ',') >= 0 {
-			c := int32(strings.Count(s, ","))
-			r.commas += c
-			r.runCom += c
-		}
-		if sc.heading {
-			w.headBuf.add(s)
-		}
-	}
-	if sc.link || indexYT(s) < 0 {
-		// A link's text is only its label: the href says where it goes,
-		// and the label may be truncated ("youtu.be/dQw4w9…") or
-		// deliberately different.
-		return
-	}
-	role := harvest.KindText
-	scanURLs(s, func(t textURL) {
-		first := len(w.cands)
-		w.lookup(withScheme(s[t.start:t.end]), w.adder(role))
-		for ci := first; ci < len(w.cands); ci++ {
-			w.pending = append(w.pending, pendingText{cand: ci, block: sc.block, node: n, start: t.start, end: t.end})
-		}
-	})
-}
-
-// trimmedLen returns the length of s without leading and trailing ASCII
-// white space.
-func trimmedLen(s string) int {
-	i, j := 0, len(s)
-	for i < j && isSpace(s[i]) {
-		i++
-	}
-	for j > i && isSpace(s[j-1]) {
-		j--
-	}
-	return j - i
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
-}
-
-// withScheme makes a URL written in text without a scheme absolute:
-// "youtu.be/ID" becomes "https://youtu.be/ID". A protocol-relative one is
-// left for resolve to give the page's scheme.
-func withScheme(s string) string {
-	if strings.HasPrefix(s, "//") {
-		return s
-	}
-	if i := strings.Index(s, "://"); i > 0 && i <= len("https") {
-		return s
-	}
-	return "https://" + s
-}
-
-// finishTexts sets the context of the pending pasted URLs of block, which
-// has ended: about contextSide bytes either side of the URL in the block's
-// own text (nested blocks are other paragraphs). The text is read only
-// now, and only for blocks that hold a pasted URL.
-func (w *walker) finishTexts(block *html.Node) {
-	k := len(w.pending)
-	for k > 0 && w.pending[k-1].block == block {
-		k--
-	}
-	ps := w.pending[k:]
-	w.pending = w.pending[:k]
-	marks := make([][2]int, len(ps))
-	b := &w.ctx
-	b.reset(0)
-	next := 0 // ps are in document order, as the walk below
-	onText := func(n *html.Node) {
-		s := n.Data
-		prev := 0
-		for ; next < len(ps) && ps[next].node == n; next++ {
-			p := ps[next]
-			if next > 0 && ps[next-1].node == n && ps[next-1].start == p.start {
-				marks[next] = marks[next-1] // one URL, several candidates
-				continue
-			}
-			if p.start < prev {
-				continue
-			}
-			b.add(s[prev:p.start])
-			marks[next][0] = len(b.b)
-			b.b = append(b.b, s[p.start:p.end]...)
-			marks[next][1] = len(b.b)
-			prev = p.end
-		}
-		b.add(s[prev:])
-	}
-	if block == nil {
-		for i := range ps {
-			if i == 0 || ps[i].node != ps[i-1].node {
-				onText(ps[i].node)
-			}
-		}
-	} else {
-		visibleText(block, true, b, onText, 0)
-	}
-	for i, p := range ps {
-		w.cands[p.cand].ref.Context = window(b.b, marks[i][0], marks[i][1])
-	}
-}
-
-// visibleText walks the subtree of root (without recursion) and feeds its
-// visible text to b, calling onText for text nodes instead when it is
-// non-nil. With ownBlock, nested blocks are skipped, leaving a word break:
-// they are other paragraphs. Images add their alt text between word
-// breaks, as a link's accessible name includes it. A positive budget
-// bounds the nodes visited.
-func visibleText(root *html.Node, ownBlock bool, b *textBuf, onText func(*html.Node), budget int) {
-	n := root.FirstChild
-	for n != nil {
-		if budget--; budget == 0 {
-			return
-		}
-		descend := false
-		switch n.Type {
-		case html.TextNode:
-			if onText != nil {
-				onText(n)
-			} else {
-				b.add(n.Data)
-			}
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Head, atom.Title, atom.Textarea, atom.Template,
-				atom.Noembed, atom.Noframes, atom.Xmp, atom.Iframe:
-			case atom.Br, atom.Hr:
-				b.space()
-			case atom.Img:
-				b.space()
-				if !ownBlock {
-					b.add(attr(n, "alt"))
-					b.space()
-				}
-			default:
-				descend = true
-				if isBlock(n.DataAtom) {
-					b.space()
-					descend = !ownBlock
-				}
-			}
-		}
-		if b.full() {
-			return
-		}
-		if descend && n.FirstChild != nil {
-			n = n.FirstChild
-			continue
-		}
-		for n != root && n.NextSibling == nil {
-			n = n.Parent
-			if n != root && n.Type == html.ElementNode && isBlock(n.DataAtom) {
-				b.space()
-			}
-		}
-		if n == root {
-			return
-		}
-		n = n.NextSibling
-	}
 }
 
 // reparseNoscript replaces the raw text of a <noscript> with the elements
@@ -553,4 +364,18 @@ func attrOK(n *html.Node, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// isComponent reports whether a custom element's name is a player
+// component's, whose attributes name the video.
+func isComponent(name string) bool {
+	return name == "lite-youtube" || name == "amp-youtube"
+}
+
+// startsPlayer reports whether the custom element n is player markup of its
+// own inside no player of the same kind (a <lite-youtube>, an
+// <amp-youtube>): its attributes are read as the component's.
+func startsPlayer(n *html.Node) bool {
+	p := ownPlayer(n)
+	return p != noPlayer && p != playerOf(n.Parent)
 }
