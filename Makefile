@@ -39,7 +39,7 @@ check:
 FUZZ_TARGETS = \
 	harvest/crawl:FuzzNormalize harvest/crawl:FuzzParseSitemap harvest/crawl:FuzzParseFeed \
 	harvest/crawl:FuzzParseRobots harvest/crawl:FuzzSniff \
-	harvest/extract:FuzzExtract harvest/extract:FuzzParseURL \
+	harvest/extract:FuzzExtract harvest/extract:FuzzParseURL harvest/extract:FuzzFastPath \
 	harvest/youtube:FuzzParseJSON3 harvest/youtube:FuzzParseSRV3 harvest/youtube:FuzzParseLegacyXML \
 	cmd/ytharvest:FuzzAppendJSONString
 
