@@ -186,7 +186,7 @@ func TestEgressesEndToEnd(t *testing.T) {
 			t.Errorf("proxy %d: served %d, denied %d", i+1, served, denied)
 		}
 	}
-	rows := b.query(`SELECT label, blocks, strikes, benched_until > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+14 minutes') FROM egresses ORDER BY label`)
+	rows := b.query(`SELECT label, blocks > 0, strikes, benched_until > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+14 minutes') FROM egresses ORDER BY label`)
 	blockedLabel := ""
 	for _, r := range rows {
 		if strings.Contains(r, "secret") || strings.Contains(r, "harvester") {

@@ -165,12 +165,16 @@ func (p *pool) up() int {
 
 // bench rests e after a block, for longer each block in a row, and saves
 // that at once so that the next run (a cron job's next hour) skips it
-// too. It returns until when.
+// too. It returns until when. A block met while e already rests — an
+// answer to a request sent before the bench began — is counted but is no
+// new strike: one burst of blocks is one strike, not a longer bench.
 func (p *pool) bench(ctx context.Context, e *egress, reason string) time.Time {
 	now := p.now()
 	e.mu.Lock()
-	e.strikes++
-	e.benchedUntil = now.Add(benchFor(e.strikes))
+	if !now.Before(e.benchedUntil) {
+		e.strikes++
+		e.benchedUntil = now.Add(benchFor(e.strikes))
+	}
 	e.lastBlock = reason
 	e.blocks++
 	e.dirty = true
