@@ -57,6 +57,8 @@ bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 	$(GO) test -count=1 -run='$(MEASURING)' -v ./harvest/extract ./cmd/ytharvest
 	cd bench && $(GO) run . -bin ../bin/ytharvest -pages 10000
+	cd bench && $(GO) run . -bin ../bin/ytharvest -hosts 500 -host-pages 10 -runs 3
+	cd bench && $(GO) run . -bin ../bin/ytharvest -hosts 1000 -host-pages 5 -runs 3
 	sh .ci/postgres.sh
 	cd bench && $(GO) run . -bin ../bin/ytharvest -pg "$${YTHARVEST_TEST_POSTGRES:-postgres://ytharvest:ytharvest@127.0.0.1:5432/ytharvest_test?sslmode=disable}" \
 		-hosts 64 -host-pages 25 -latency 100ms -worker-concurrency 4 -youtube-rate 20
