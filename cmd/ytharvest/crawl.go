@@ -133,7 +133,7 @@ func (a *app) crawl(ctx context.Context, args []string) error {
 			"pages_fetched", run.PagesFetched, "pages_not_modified", run.PagesNotModified, "pages_failed", run.PagesFailed,
 			"seeds_failed", run.SeedsFailed, "links_out_of_scope", run.LinksOutOfScope, "refs", run.RefsFound,
 			"new_videos", run.NewVideos, "videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed,
-			"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", *f.db)
+			"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", displayDB(*f.db))
 	}
 	if err != nil {
 		return err

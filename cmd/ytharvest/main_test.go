@@ -57,6 +57,7 @@ type env struct {
 	stdout  *bytes.Buffer
 	stderr  *bytes.Buffer
 	dbPath  string
+	secret  string // when set, no command may print it (a database password)
 }
 
 func newEnv(t *testing.T, site http.Handler) *env {
@@ -108,6 +109,9 @@ func (e *env) run(args ...string) int {
 	}
 	code := e.app.main(ctx, args)
 	e.t.Logf("ytharvest %s -> exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, e.stdout, e.stderr)
+	if e.secret != "" && strings.Contains(e.stdout.String()+e.stderr.String(), e.secret) {
+		e.t.Errorf("ytharvest %s printed the database password", args[0])
+	}
 	return code
 }
 

@@ -197,7 +197,7 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 	if run.ID != 0 { // recorded: a run that could not even start has nothing to say
 		a.log.Info("run finished", "run", run.ID, "command", name, "status", run.Status,
 			"videos_fetched", run.VideosFetched, "videos_failed", run.VideosFailed, "transcripts", run.Transcripts,
-			"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", *dbPath)
+			"elapsed", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), "db", displayDB(*dbPath))
 	}
 	if err != nil {
 		return err

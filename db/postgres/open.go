@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"sort"
@@ -287,13 +288,24 @@ func applyMigration(ctx context.Context, conn *pgx.Conn, m migration) error {
 	return tx.Commit(ctx)
 }
 
-// Redact returns dsn without its password, for messages.
+// Redact returns dsn without its password (in the user part or a
+// password= parameter), for messages and logs. A URL that does not parse
+// is not shown at all: its password could be anywhere in it.
 func Redact(dsn string) string {
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil || cfg.Password == "" {
-		return dsn
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(a postgres:// URL that does not parse)"
 	}
-	return strings.Replace(dsn, ":"+cfg.Password+"@", ":xxxxx@", 1)
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // ErrNoRows is pgx's: a query that should have found a row found none.
