@@ -22,10 +22,13 @@ demo: build
 # without it, so CI runs them too.
 MEASURING = TestThroughputRatio|TestFrontierMemory|TestHostileBinary|TestThreeWorkers
 
-# The PostgreSQL tests need a server: .ci/postgres.sh starts Debian's when
-# none answers (as root), with the role and database internal/pgtest uses;
-# $YTHARVEST_TEST_POSTGRES points them at another.
+# The tests use Debian's sqlite-utils, chromium and postgresql:
+# .ci/deps.sh installs the missing ones (as root). The PostgreSQL tests need
+# a server: .ci/postgres.sh starts Debian's when none answers (as root), with
+# the role and database internal/pgtest uses; $YTHARVEST_TEST_POSTGRES
+# points them at another.
 test:
+	sh .ci/deps.sh
 	sh .ci/postgres.sh
 	$(GO) test -race ./...
 	$(GO) test -p 1 -count=1 -run '$(MEASURING)' ./harvest/extract ./cmd/ytharvest
