@@ -8,9 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -202,40 +199,8 @@ func (db *DB) now() time.Time {
 	return time.Now().UTC()
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in order. Files are named
-// NNNN_name.sql; NNNN is the user_version the file brings the schema to.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with NNNN_", e.Name())
-		}
-		b, err := migrationFS.ReadFile(path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// migrations returns the embedded migrations in order.
+func migrations() ([]Migration, error) { return ReadMigrations(migrationFS, "migrations") }
 
 // SchemaVersion is the schema version this binary writes.
 func SchemaVersion() int {
@@ -263,7 +228,7 @@ func (db *DB) init(ctx context.Context) error {
 	}
 	for _, m := range ms {
 		if err := db.migrate(ctx, m); err != nil {
-			return fmt.Errorf("migrate to version %d (%s): %w", m.version, m.name, err)
+			return fmt.Errorf("migrate to version %d (%s): %w", m.Version, m.Name, err)
 		}
 	}
 	return nil
@@ -295,7 +260,7 @@ func (db *DB) check(ctx context.Context) error {
 // migrate applies m in its own IMMEDIATE transaction unless the schema is
 // already at or past it. The version is read inside the transaction, so
 // two processes opening a new file at once apply each migration once.
-func (db *DB) migrate(ctx context.Context, m migration) error {
+func (db *DB) migrate(ctx context.Context, m Migration) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(err)
@@ -305,14 +270,14 @@ func (db *DB) migrate(ctx context.Context, m migration) error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return mapError(err)
 	}
-	if version >= m.version {
+	if version >= m.Version {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return mapError(err)
 	}
 	// PRAGMAs take no parameters; both values are integers we control.
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
 		return mapError(err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {

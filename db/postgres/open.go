@@ -5,12 +5,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
-	"path"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -152,40 +148,8 @@ func (s *Store) now() time.Time {
 	return time.Now().UTC()
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations, in order; NNNN in
-// NNNN_name.sql is the version the file brings the schema to.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, _ := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with NNNN_", e.Name())
-		}
-		b, err := migrationFS.ReadFile(path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// migrations returns the embedded migrations in order.
+func migrations() ([]db.Migration, error) { return db.ReadMigrations(migrationFS, "migrations") }
 
 // SchemaVersion is the schema version this binary writes.
 func SchemaVersion() int {
@@ -256,7 +220,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	for _, m := range ms[version:] {
 		if err := applyMigration(ctx, conn.Conn(), m); err != nil {
-			return fmt.Errorf("migrate to version %d (%s): %w", m.version, m.name, err)
+			return fmt.Errorf("migrate to version %d (%s): %w", m.Version, m.Name, err)
 		}
 	}
 	migrator, err := rivermigrate.New(riverpgxv5.New(s.pool), &rivermigrate.Config{Logger: quietLogger()})
@@ -269,7 +233,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func applyMigration(ctx context.Context, conn *pgx.Conn, m migration) error {
+func applyMigration(ctx context.Context, conn *pgx.Conn, m db.Migration) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return err
@@ -279,10 +243,10 @@ func applyMigration(ctx context.Context, conn *pgx.Conn, m migration) error {
 		version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, m.sql); err != nil {
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO `+schemaTable+` (version) VALUES ($1)`, m.version); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO `+schemaTable+` (version) VALUES ($1)`, m.Version); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
