@@ -41,13 +41,8 @@ func (a *app) doctor(ctx context.Context, args []string) error {
 	yt.register(fs, a.getenv)
 	video := fs.String("video", youtube.DefaultDoctorVideo, "a public video `ID` (or URL) to ask for")
 	asJSON := fs.Bool("json", false, "print JSON, for monitoring")
-	var lf logFlags
-	lf.register(fs)
-	pos, err := a.parseFlags(fs, args)
+	pos, err := a.parseLogged(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := a.setupLog(&lf); err != nil {
 		return err
 	}
 	if len(pos) > 0 {

@@ -362,6 +362,19 @@ func (l *logFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&l.verbose, "v", false, "verbose: log every page and video (debug)")
 }
 
+// parseLogged registers the logging flags on fs, parses args and sets
+// up the logger: what every command without flags of its own for logging
+// does first. It returns the positional arguments.
+func (a *app) parseLogged(fs *flag.FlagSet, args []string) ([]string, error) {
+	var lf logFlags
+	lf.register(fs)
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	return pos, a.setupLog(&lf)
+}
+
 // setup builds the logger. kkdai/youtube logs through slog's default
 // logger, so that is set too.
 func (a *app) setupLog(l *logFlags) error {

@@ -46,13 +46,8 @@ func (a *app) importSQLite(ctx context.Context, args []string) error {
 	fs := a.newFlagSet("import", importSummary, "  ytharvest import --from news.db --db postgres://ytharvest@db.example/news\n")
 	dbPath := a.dbFlag(fs)
 	from := fs.String("from", "", "the SQLite harvest `FILE` to copy (required)")
-	var lf logFlags
-	lf.register(fs)
-	pos, err := a.parseFlags(fs, args)
+	pos, err := a.parseLogged(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := a.setupLog(&lf); err != nil {
 		return err
 	}
 	switch {

@@ -39,17 +39,12 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	dbPath := a.dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (another host than loopback prints a warning)")
 	authFile := fs.String("auth-file", "", "ask for a user name and password listed in `FILE`, one user:password a line")
-	var lf logFlags
-	lf.register(fs)
-	pos, err := a.parseFlags(fs, args)
+	pos, err := a.parseLogged(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usageError("serve takes no arguments (got %q)", pos[0])
-	}
-	if err := a.setupLog(&lf); err != nil {
-		return err
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {

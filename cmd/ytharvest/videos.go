@@ -162,13 +162,8 @@ func (a *app) youtubeCommand(ctx context.Context, name, summary, examples string
 		yt.registerPlaylists(fs)
 	}
 	wait := fs.Bool("wait", false, "if another run holds the database, wait for it instead of exiting with code 4")
-	var lf logFlags
-	lf.register(fs)
-	pos, err := a.parseFlags(fs, args)
+	pos, err := a.parseLogged(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := a.setupLog(&lf); err != nil {
 		return err
 	}
 	ids, err := videoArgs(name, pos)
