@@ -12,11 +12,14 @@ import (
 // The page writer's statements, prepared once per database (hotQueries).
 const (
 	// Two indexed lookups: an OR over url and canonical_url would scan.
+	// pages_by_canonical holds only the canonical URLs that are not the
+	// page's own URL (the URL index finds those): the second lookup names
+	// its condition.
 	sqlFindCanonical = `
 		SELECT id, url FROM (
 			SELECT id, url, state FROM pages WHERE url = ?2
 			UNION ALL
-			SELECT id, url, state FROM pages WHERE canonical_url = ?2)
+			SELECT id, url, state FROM pages WHERE canonical_url = ?2 AND canonical_url <> url)
 		WHERE id <> ?1 AND state = 'fetched'
 		ORDER BY id LIMIT 1`
 	sqlPageNotModified = `

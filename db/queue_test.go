@@ -47,3 +47,47 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 	}
 	return st[0], nil
 }
+
+// The frontier's and the page writer's lookups read the indexes that
+// schema 12 made partial: each names the index's condition, or implies
+// it.
+func TestPartialIndexPlans(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, tc := range []struct {
+		q     string
+		args  []any
+		wants []string
+	}{
+		{sqlFindCanonical, []any{1, "http://a.example/"}, []string{
+			"USING INDEX sqlite_autoindex_pages_1 (url=?)", "USING INDEX pages_by_canonical (canonical_url=?)"}},
+		{sqlNextPages, []any{3, "[]", "[]", 10}, []string{"USING INDEX pages_frontier (state=? AND depth<?)"}},
+		{`SELECT count(*) FROM pages WHERE state = 'queued' AND depth <= ?`, []any{3}, []string{"USING COVERING INDEX pages_frontier (state=? AND depth<?)"}},
+		{`UPDATE pages SET state = 'queued' WHERE state = 'fetching'`, nil, []string{"USING COVERING INDEX pages_frontier (state=?)"}},
+		{`SELECT DISTINCT ref_id FROM links WHERE ref_type = 'playlist'`, nil, []string{"USING COVERING INDEX links_by_ref (ref_type=?)"}},
+		{`SELECT page_id FROM links WHERE ref_type = 'channel' AND ref_id = ?`, []any{"UCx"}, []string{"USING INDEX links_by_ref (ref_type=? AND ref_id=?)"}},
+	} {
+		rows, err := d.SQL().Query("EXPLAIN QUERY PLAN "+tc.q, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			rows.Scan(&id, &parent, &unused, &detail)
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		p := strings.Join(plan, "\n")
+		for _, want := range tc.wants {
+			if !strings.Contains(p, want) {
+				t.Errorf("plan of %s:\n%s\nwant %s", strings.Join(strings.Fields(tc.q), " "), p, want)
+			}
+		}
+	}
+}
