@@ -202,6 +202,7 @@ func scanAll[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error
 // hotQueries are prepared when the database is opened.
 var hotQueries = []string{
 	sqlFindCanonical,
+	sqlFindCanonicals,
 	sqlPageNotModified,
 	sqlLinksSeen,
 	sqlPageFetched,
@@ -221,6 +222,14 @@ func (db *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (
 		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return tx.ExecContext(ctx, query, args...)
+}
+
+// query is QueryContext with a prepared statement, like exec.
+func (db *DB) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if st := db.stmts[query]; st != nil {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, query, args...)
 }
 
 // queryRow is QueryRowContext with a prepared statement, like exec.

@@ -276,3 +276,80 @@ func testCanonicalMerge(t *testing.T, e *env) {
 		t.Errorf("links = %v, want %v", got, want)
 	}
 }
+
+// Duplicates found within one batch are what saving its pages one by one,
+// in order, finds: a page whose canonical URL is an earlier batch's page,
+// one whose canonical URL is a page saved earlier in the same batch (with
+// that canonical URL, or with none), and two that declare the same
+// canonical URL of a page not crawled. Each case is a batch of its own, so
+// that one batch's pages cannot decide how another is saved.
+func testCanonicalBatch(t *testing.T, e *env) {
+	const site = "https://news.example"
+	paths := []string{"/a", "/a?amp=1", "/gone", "/d", "/c", "/c?amp=1", "/e", "/e?amp=1", "/x1", "/x2"}
+	var seeds []string
+	for _, p := range paths {
+		seeds = append(seeds, site+p)
+	}
+	e.store.AddSeeds(e.ctx, seeds)
+	byURL := map[string]harvest.Page{}
+	for _, p := range e.next(20, 0) {
+		byURL[p.URL] = p
+	}
+	videoOf := func(path string) string { // a video of its own for each page
+		return strings.Repeat(string(rune('a'+slices.Index(paths, path))), 11)
+	}
+	save := func(path, canonical string) harvest.PageSave {
+		p := byURL[site+path]
+		p.State, p.HTTPStatus = harvest.PageFetched, 200
+		if canonical != "" {
+			p.CanonicalURL = site + canonical
+		}
+		return harvest.PageSave{Page: &p, Refs: []harvest.Reference{video(videoOf(path), harvest.KindIframe)}}
+	}
+	gone := byURL[site+"/gone"]
+	gone.State, gone.HTTPStatus, gone.Error = harvest.PageFailed, 404, "HTTP 404"
+	for _, batch := range [][]harvest.PageSave{
+		{save("/a", "/a")},
+		{save("/a?amp=1", "/a"), {Page: &gone}, save("/d", "")},
+		{save("/c", "/c"), save("/c?amp=1", "/c")},
+		{save("/e", ""), save("/e?amp=1", "/e")},
+		{save("/x1", "/x"), save("/x2", "/x")},
+	} {
+		if _, err := e.store.SavePages(e.ctx, batch); err != nil {
+			t.Fatalf("SavePages: %v", err)
+		}
+	}
+	want := map[string]string{ // path: state, and whose duplicate
+		"/a": "fetched", "/a?amp=1": "skipped /a", "/gone": "failed", "/d": "fetched",
+		"/c": "fetched", "/c?amp=1": "skipped /c", "/e": "fetched", "/e?amp=1": "skipped /e",
+		"/x1": "fetched", "/x2": "skipped /x1",
+	}
+	rows := e.pages()
+	for path, w := range want {
+		r := rows[site+path]
+		got := r.State
+		if dup, ok := strings.CutPrefix(r.Error, "duplicate of "+site); ok {
+			got += " " + strings.TrimSuffix(dup, " (same canonical URL)")
+		}
+		if got != w {
+			t.Errorf("%s: %s (%q), want %s", path, r.State, r.Error, w)
+		}
+	}
+	links, err := e.inspect.Links(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filed := map[string]string{} // video: the page its reference is filed under
+	for _, l := range links {
+		filed[l.Ref] = strings.TrimPrefix(l.PageURL, site)
+	}
+	for path, owner := range map[string]string{"/a": "/a", "/a?amp=1": "/a", "/d": "/d", "/c": "/c",
+		"/c?amp=1": "/c", "/e": "/e", "/e?amp=1": "/e", "/x1": "/x1", "/x2": "/x1"} {
+		if got := filed[videoOf(path)]; got != owner {
+			t.Errorf("the video of %s is filed under %q, want %s", path, got, owner)
+		}
+	}
+	if len(links) != 9 {
+		t.Errorf("%d links, want 9", len(links))
+	}
+}

@@ -91,6 +91,7 @@ func Run(t *testing.T, open Opener) {
 		{"Reseed", testReseed},
 		{"RecheckDue", testRecheckDue},
 		{"CanonicalMerge", testCanonicalMerge},
+		{"CanonicalBatch", testCanonicalBatch},
 		{"ClaimVideos", testClaimVideos},
 		{"AttemptVideos", testAttemptVideos},
 		{"Transcripts", testTranscripts},
