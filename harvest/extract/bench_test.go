@@ -2,13 +2,11 @@ package extract
 
 import (
 	"bytes"
-	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -184,11 +182,7 @@ const throughputRounds = 21
 // the mercy of one lucky measurement on either side. So each round times
 // the parse and the extraction of each set back to back, under the same
 // load, and the test compares the medians of the rounds' ratios, over a
-// fixed number of rounds. Another process busy for the whole measurement
-// (make test runs this right after the race pass, whose servers may still
-// be settling) can still drag a median down: a measurement that misses a
-// floor is taken again, after a pause, up to throughputAttempts times, and
-// each is logged. An extraction that is slower in fact misses every time.
+// fixed number of rounds.
 func TestThroughputRatio(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing comparison in -short mode")
@@ -199,46 +193,23 @@ func TestThroughputRatio(t *testing.T) {
 	if _, err := os.Stat(corpusDir); err != nil {
 		t.Skipf("corpus not present at %s: the throughput ratio is measured on real pages", corpusDir)
 	}
-	sets := []*ratioSet{{set: corpusSet, min: minCorpusRatio, target: targetCorpusRatio},
+	type measure struct {
+		set    benchSet
+		min    float64
+		target float64
+		pages  [][]byte
+		n      int64
+		parse  []time.Duration
+		ext    []time.Duration
+		ratios []float64
+	}
+	sets := []*measure{{set: corpusSet, min: minCorpusRatio, target: targetCorpusRatio},
 		{set: mixSet, min: minMixRatio, target: targetMixRatio}}
 	for _, m := range sets {
 		m.pages, m.n = benchPages(t, m.set)
 		if len(m.pages) == 0 {
 			t.Fatalf("%s: no pages", m.set)
 		}
-	}
-	var missed []string
-	for attempt := 1; attempt <= throughputAttempts; attempt++ {
-		if attempt > 1 {
-			t.Logf("attempt %d of %d, after a pause: %s", attempt, throughputAttempts, strings.Join(missed, "; "))
-			time.Sleep(5 * time.Second)
-		}
-		missed = measureRatios(t, sets)
-		if len(missed) == 0 {
-			return
-		}
-	}
-	for _, m := range missed {
-		t.Error(m)
-	}
-}
-
-// throughputAttempts is how many times TestThroughputRatio measures before
-// it fails.
-const throughputAttempts = 3
-
-// ratioSet is one set of pages TestThroughputRatio measures.
-type ratioSet struct {
-	set         benchSet
-	min, target float64
-	pages       [][]byte
-	n           int64
-}
-
-// measureRatios times throughputRounds rounds of parsing and extracting
-// each set, logs the medians, and returns what missed its floor.
-func measureRatios(t *testing.T, sets []*ratioSet) (missed []string) {
-	for _, m := range sets {
 		parseAll(t, m.pages) // warm up
 		extractAll(t, m.pages)
 	}
@@ -247,13 +218,12 @@ func measureRatios(t *testing.T, sets []*ratioSet) (missed []string) {
 		f(t, pages)
 		return time.Since(start)
 	}
-	parse, ext, ratios := make([][]time.Duration, len(sets)), make([][]time.Duration, len(sets)), make([][]float64, len(sets))
 	for range throughputRounds {
-		for i, m := range sets {
+		for _, m := range sets {
 			p := timed(parseAll, m.pages)
 			e := timed(extractAll, m.pages)
-			parse[i], ext[i] = append(parse[i], p), append(ext[i], e)
-			ratios[i] = append(ratios[i], float64(p)/float64(e))
+			m.parse, m.ext = append(m.parse, p), append(m.ext, e)
+			m.ratios = append(m.ratios, float64(p)/float64(e))
 		}
 	}
 	median := func(d []time.Duration) time.Duration {
@@ -261,16 +231,15 @@ func measureRatios(t *testing.T, sets []*ratioSet) (missed []string) {
 		slices.Sort(d)
 		return d[len(d)/2]
 	}
-	for i, m := range sets {
-		r := slices.Clone(ratios[i])
+	for _, m := range sets {
+		r := slices.Clone(m.ratios)
 		slices.Sort(r)
 		ratio := r[len(r)/2]
 		mbs := func(d time.Duration) float64 { return float64(m.n) / d.Seconds() / 1e6 }
 		t.Logf("%s: %d pages, %d bytes, %d rounds (medians): parse %.1f MB/s, extract %.1f MB/s, ratio %.2f (rounds %.2f–%.2f; target %.2f)",
-			m.set, len(m.pages), m.n, len(r), mbs(median(parse[i])), mbs(median(ext[i])), ratio, r[0], r[len(r)-1], m.target)
+			m.set, len(m.pages), m.n, len(m.ratios), mbs(median(m.parse)), mbs(median(m.ext)), ratio, r[0], r[len(r)-1], m.target)
 		if ratio < m.min {
-			missed = append(missed, fmt.Sprintf("%s: extraction runs at %.2f of the parse-only throughput, want at least %.2f", m.set, ratio, m.min))
+			t.Errorf("%s: extraction runs at %.2f of the parse-only throughput, want at least %.2f", m.set, ratio, m.min)
 		}
 	}
-	return missed
 }
