@@ -11,6 +11,7 @@
 //	ytharvest refresh [flags]         fetch the videos that are due
 //	ytharvest extract [flags] URL|FILE|-   the YouTube references of one page
 //	ytharvest backup [flags] FILE     copy the database safely while crawls run
+//	ytharvest doctor [flags]          check the database, YouTube, proxies, client identities, the Data API
 //	ytharvest serve [flags]           browse the harvest in a web browser (read-only, loopback)
 //	ytharvest report -o FILE [flags]  write a one-file HTML report of the harvest
 //	ytharvest worker [flags]          work a PostgreSQL harvest's queue beside other workers

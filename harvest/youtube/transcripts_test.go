@@ -130,10 +130,19 @@ func TestRequestsPerVideo(t *testing.T) {
 		"qW9xL2mN5bE": 1, // player: live, no captions
 		"T1gH6jKd0sF": 1, // player: private, no transcript asked for
 	}
+	captioned := map[string]bool{"H7xQm2Lp9sA": true, "Zp4-eYc1UoM": true}
 	for id := range want {
 		v := fetch(t, s, id)
-		if v.Status == harvest.VideoOK {
-			transcripts(t, s, v)
+		if v.Status != harvest.VideoOK {
+			continue
+		}
+		// The requests counted are those of a transcript fetched whole.
+		ts, status, reason := transcripts(t, s, v)
+		switch {
+		case captioned[id] && (status != harvest.TranscriptOK || len(ts) == 0 || len(ts[0].Segments) == 0):
+			t.Errorf("%s: transcript %s (%s), %d tracks; want one fetched with its text", id, status, reason, len(ts))
+		case !captioned[id] && len(ts) != 0:
+			t.Errorf("%s: %d transcripts of a video without captions", id, len(ts))
 		}
 	}
 	perVideo := map[string]int{}
