@@ -21,8 +21,9 @@ Checks, for a cron operator, what a harvest needs: that the database opens
 and can be written, that each client identity (--youtube-client) and each
 egress (direct, --youtube-proxy) reaches YouTube (one player request each
 for a known public video, --video), that a caption track can be fetched,
-that the Data API key works and how much of today's quota is left, and
-that oEmbed answers. It prints a table — OK, WARN (a harvest goes on) or
+that the Data API key works and how much of today's quota is left (a
+refused key is a WARN: a harvest asks the player instead), and that
+oEmbed answers. It prints a table — OK, WARN (a harvest goes on) or
 FAILED, with the reason and what to do — and exits with the code a harvest
 would exit with: 0 when nothing FAILED, 1 for the database, 3 when YouTube
 blocks every egress, 6 when it refuses every client, 5 otherwise. It

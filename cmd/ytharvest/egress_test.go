@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -409,6 +410,21 @@ func TestDoctorEndToEnd(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(b.stdout), &report); err != nil || !report.OK || len(report.Checks) < 5 {
 		t.Errorf("--json: %v %+v", err, report)
+	}
+
+	// A key the Data API refuses: a harvest warns and asks the player,
+	// so doctor exits as that harvest does, with a WARN row that says so.
+	bad := []string{"--youtube-api-key", "bad-key", "--youtube-api-url", b.ytURL}
+	videoCode := b.run(append([]string{"video"}, append(bad, "H7xQm2Lp9sA")...)...)
+	if videoCode != exitOK {
+		t.Errorf("video with a refused key: exit %d, want 0 (the player answers)", videoCode)
+	}
+	if code := b.run(append([]string{"doctor", "--video", "H7xQm2Lp9sA"}, bad...)...); code != videoCode {
+		t.Errorf("doctor with a refused key: exit %d, want %d as video", code, videoCode)
+	}
+	if !regexp.MustCompile(`(?m)^data_api .*WARN +the Data API refused the key \(HTTP 400 .*\): a harvest uses the player instead$`).MatchString(b.stdout) ||
+		strings.Contains(b.stdout, "FAILED") || strings.Contains(b.stdout+b.stderr, "bad-key") {
+		t.Errorf("doctor with a refused key: want a WARN data_api row saying the player answers, no FAILED row, the key unprinted:\n%s", b.stdout)
 	}
 
 	b.yt.Set("H7xQm2Lp9sA", testserver.FakeAnswer{Player: &testserver.FakeResponse{Status: 429, Body: []byte("Too Many Requests")}})

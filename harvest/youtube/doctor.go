@@ -272,10 +272,20 @@ func (s *Source) doctorAPI(ctx context.Context, video string) (Check, bool) {
 	}
 	vs, err := s.listVideos(ctx, []string{video})
 	left, day, _, _ := s.QuotaLeft(ctx)
+	// A harvest whose Data API request fails — the key refused, or no
+	// answer — asks the player instead (Prefetch), and exits as it would
+	// without a key: so the row is a WARN, which leaves doctor's exit
+	// code alone.
+	s.api.mu.Lock()
+	refused := s.api.off // set by listVideos when the API refuses the key
+	s.api.mu.Unlock()
 	switch {
+	case err != nil && refused != "":
+		c.Status, c.Reason = "WARN", "the Data API refused the key ("+refused+"): a harvest uses the player instead"
+		c.Fix = "check the key (console.cloud.google.com: APIs & Services, YouTube Data API v3 enabled), or drop --youtube-api-key"
 	case err != nil:
-		c.Status, c.Kind, c.Reason = "FAILED", "error", err.Error()
-		c.Fix = "check the key (console.cloud.google.com: APIs & Services, YouTube Data API v3 enabled) and --youtube-api-url"
+		c.Status, c.Reason = "WARN", err.Error()+": a harvest uses the player instead"
+		c.Fix = "check --youtube-api-url and the network"
 	case vs[video] == nil:
 		c.Status, c.Reason = "WARN", fmt.Sprintf("the key works, but the API does not return %s; %d units left on %s (Pacific time)", video, left, day)
 	default:
