@@ -374,3 +374,25 @@ func TestCrawlerAutoConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// The progress counters end where the run's counts do: every page found
+// was stored, fetched or failed, so a progress line ends at "N of N".
+func TestCrawlerProgress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		web := newSlowWeb(30, time.Millisecond)
+		seeds := hosts(3)
+		web.answer[seeds[1]+"p7"] = &harvest.Response{URL: seeds[1] + "p7", FinalURL: seeds[1] + "p7", Status: 404}
+		var p harvest.Progress
+		_, run, err := crawlWith(t, t.Context(), web, harvest.Harvester{Concurrency: 8, Progress: &p}, seeds...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.PagesFetched != 89 || run.PagesFailed != 1 {
+			t.Errorf("run: %d fetched, %d failed; want 89 and 1", run.PagesFetched, run.PagesFailed)
+		}
+		done, found := p.PagesDone.Load(), p.PagesFound.Load()
+		if stored := int64(run.PagesFetched + run.PagesFailed + run.PagesSkipped + run.PagesNotModified); done != stored || found != stored {
+			t.Errorf("progress ends at %d of %d; want %d of %d", done, found, stored, stored)
+		}
+	})
+}
