@@ -33,7 +33,7 @@ import (
 // hostile URL under a deadline, and checks that the crawl returned with
 // the documented exit code, that the hostile page is recorded as
 // documented (a failure as a failed page whose error names the URL), that
-// PRAGMA integrity_check is ok, and that every row committed before is
+// PRAGMA integrity_check and foreign_key_check are clean, and that every row committed before is
 // unchanged. TestHostileServers runs in-process, at sizes the race
 // detector can afford, and bounds the Go heap; TestHostileBinary runs the
 // heavy cases at full size against the real binary and bounds its peak
@@ -178,7 +178,8 @@ func (he *hostileEnv) commitGood() {
 	he.before = hostileSnapshot(he.t, he.dbPath)
 }
 
-// intact checks the database after an attack: integrity_check is ok, and
+// intact checks the database after an attack: integrity_check and
+// foreign_key_check (dbcheck.Check) are clean, and
 // every row committed before it is there, unchanged.
 func (he *hostileEnv) intact() {
 	he.t.Helper()
@@ -237,7 +238,8 @@ func hostileLastRowid(rows []string) int64 {
 	return n
 }
 
-// hostileIntact checks integrity_check and that every row of before is
+// hostileIntact checks integrity_check and foreign_key_check
+// (dbcheck.Check), and that every row of before is
 // still in the database as it was.
 func hostileIntact(t *testing.T, path string, before map[string][]string) {
 	t.Helper()
