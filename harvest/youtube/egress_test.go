@@ -288,3 +288,60 @@ func TestClientOverride(t *testing.T) {
 		t.Error("ChooseClients with an unknown client succeeded")
 	}
 }
+
+// --youtube-rate is per egress: at 4 requests a second, the same videos
+// take about half as long through two egresses as through one (the same
+// total through a rate shared by the Source would take as long). This
+// measures the wall clock: synctest's fake clock cannot advance while
+// the transport's connections wait on loopback sockets, so the rate is
+// kept low enough (250 ms a slot) that a busy machine's latency is small
+// beside it.
+func TestRatePerEgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for rate slots: about 4 s")
+	}
+	const rate = 4 // requests a second through each egress
+	ids := []string{"H7xQm2Lp9sA", "k3Rt_vB8nQw", "Zp4-eYc1UoM", "qW9xL2mN5bE", "T1gH6jKd0sF",
+		"mB3nV7cX2zA", "Xc1Vb4Nm8Qa", "uY8iO4pE6rT", "Lk5Jh2Gf9Ds", "Ne0Wq3Rt7Yu"}
+	run := func(egresses int) (time.Duration, int) {
+		t.Helper()
+		yt, srv := fakeYouTube(t)
+		_, urls := proxies(t, make([]int, egresses)...)
+		s := newSource(t, srv, func(o *youtube.Options) { o.Proxies, o.Transport, o.Rate = urls, nil, rate })
+		work := make(chan string, len(ids))
+		for _, id := range ids {
+			work <- id
+		}
+		close(work)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range 4 { // as many workers as callers of a harvest might be
+			wg.Go(func() {
+				for id := range work {
+					if v, err := s.Video(ctx, id); err != nil || v.Status == harvest.VideoBlocked || v.Status == harvest.VideoError {
+						t.Errorf("Video(%s) = %v, %v", id, v, err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		took := time.Since(start)
+		n := len(yt.Requests())
+		t.Logf("%d egress(es): %d requests in %v", egresses, n, took)
+		return took, n
+	}
+	one, n1 := run(1)
+	two, n2 := run(2)
+	// n requests through one egress need n-1 gaps of at least 1/rate.
+	if floor := time.Duration(n1-1) * time.Second / rate; one < floor {
+		t.Errorf("%d requests through one egress took %v, less than the %v the rate allows", n1, one, floor)
+	}
+	// Two egresses send one more visitor-id request; a shared rate would
+	// make them take at least as long as one, per-egress rates half.
+	if n2 > n1+1 || two >= one*3/4 {
+		t.Errorf("through two egresses: %d requests in %v; through one: %d in %v; want under 3/4 of the time (each egress has its own rate)",
+			n2, two, n1, one)
+	}
+}
