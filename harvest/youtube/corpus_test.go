@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -282,4 +283,57 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%d requests, want 2 (visitor id, player)", n)
 		}
 	})
+}
+
+// TestCorpusOEmbed serves oscarotero/Embed's two recordings of YouTube's
+// oEmbed answer for one video (2021 and 2024) while the player answers
+// the bot check, and checks what the Source keeps of each: the title,
+// the channel's name and thumbnail, and the channel URL — an @handle in
+// 2024's author_url; in 2021's, a legacy /user/NAME, which is neither a
+// handle nor a channel ID, so nothing is kept of it (as for the player's
+// /user/ profile URLs).
+func TestCorpusOEmbed(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(corpusDir, "MANIFEST.tsv")); err != nil {
+		t.Skipf("no recorded YouTube corpus at %s (%v): real oEmbed answers not checked", corpusDir, err)
+	}
+	const id = "eiHXASgRTcA" // MANIFEST: both recordings are of this video
+	bot := &testserver.FakeResponse{Body: []byte(`{"playabilityStatus":{"status":"LOGIN_REQUIRED","reason":"Sign in to confirm you’re not a bot"}}`)}
+	for _, tc := range []struct {
+		file, authorURL, handle string
+	}{
+		{file: "oembed/video_2024.json", authorURL: `"author_url":"https://www.youtube.com/@smshdchrb"`, handle: "@smshdchrb"},
+		{file: "oembed/video_2021.json", authorURL: `"author_url":"https://www.youtube.com/user/smshdchrb"`, handle: ""},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			body, err := os.ReadFile(filepath.Join(corpusDir, tc.file))
+			if err != nil {
+				t.Fatalf("corpus file: %v", err)
+			}
+			if !strings.Contains(string(body), tc.authorURL) {
+				t.Fatalf("%s lacks %s: the recording is not the one this case was written for", tc.file, tc.authorURL)
+			}
+			yt, srv := fakeYouTube(t)
+			yt.Set(id, testserver.FakeAnswer{Player: bot, OEmbed: &testserver.FakeResponse{Body: body}})
+			v := fetch(t, newSource(t, srv, nil), id)
+			want := harvest.Video{
+				ID: id, Status: harvest.VideoBlocked, StatusReason: "Sign in to confirm you’re not a bot",
+				Title:          "Noisy kittens waiting for dinner!",
+				ChannelTitle:   "smshdchrb",
+				ChannelHandle:  tc.handle,
+				ThumbnailURL:   "https://i.ytimg.com/vi/eiHXASgRTcA/hqdefault.jpg",
+				MetadataSource: harvest.MetadataOEmbed,
+				FetchedAt:      v.FetchedAt,
+			}
+			checkVideo(t, v, &want)
+			n := 0
+			for _, r := range yt.Requests() {
+				if r.Path == "/oembed" {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d oEmbed requests, want 1", n)
+			}
+		})
+	}
 }
