@@ -1,11 +1,18 @@
 package youtube_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/harvestdev/ytharvest/harvest"
+	"github.com/harvestdev/ytharvest/harvest/youtube"
 	"github.com/harvestdev/ytharvest/internal/testserver"
 )
 
@@ -64,3 +71,86 @@ func TestVideoNoFormatsKeepsMetadata(t *testing.T) {
 		t.Errorf("video = %+v", v)
 	}
 }
+
+// kkdai builds a playlist's browse requests with its own client identity
+// (ANDROID_VR 1.65.10, X-Youtube-Client-Name 3); our transport swaps in
+// the Source's current one, overrides included: the body's
+// context.client, the User-Agent and the X-Youtube-Client-* headers, as
+// they leave for YouTube, on the first page and the next.
+func TestPlaylistBrowseIdentity(t *testing.T) {
+	_, srv := fakeYouTube(t)
+	const ua = "com.google.ios.youtube/19.99.9 (iPhone16,2; U; CPU iOS 18_1_0 like Mac OS X;)"
+	var overrides []youtube.ClientOverride
+	for _, o := range []string{"ios.version=19.99.9", "ios.user-agent=" + ua} {
+		co, err := youtube.ParseClientOverride(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		overrides = append(overrides, co)
+	}
+	clients, err := youtube.ChooseClients("ios,android", overrides)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu      sync.Mutex
+		browses []*http.Request
+		bodies  [][]byte
+	)
+	s := newSource(t, srv, func(o *youtube.Options) {
+		o.Clients = clients
+		next := o.Transport
+		o.Transport = roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			if req.URL.Path == "/youtubei/v1/browse" {
+				data, err := io.ReadAll(req.Body)
+				req.Body.Close()
+				if err != nil {
+					return nil, err
+				}
+				mu.Lock()
+				browses, bodies = append(browses, req), append(bodies, data)
+				mu.Unlock()
+				req = req.Clone(req.Context())
+				req.Body = io.NopCloser(bytes.NewReader(data))
+			}
+			return next.RoundTrip(req)
+		})
+	})
+	p, err := s.Playlist(context.Background(), "PLexampleNewsStateVisit01", 0)
+	if err != nil || p.Status != harvest.VideoOK || len(p.VideoIDs) != 3 {
+		t.Fatalf("Playlist = %+v, %v", p, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(browses) != 2 {
+		t.Fatalf("%d browse requests, want 2 (the first page and its continuation)", len(browses))
+	}
+	for i, req := range browses {
+		var body struct {
+			BrowseID     string         `json:"browseId"`
+			Continuation string         `json:"continuation"`
+			Context      map[string]any `json:"context"`
+		}
+		if err := json.Unmarshal(bodies[i], &body); err != nil {
+			t.Fatalf("browse %d: body %v: %s", i+1, err, bodies[i])
+		}
+		c, _ := body.Context["client"].(map[string]any)
+		got := fmt.Sprintf("clientName=%v clientVersion=%v osName=%v deviceModel=%v userAgent=%v | User-Agent=%s X-Youtube-Client-Name=%s X-Youtube-Client-Version=%s",
+			c["clientName"], c["clientVersion"], c["osName"], c["deviceModel"], c["userAgent"],
+			req.Header.Get("User-Agent"), req.Header.Get("X-Youtube-Client-Name"), req.Header.Get("X-Youtube-Client-Version"))
+		want := "clientName=IOS clientVersion=19.99.9 osName=iPhone deviceModel=iPhone16,2 userAgent=" + ua +
+			" | User-Agent=" + ua + " X-Youtube-Client-Name=5 X-Youtube-Client-Version=19.99.9"
+		if got != want {
+			t.Errorf("browse %d as\n%s\nwant\n%s", i+1, got, want)
+		}
+		// The rest of kkdai's request is kept.
+		if i == 0 && body.BrowseID != "VLPLexampleNewsStateVisit01" || i == 1 && body.Continuation == "" {
+			t.Errorf("browse %d: browseId %q, continuation %q", i+1, body.BrowseID, body.Continuation)
+		}
+	}
+}
+
+// roundTripFunc is a func as an http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
