@@ -223,6 +223,60 @@ func TestEgressesEndToEnd(t *testing.T) {
 	}
 }
 
+// --youtube-proxies-file: a file with comments, blank lines and two
+// proxies that need user:pass gives two egresses, both used, both sent
+// their credentials; the credentials (and a commented-out proxy's) are
+// never printed, nor stored in the egresses table or runs.options.
+func TestProxiesFileEndToEnd(t *testing.T) {
+	b := newBinEnv(t)
+	ps, proxyArgs := startProxies(t, 0, 0)
+	file := filepath.Join(t.TempDir(), "proxies.txt")
+	body := "# residential gateway, two sessions\n\n" +
+		"  " + proxyArgs[1] + "  \n" +
+		"# http://old:old-secret@127.0.0.1:1 retired\n" +
+		"\t\n" +
+		proxyArgs[3] + "\n"
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := b.run(append([]string{"video", "--youtube-concurrency", "2", "-v", "--youtube-proxies-file", file}, fakeIDs()...)...); code != exitOK {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	b.checkStatuses()
+	for i, p := range ps {
+		served, blocked, denied := p.Counts()
+		if served == 0 || blocked != 0 || denied != 0 {
+			t.Errorf("proxy %d: served %d, blocked %d, denied %d; want some served, each with its credentials", i+1, served, blocked, denied)
+		}
+	}
+	via := map[string]int{}
+	for _, r := range b.yt.Requests() {
+		via[r.Via]++
+	}
+	if len(via) != 2 || via["p1"] == 0 || via["p2"] == 0 {
+		t.Errorf("YouTube saw requests via %v, want p1 and p2 only", via)
+	}
+	var labels []string
+	for _, a := range []string{proxyArgs[1], proxyArgs[3]} {
+		_, hostPort, _ := strings.Cut(a, "@")
+		labels = append(labels, "http://"+hostPort)
+	}
+	slices.Sort(labels)
+	rows := b.query(`SELECT label FROM egresses ORDER BY label`)
+	if !slices.Equal(rows, labels) {
+		t.Errorf("egresses %q, want %q", rows, labels)
+	}
+	all := b.stdout + b.stderr + strings.Join(b.query(`SELECT * FROM egresses`), "\n") + strings.Join(b.query(`SELECT options FROM runs`), "\n")
+	for _, secret := range []string{"harvester", "pw-1-secret", "pw-2-secret", "old-secret"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("%q was printed or stored", secret)
+		}
+	}
+	if opts := b.query(`SELECT options FROM runs`); !strings.Contains(opts[0], labels[0]) || !strings.Contains(opts[0], labels[1]) {
+		t.Errorf("runs.options %s does not name both egresses", opts[0])
+	}
+}
+
 // Every proxy blocked: exit 3, and nothing mislabelled.
 func TestEveryProxyBlockedEndToEnd(t *testing.T) {
 	b := newBinEnv(t)
