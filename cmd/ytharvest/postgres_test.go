@@ -8,7 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/harvestdev/ytharvest/harvest"
 	"github.com/harvestdev/ytharvest/internal/pgtest"
 	"github.com/harvestdev/ytharvest/web"
 )
@@ -32,8 +36,8 @@ func (e *env) out(args ...string) (int, string) {
 // The commands work against PostgreSQL as against SQLite: the same crawl
 // stores the same pages, videos and links; stats, search (with its deep
 // links), sql (read-only), export (CSV, and the whole harvest as a SQLite
-// file that the read commands read), report, the web UI, video, and
-// import of a SQLite harvest.
+// file that the read commands read), report, video, refresh, the web UI,
+// and import of a SQLite harvest.
 func TestPostgresCommands(t *testing.T) {
 	pg := newEnv(t, nil)
 	pg.dbPath = pgtest.NewDatabase(t)
@@ -50,6 +54,9 @@ func TestPostgresCommands(t *testing.T) {
 		`SELECT kind, count(*) AS n FROM links GROUP BY kind ORDER BY kind`,
 		`SELECT state, count(*) AS n FROM pages GROUP BY state ORDER BY state`,
 		`SELECT count(*) AS n FROM transcript_segments`,
+		// SQLite keeps these by triggers, PostgreSQL counts them in views.
+		`SELECT state, pages FROM page_states WHERE pages > 0 ORDER BY state`,
+		`SELECT status, videos FROM video_statuses WHERE videos > 0 ORDER BY status`,
 	} {
 		_, want := lite.out("sql", "--db", lite.dbPath, q)
 		if _, got := pg.out("sql", "--db", pg.dbPath, q); got != want || got == "" {
@@ -96,6 +103,7 @@ func TestPostgresCommands(t *testing.T) {
 	if code, out := pg.out("video", "--db", pg.dbPath, "--youtube-url", pg.ytURL, "--youtube-rate", "0", "H7xQm2Lp9sA"); code != 0 || !strings.Contains(out, "ok") {
 		t.Errorf("video: exit %d\n%s", code, out)
 	}
+	checkRefresh(t, pg, lite)
 	checkWeb(t, pg.dbPath)
 
 	// A SQLite harvest moves into an empty PostgreSQL database.
@@ -111,6 +119,84 @@ func TestPostgresCommands(t *testing.T) {
 	}
 	if code, _ := lite.out("import", "--db", moved, "--from", lite.dbPath); code == 0 {
 		t.Error("a second import into the same database succeeded")
+	}
+}
+
+// checkRefresh runs refresh on PostgreSQL with every video due
+// (--refresh-after 0s): each video is asked of the fake YouTube again and
+// claimed once more (fetch_attempts up by one), those with a definitive
+// answer have a later fetched_at, and the run is recorded as on SQLite.
+func checkRefresh(t *testing.T, pg, lite *env) {
+	ctx := context.Background()
+	conn := pgConn(t, pg.dbPath)
+	type fetch struct {
+		status    string
+		attempts  int
+		fetchedAt time.Time
+	}
+	videos := func() map[string]fetch {
+		t.Helper()
+		rows, err := conn.Query(ctx, `SELECT id, status, fetch_attempts, coalesce(fetched_at, 'epoch') FROM videos`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := make(map[string]fetch)
+		var id string
+		var f fetch
+		if _, err := pgx.ForEachRow(rows, []any{&id, &f.status, &f.attempts, &f.fetchedAt}, func() error {
+			m[id] = f
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	before := videos()
+	pg.youtube.Reset()
+	refresh := func(e *env) int {
+		return e.run("refresh", "--youtube-url", e.ytURL, "--youtube-rate", "0", "--refresh-after", "0s")
+	}
+	if code := refresh(pg); code != exitOK {
+		t.Fatalf("refresh on PostgreSQL: exit %d\n%s", code, pg.stderr)
+	}
+	asked := make(map[string]bool)
+	for _, r := range pg.youtube.Requests() {
+		if r.Path == "/youtubei/v1/player" {
+			asked[r.VideoID] = true
+		}
+	}
+	after := videos()
+	var definitive int
+	for id, b := range before {
+		a := after[id]
+		if a.attempts != b.attempts+1 || !asked[id] {
+			t.Errorf("refresh: video %s claimed %d times more, asked of YouTube %v; want once more, asked", id, a.attempts-b.attempts, asked[id])
+		}
+		if harvest.VideoStatus(a.status).Definitive() {
+			definitive++
+			if !a.fetchedAt.After(b.fetchedAt) {
+				t.Errorf("refresh: video %s (%s) fetched_at %v, not after %v", id, a.status, a.fetchedAt, b.fetchedAt)
+			}
+		}
+	}
+	if len(before) == 0 || definitive == 0 {
+		t.Fatalf("refresh: %d videos, %d of them answered definitively; the crawl should have stored some", len(before), definitive)
+	}
+	const lastRun = `SELECT command, status, videos_fetched, videos_failed FROM runs ORDER BY id DESC LIMIT 1`
+	var command, status string
+	var fetched, failed int
+	if err := conn.QueryRow(ctx, lastRun).Scan(&command, &status, &fetched, &failed); err != nil {
+		t.Fatal(err)
+	}
+	if command != "refresh" || status != "ok" || fetched != definitive {
+		t.Errorf("refresh run: %s, %s, %d videos fetched, %d failed; want refresh, ok, %d fetched", command, status, fetched, failed, definitive)
+	}
+	if code := refresh(lite); code != exitOK {
+		t.Fatalf("refresh on SQLite: exit %d", code)
+	}
+	_, want := lite.out("sql", "--db", lite.dbPath, lastRun)
+	if _, got := pg.out("sql", "--db", pg.dbPath, lastRun); got != want {
+		t.Errorf("refresh run on PostgreSQL:\n%s\non SQLite:\n%s", got, want)
 	}
 }
 
