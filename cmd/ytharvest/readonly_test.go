@@ -113,12 +113,14 @@ func readCommands(dbPath, out string) []struct {
 		{[]string{"sql", "--db", dbPath, "SELECT count(*) AS n FROM videos"}, "10"},
 		{[]string{"search", "--db", dbPath, "guard of honour"}, "H7xQm2Lp9sA"},
 		{[]string{"export", "--db", dbPath, "--table", "videos", "--format", "csv"}, "Zp4-eYc1UoM"},
+		{[]string{"report", "--db", dbPath, "-o", filepath.Join(out, "report.html")}, ""},
 		{[]string{"backup", "--db", dbPath, filepath.Join(out, "copy.db")}, ""},
 	}
 }
 
 // A database the user may read but not write is read by every read-only
-// command, and nothing is created beside it: a file of mode 0444 in a
+// command, serve among them (started, asked for two pages, stopped), and
+// nothing is created beside it: a file of mode 0444 in a
 // directory the reader cannot write, the same while a writer holds it open
 // (its -wal and -shm are there), and a file of another user in a directory
 // everyone may write (sticky, like /tmp), after which its owner's crawl
@@ -131,6 +133,7 @@ func TestReadOnlyAsAnotherUser(t *testing.T) {
 		t.Helper()
 		dir := filepath.Dir(dbPath)
 		before := dbcheck.Files(t, dir)
+		os.Remove(filepath.Join(out, "report.html"))
 		for _, c := range readCommands(dbPath, out) {
 			os.Remove(filepath.Join(out, "copy.db"))
 			code, stdout, stderr := runAs(t, bin, readerUID, c.args...)
@@ -141,6 +144,10 @@ func TestReadOnlyAsAnotherUser(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, "copy.db")); err != nil {
 			t.Errorf("backup wrote no copy: %v", err)
 		}
+		if b, err := os.ReadFile(filepath.Join(out, "report.html")); err != nil || !strings.Contains(string(b), "H7xQm2Lp9sA") {
+			t.Errorf("report wrote no report of the harvest: %v", err)
+		}
+		serveAs(t, bin, readerUID, dbPath, "/videos/H7xQm2Lp9sA")
 		after := dbcheck.Files(t, dir)
 		for name := range after {
 			if _, ok := before[name]; !ok {
