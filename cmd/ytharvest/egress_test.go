@@ -380,7 +380,8 @@ func TestDataAPIEndToEnd(t *testing.T) {
 
 // The first client identity refused with YouTube's real 400: every status
 // right through the next, one warning, recorded in runs; every identity
-// refused: exit 6, the videos as they were.
+// refused: exit 6, the videos as they were — new ones left pending after
+// one player request as each identity, the run failed with the reason.
 func TestClientRefusedEndToEnd(t *testing.T) {
 	b := newBinEnv(t)
 	b.yt.RefuseClient("VISIONOS", "", nil)
@@ -406,6 +407,32 @@ func TestClientRefusedEndToEnd(t *testing.T) {
 	}
 	if r := b.query(`SELECT status, clients_refused FROM runs ORDER BY id DESC LIMIT 1`); !strings.HasPrefix(r[0], "failed | VISIONOS") || !strings.Contains(r[0], "ANDROID") {
 		t.Errorf("run = %q", r)
+	}
+
+	// New videos, never fetched, every identity refused: they stay
+	// pending, and YouTube is asked once as each identity, no more.
+	fresh := newBinEnv(t)
+	fresh.yt.RefuseClient("VISIONOS", "", nil)
+	fresh.yt.RefuseClient("ANDROID", "", nil)
+	code = fresh.run(append([]string{"video", "--youtube-concurrency", "1", "--youtube-client", "visionos,android"}, fakeIDs()...)...)
+	if code != exitRefused || !strings.Contains(fresh.stderr, "[youtube.client.NAME]") {
+		t.Errorf("new videos, every client refused: exit %d, want %d with what to do", code, exitRefused)
+	}
+	if st := fresh.query(`SELECT status, count(*) FROM videos GROUP BY status`); !slices.Equal(st, []string{fmt.Sprintf("pending | %d", len(fakeStatuses))}) {
+		t.Errorf("new videos' statuses %q, want all %d pending", st, len(fakeStatuses))
+	}
+	if r := fresh.query(`SELECT command, status, coalesce(error, '-'), coalesce(clients_refused, '-'), finished_at IS NOT NULL FROM runs`); len(r) != 1 ||
+		!regexp.MustCompile(`^video \| failed \| YouTube refused every client identity [^|]*\[youtube\.client\.NAME\][^|]* \| VISIONOS 1\.02: HTTP 400 [^|]*; ANDROID 21\.03\.36: HTTP 400 [^|]* \| 1$`).MatchString(r[0]) {
+		t.Errorf("runs = %q, want one video run, failed, its error saying why, both identities in clients_refused", r)
+	}
+	var asked []string
+	for _, r := range fresh.yt.Requests() {
+		if r.Path != "/" {
+			asked = append(asked, r.Method+" "+r.Path+" "+r.VideoID+" "+r.ClientName)
+		}
+	}
+	if want := []string{"POST /youtubei/v1/player " + fakeIDs()[0] + " VISIONOS", "POST /youtubei/v1/player " + fakeIDs()[0] + " ANDROID"}; !slices.Equal(asked, want) {
+		t.Errorf("requests %q, want %q: one player request as each identity, then nothing", asked, want)
 	}
 }
 
