@@ -525,6 +525,52 @@ func TestDoctorEndToEnd(t *testing.T) {
 	}
 }
 
+// doctor's database check: a file that is not a database, and paths
+// where no database can be made (a directory missing, a path under a
+// regular file), each give a FAILED database row and
+// exit 1 (a harvest could not open it either), with YouTube healthy; the
+// corrupt file is left as it was.
+func TestDoctorDatabaseEndToEnd(t *testing.T) {
+	b := newBinEnv(t)
+	dir := t.TempDir()
+	corrupt := filepath.Join(dir, "corrupt.db")
+	garbage := bytes.Repeat([]byte("this is not an SQLite database\n"), 200)
+	if err := os.WriteFile(corrupt, garbage, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	notDir := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(notDir, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, db, reason string
+	}{
+		{"corrupt file", corrupt, "not a ytharvest database: the file is not a SQLite database"},
+		{"directory missing", filepath.Join(dir, "missing", "yt.db"), "does not exist, and " + filepath.Join(dir, "missing") + " cannot be written"},
+		{"under a file", filepath.Join(notDir, "yt.db"), "not a directory"},
+	} {
+		b.db = tc.db
+		if code := b.run("doctor", "--video", "H7xQm2Lp9sA"); code != exitError {
+			t.Errorf("%s: exit %d, want %d", tc.name, code, exitError)
+		}
+		var row string
+		for _, line := range strings.Split(b.stdout, "\n") {
+			if strings.HasPrefix(line, "database ") {
+				row = line
+			}
+		}
+		if f := strings.Fields(row); len(f) < 3 || f[2] != "FAILED" || !strings.Contains(row, tc.reason) {
+			t.Errorf("%s: database row %q, want FAILED saying %q", tc.name, row, tc.reason)
+		}
+		if n := strings.Count(b.stdout, "FAILED"); n != 1 {
+			t.Errorf("%s: %d FAILED rows, want only the database's:\n%s", tc.name, n, b.stdout)
+		}
+	}
+	if got, _ := os.ReadFile(corrupt); !bytes.Equal(got, garbage) {
+		t.Error("doctor changed the corrupt file")
+	}
+}
+
 // Cookies from a cookies.txt reach YouTube and never the logs; a SOCKS5
 // proxy carries the requests.
 func TestCookiesAndSOCKS5EndToEnd(t *testing.T) {
