@@ -26,7 +26,8 @@ refused key is a WARN: a harvest asks the player instead), and that
 oEmbed answers. It prints a table — OK, WARN (a harvest goes on) or
 FAILED, with the reason and what to do — and exits with the code a harvest
 would exit with: 0 when nothing FAILED, 1 for the database, 3 when YouTube
-blocks every egress, 6 when it refuses every client, 5 otherwise. It
+blocks every egress or an earlier run's block benches them all (until the
+time it names), 6 when it refuses every client, 5 otherwise. It
 benches nothing and writes no row (an older database's schema is brought
 up to date, as a harvest would).`
 

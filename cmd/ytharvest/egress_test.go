@@ -523,6 +523,35 @@ func TestDoctorEndToEnd(t *testing.T) {
 	if code := b.run("doctor", "--video", "H7xQm2Lp9sA", "--youtube-client", "visionos,android,ios"); code != exitOK || !strings.Contains(b.stdout, "WARN") {
 		t.Errorf("two of three refused: exit %d, want 0 with WARN lines", code)
 	}
+	b.yt.Reset()
+
+	// Captions that fail without a block: a harvest records the
+	// transcript's status and exits 0, so doctor warns and exits 0.
+	b.yt.Set("H7xQm2Lp9sA", testserver.FakeAnswer{Captions: &testserver.FakeResponse{Status: 404, Body: []byte("Not Found")}})
+	if code := b.run("doctor", "--video", "H7xQm2Lp9sA"); code != exitOK ||
+		!regexp.MustCompile(`(?m)^captions .*WARN +HTTP 404`).MatchString(b.stdout) {
+		t.Errorf("captions answering 404: exit %d, want 0 with a WARN captions row:\n%s", code, b.stdout)
+	}
+	if code := b.run("video", "H7xQm2Lp9sA"); code != exitOK {
+		t.Errorf("video with captions answering 404: exit %d, want 0 as doctor", code)
+	}
+	b.yt.Reset()
+
+	// A bench stored by a blocked run: the next harvest asks nothing and
+	// exits 3, though YouTube answers again, and doctor says so.
+	b.yt.Set("Zx9Lm3Qp7aB", testserver.FakeAnswer{Player: &testserver.FakeResponse{Status: 429, Body: []byte("Too Many Requests")}})
+	if code := b.run("video", "Zx9Lm3Qp7aB"); code != exitPartial {
+		t.Fatalf("video blocked: exit %d, want 3", code)
+	}
+	b.yt.Reset()
+	code = b.run("doctor", "--video", "H7xQm2Lp9sA")
+	if !regexp.MustCompile(`(?m)^egress +direct +FAILED +benched until \S+ after a block: a harvest skips it until then \(now: .+ answered ok\)$`).MatchString(b.stdout) {
+		t.Errorf("doctor after a bench: want a FAILED egress row naming the bench:\n%s", b.stdout)
+	}
+	videoCode = b.run("video", "H7xQm2Lp9sA")
+	if videoCode != exitPartial || code != videoCode {
+		t.Errorf("while benched: doctor exit %d, video exit %d; want 3 for both", code, videoCode)
+	}
 }
 
 // doctor's database check: a file that is not a database, and paths

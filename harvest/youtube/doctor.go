@@ -41,8 +41,21 @@ func (s *Source) Doctor(ctx context.Context, video string) []Check {
 	d := &doctor{s: s, ctx: ctx, video: video, asked: make(map[*egress]probe)}
 	out := d.clients()
 	first, ok := s.firstAccepted(out)
-	out = append(out, d.egresses(first, ok)...)
-	out = append(out, s.doctorCaptions(ctx, d.good))
+	egresses := d.egresses(first, ok)
+	out = append(out, egresses...)
+	captions := s.doctorCaptions(ctx, d.good)
+	up := 0
+	for _, c := range egresses {
+		if c.Status == "OK" {
+			up++
+		}
+	}
+	if captions.Kind == "blocked" && up > 1 {
+		// A harvest benches that egress and fetches through the others.
+		captions.Status, captions.Kind = "WARN", ""
+		captions.Reason += "; a harvest benches that egress and goes on through the others"
+	}
+	out = append(out, captions)
 	if c, ok := s.doctorAPI(ctx, video); ok {
 		out = append(out, c)
 	}
@@ -144,9 +157,6 @@ func (d *doctor) egresses(first Identity, ok bool) []Check {
 // egressCheck says what a request through e found.
 func (d *doctor) egressCheck(e *egress, p probe) Check {
 	c := Check{Check: "egress", Target: e.label, Status: "OK", Reason: fmt.Sprintf("%s answered %s", p.id, p.status)}
-	if b, until := e.benched(d.s.now()); b {
-		c.Reason += "; benched until " + until.UTC().Format(time.RFC3339) + ": a harvest skips it until then"
-	}
 	switch {
 	case p.refuse != "":
 		c.Reason = p.id.String() + " refused: " + p.refuse
@@ -158,6 +168,16 @@ func (d *doctor) egressCheck(e *egress, p probe) Check {
 		c.Status, c.Kind = "FAILED", "error"
 		c.Reason = "no answer: " + p.reason
 		c.Fix = "check the network, the proxy, --youtube-url"
+	}
+	// A bench stored by an earlier run holds whatever YouTube says now: a
+	// harvest sends nothing through the egress until it ends.
+	if b, until := e.benched(d.s.now()); b {
+		at := until.UTC().Format(time.RFC3339)
+		c.Reason = "benched until " + at + " after a block: a harvest skips it until then (now: " + c.Reason + ")"
+		if c.Status != "FAILED" || c.Kind != "blocked" {
+			c.Status, c.Kind = "FAILED", "blocked"
+			c.Fix = "wait until " + at + ", or add --youtube-proxy egresses (docs/youtube.md: Running from a server)"
+		}
 	}
 	return c
 }
@@ -207,11 +227,13 @@ func clientCheck(id Identity, refuse string, status harvest.VideoStatus, reason,
 	return c
 }
 
-// doctorCaptions fetches one caption track the good answer offers.
+// doctorCaptions fetches one caption track the good answer offers. Only
+// a block fails: a harvest whose captions fail otherwise records the
+// transcript's status (error, unavailable) and goes on, so those are WARN.
 func (s *Source) doctorCaptions(ctx context.Context, good *probe) Check {
-	c := Check{Check: "captions", Target: "-", Status: "FAILED", Kind: "error"}
+	c := Check{Check: "captions", Target: "-", Status: "WARN"}
 	if good == nil {
-		c.Reason = "no player answer to take caption tracks from"
+		c.Reason = "not checked: no player answer to take caption tracks from"
 		c.Fix = "fix the checks above first"
 		return c
 	}
@@ -221,7 +243,6 @@ func (s *Source) doctorCaptions(ctx context.Context, good *probe) Check {
 		chosen = ts[:1]
 	}
 	if len(chosen) == 0 {
-		c.Status, c.Kind = "WARN", ""
 		c.Reason = "the video offers no caption track"
 		c.Fix = "check with a video that has captions: --video ID"
 		return c
@@ -243,7 +264,7 @@ func (s *Source) doctorCaptions(ctx context.Context, good *probe) Check {
 	case err != nil:
 		c.Reason = "no answer: " + describe(err)
 	case captionBlock(status, body) != "":
-		c.Kind, c.Reason = "blocked", "YouTube blocks the captions: "+captionBlock(status, body)
+		c.Status, c.Kind, c.Reason = "FAILED", "blocked", "YouTube blocks the captions: "+captionBlock(status, body)
 		c.Fix = "as for a blocked egress"
 	case status != http.StatusOK:
 		c.Reason = harvest.HTTPStatusText(status)
@@ -253,7 +274,7 @@ func (s *Source) doctorCaptions(ctx context.Context, good *probe) Check {
 			c.Reason = err.Error()
 			break
 		}
-		c.Status, c.Kind, c.Reason = "OK", "", fmt.Sprintf("%d cues through %s as %s", len(segs), good.e.label, good.id)
+		c.Status, c.Reason = "OK", fmt.Sprintf("%d cues through %s as %s", len(segs), good.e.label, good.id)
 	}
 	return c
 }
