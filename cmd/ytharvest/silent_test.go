@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -80,5 +81,36 @@ func TestEverySeedFailed(t *testing.T) {
 	diffRows(t, "run", e.query(`SELECT status, seeds, seeds_failed FROM runs`), []string{"failed | 2 | 2"})
 	if code := e.crawl("-q", "--depth", "0", "http://news.example/articles/withdrawn", "http://news.example/articles/budget"); code != exitOK {
 		t.Errorf("one seed of two failed: exit %d, want 0", code)
+	}
+}
+
+// A run that cannot be recorded (here a trigger refuses the runs row)
+// fails with the reason and is not reported as a finished run 0: crawl
+// and video both.
+func TestRunNotRecorded(t *testing.T) {
+	e := newEnv(t, nil)
+	if code := e.crawl("--max-pages", "1"); code != exitPartial {
+		t.Fatalf("first crawl: exit %d", code)
+	}
+	d, err := sql.Open("sqlite", e.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(`CREATE TRIGGER refuse_runs BEFORE INSERT ON runs BEGIN SELECT RAISE(ABORT, 'no runs today'); END`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	for _, args := range [][]string{
+		{"crawl", "--youtube-url", e.ytURL, "--delay", "0s", "http://news.example/"},
+		{"video", "--youtube-url", e.ytURL, "H7xQm2Lp9sA"},
+	} {
+		code := e.run(args...)
+		stderr := e.stderr.String()
+		if code != exitError || !strings.Contains(stderr, "no runs today") {
+			t.Errorf("%s: exit %d, want %d with the reason:\n%s", args[0], code, exitError, stderr)
+		}
+		if strings.Contains(stderr, "run finished") || strings.Contains(stderr, "run=0") {
+			t.Errorf("%s: a run that was never recorded is logged as finished:\n%s", args[0], stderr)
+		}
 	}
 }
