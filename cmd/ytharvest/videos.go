@@ -38,7 +38,7 @@ func (y *youtubeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&y.url, "youtube-url", getenv("YTHARVEST_YOUTUBE_URL"),
 		"send every request meant for www.youtube.com to this base `URL` instead: a mirror, a recording proxy, or a fake (env YTHARVEST_YOUTUBE_URL)")
 	fs.IntVar(&y.concurrency, "youtube-concurrency", 2, "videos fetched from YouTube at once")
-	fs.Float64Var(&y.rate, "youtube-rate", 1, "YouTube requests per second, over all videos (0 = no limit)")
+	fs.Float64Var(&y.rate, "youtube-rate", 1, "YouTube requests per second through each egress (direct, each --youtube-proxy), over all videos (0 = no limit)")
 	fs.DurationVar(&y.refreshAfter, "refresh-after", 7*24*time.Hour, "re-fetch video metadata older than this")
 	fs.BoolVar(&y.noTranscripts, "no-transcripts", false, "fetch video metadata only, no transcripts")
 	fs.StringVar(&y.langs, "lang", "en", "transcript `LANGUAGES` in order of preference, comma-separated (en matches en-GB too)")
