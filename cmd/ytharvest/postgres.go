@@ -197,7 +197,9 @@ type pgHarvesters struct {
 	checked time.Time
 }
 
-// get returns the current harvester, or nil when no crawl stored settings.
+// get returns the current harvester. While no crawl stored settings (after
+// an import) it fetches videos only: it has no Fetcher, and the worker
+// holds host slices back until a crawl stores them.
 func (p *pgHarvesters) get() *harvest.Harvester {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -31,6 +31,10 @@ import (
 // waits.
 const postponeWait = 15 * time.Minute
 
+// settingsWait is how long a job waits for a harvester to work it with:
+// a host slice for a crawl's settings, a video for a video source.
+const settingsWait = 10 * time.Second
+
 // hostWorker works host slices.
 type hostWorker struct {
 	river.WorkerDefaults[HostArgs]
@@ -55,8 +59,15 @@ type hostSlice struct {
 // stops (snoozed at once: the page in flight stays queued).
 func (hw *hostWorker) Work(ctx context.Context, job *river.Job[HostArgs]) error {
 	h := hw.w.opts.Harvester()
-	if h == nil {
-		return river.JobSnooze(10 * time.Second) // no crawl settings yet
+	if h == nil || h.Fetcher == nil {
+		// No crawl settings yet (an import stores none): a harvester
+		// without a fetcher fetches videos only, and its depth of 0 would
+		// complete the job with deeper pages left queued, or fetch a seed
+		// with no fetcher. The slice waits for a crawl to store them.
+		hw.w.waitSettings.Do(func() {
+			hw.w.opts.Log.Warn("no crawl settings stored yet: host slices wait for `ytharvest crawl --enqueue-only` (videos are fetched meanwhile)")
+		})
+		return river.JobSnooze(settingsWait)
 	}
 	sl := &hostSlice{w: hw.w, h: h, job: job, host: job.Args.Host, end: time.Now().Add(hw.w.opts.Slice), gap: h.Delay}
 	for {

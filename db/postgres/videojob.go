@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -28,7 +27,7 @@ type videoWorker struct {
 func (vw *videoWorker) Work(ctx context.Context, job *river.Job[VideoArgs]) error {
 	h := vw.w.opts.Harvester()
 	if h == nil || h.Videos == nil {
-		return river.JobSnooze(10 * time.Second)
+		return river.JobSnooze(settingsWait)
 	}
 	id := job.Args.ID
 	v, err := h.FetchVideo(ctx, id)
@@ -92,7 +91,7 @@ type transcriptWorker struct {
 func (tw *transcriptWorker) Work(ctx context.Context, job *river.Job[TranscriptArgs]) error {
 	h := tw.w.opts.Harvester()
 	if h == nil || h.Videos == nil {
-		return river.JobSnooze(10 * time.Second)
+		return river.JobSnooze(settingsWait)
 	}
 	v := &harvest.Video{ID: job.Args.ID, Status: harvest.VideoOK, CaptionTracks: job.Args.Tracks}
 	ts, status, reason, err := h.FetchTranscripts(ctx, v)

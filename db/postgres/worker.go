@@ -20,9 +20,10 @@ import (
 type WorkerOptions struct {
 	// Harvester returns the harvester to fetch with (pages: fetcher,
 	// extraction, scope, robots.txt, depth, delays; videos: the video
-	// source), or nil while there is none (no crawl stored settings yet:
-	// host slices wait). It is called for every job, so that settings a
-	// later crawl stores take effect.
+	// source). While no crawl stored settings it returns nil or a
+	// harvester without a Fetcher (videos only): host slices wait. It is
+	// called for every job, so that settings a later crawl stores take
+	// effect.
 	Harvester func() *harvest.Harvester
 	// Concurrency is how many host slices this process works at once
 	// (each one request at a time); VideoConcurrency how many videos and
@@ -54,6 +55,8 @@ type Worker struct {
 	opts   WorkerOptions
 	client *river.Client[pgx.Tx]
 	stats  WorkStats
+
+	waitSettings sync.Once // the warning that host slices wait for settings
 }
 
 // WorkStats counts what a Worker did; safe to read at any time.
