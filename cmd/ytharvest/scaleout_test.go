@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -128,11 +129,13 @@ func TestHelperTimedSites(t *testing.T) {
 
 // Three `ytharvest worker` processes share one PostgreSQL harvest of a
 // 2,000-page site spread over 5 hosts, and one of them is SIGKILLed in
-// the middle: River's rescuer hands its jobs to the others, and in the
-// end every page is fetched and stored once, no row is there twice, every
-// video is fetched, robots.txt was fetched once per host, and no two
-// requests to one host came closer than --delay, whichever workers made
-// them.
+// the middle of a host slice: River's rescuer rescues the jobs it held
+// (and no other) after --rescue-after, and the others complete them. In
+// the end every page is fetched and stored once, no row is there twice,
+// every video is fetched, robots.txt was fetched once per host, and no
+// two requests to one host came closer than --delay, whichever workers
+// made them. River's rescuer looks every 30 s (not configurable in River
+// v0.51.2), so the test takes about 45 s.
 //
 // It measures (request times), so it runs in make test's second pass,
 // without -race.
@@ -161,9 +164,11 @@ func TestThreeWorkers(t *testing.T) {
 	var workers []*exec.Cmd
 	var logs []*strings.Builder
 	for i := range 3 {
-		w := exec.Command(bin, "worker", "--db", dsn, "--until-idle", "--slice", "1s", "--timeout", "3s",
-			"--rescue-after", "10s", "--max-duration", "3m", "--youtube-url", ytSrv.URL, "--youtube-rate", "0",
-			"--youtube-concurrency", "4", "-v", "--log-format", "json")
+		// Each worker's sessions are named, so that the test can tell
+		// when PostgreSQL has ended them all after its death.
+		w := exec.Command(bin, "worker", "--db", withAppName(t, dsn, workerApp(i)), "--until-idle", "--slice", "1s",
+			"--timeout", "3s", "--rescue-after", "10s", "--max-duration", "3m", "--youtube-url", ytSrv.URL,
+			"--youtube-rate", "0", "--youtube-concurrency", "4", "-v", "--log-format", "json")
 		log := new(strings.Builder)
 		w.Stdout, w.Stderr = log, log
 		w.Env = append(os.Environ(), fmt.Sprintf("YTHARVEST_WORKER=%d", i))
@@ -174,28 +179,67 @@ func TestThreeWorkers(t *testing.T) {
 		logs = append(logs, log)
 	}
 	conn := pgConn(t, dsn)
-	// Kill the first worker once a fifth of the site is stored.
+	// Once a fifth of the site is stored, kill a worker at a moment it
+	// holds a host slice it took up less than 300 ms ago: the slice
+	// (--slice 1s) is still running when the worker dies. Which worker
+	// holds the slices is River's choice (one may hold them all); River
+	// names a worker's process in attempted_by (pidN).
+	victim := -1
 	deadline := time.Now().Add(2 * time.Minute)
-	for stored := 0; stored < hosts*perHost/5; {
+	for victim < 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d pages stored after 2 minutes", stored)
+			t.Fatalf("after 2 minutes, %d pages stored, and no worker holds a slice it just took up",
+				queryInt(t, conn, `SELECT count(*) FROM pages WHERE state <> 'queued'`))
 		}
-		time.Sleep(100 * time.Millisecond)
-		stored = queryInt(t, conn, `SELECT count(*) FROM pages WHERE state <> 'queued'`)
+		time.Sleep(20 * time.Millisecond)
+		if queryInt(t, conn, `SELECT count(*) FROM pages WHERE state <> 'queued'`) < hosts*perHost/5 {
+			continue
+		}
+		var by string
+		err := conn.QueryRow(t.Context(), `
+			SELECT attempted_by[cardinality(attempted_by)] FROM river_job
+			WHERE state = 'running' AND kind = 'ytharvest_host' AND attempted_at > clock_timestamp() - interval '300 ms'
+			ORDER BY attempted_at DESC LIMIT 1`).Scan(&by)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range workers {
+			if strings.Contains(by, fmt.Sprintf("_pid%d_", w.Process.Pid)) {
+				victim = i
+			}
+		}
 	}
-	if err := workers[0].Process.Signal(syscall.SIGKILL); err != nil {
+	if err := workers[victim].Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	workers[0].Wait()
-	running := queryInt(t, conn, `SELECT count(*) FROM river_job WHERE state = 'running'`)
-	t.Logf("worker 1 killed; %d jobs were running", running)
-	for i, w := range workers[1:] {
+	workers[victim].Wait()
+	// Until PostgreSQL has ended the dead worker's sessions, a commit it
+	// sent (a job completed) may still land.
+	for queryInt(t, conn, `SELECT count(*) FROM pg_stat_activity WHERE application_name = '`+workerApp(victim)+`'`) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the killed worker's sessions are still open")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	holder := fmt.Sprintf(`attempted_by[cardinality(attempted_by)] LIKE '%%\_pid%d\_%%'`, workers[victim].Process.Pid)
+	held := queryInts(t, conn, `SELECT id FROM river_job WHERE state = 'running' AND `+holder+` ORDER BY id`)
+	if len(held) == 0 {
+		t.Fatalf("worker %d held no running job when it was killed: there is nothing for River to rescue", victim+1)
+	}
+	t.Logf("worker %d killed; it held jobs %v", victim+1, held)
+	for i, w := range workers {
+		if i == victim {
+			continue
+		}
 		if err := w.Wait(); err != nil {
-			t.Errorf("worker %d: %v\n%s", i+2, err, logs[i+1])
+			t.Errorf("worker %d: %v\n%s", i+1, err, logs[i])
 		}
 	}
+	checkRescued(t, conn, held, holder)
 	checkThreeWorkers(t, conn, sites.requests(t), delay)
-	checkWritten(t, logs, delay, running)
+	checkWritten(t, logs, delay, len(held))
 	asked := map[string]bool{}
 	for _, r := range yt.Requests() {
 		asked[r.VideoID] = true
@@ -205,6 +249,77 @@ func TestThreeWorkers(t *testing.T) {
 			t.Errorf("video %s was never asked of YouTube", id)
 		}
 	}
+}
+
+// workerApp is the application_name of the sessions of TestThreeWorkers'
+// worker i.
+func workerApp(i int) string { return fmt.Sprintf("ytharvest-worker-%d", i+1) }
+
+// withAppName returns dsn with its sessions' application_name set to name.
+func withAppName(t *testing.T, dsn, name string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// checkRescued checks that River's rescuer rescued the jobs the killed
+// worker held (its error list says so), that another worker then did
+// each (a second attempt, completed), and that no other job was rescued:
+// a live worker's job taken for a dead one's would be done twice.
+func checkRescued(t *testing.T, conn *pgx.Conn, held []int64, holder string) {
+	t.Helper()
+	rows, err := conn.Query(t.Context(), `
+		SELECT id, kind, state, attempt, `+holder+`,
+		       EXISTS (SELECT 1 FROM unnest(errors) e WHERE e->>'error' = 'Stuck job rescued by JobRescuer')
+		FROM river_job
+		WHERE id = ANY($1) OR EXISTS (SELECT 1 FROM unnest(errors) e WHERE e->>'error' = 'Stuck job rescued by JobRescuer')
+		ORDER BY id`, held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type job struct {
+		id               int64
+		kind, state      string
+		attempt          int
+		byKilled, rescue bool
+	}
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (job, error) {
+		var j job
+		return j, r.Scan(&j.id, &j.kind, &j.state, &j.attempt, &j.byKilled, &j.rescue)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		switch {
+		case !slices.Contains(held, j.id):
+			t.Errorf("job %d (%s) was rescued, but the killed worker did not hold it", j.id, j.kind)
+		case !j.rescue:
+			t.Errorf("job %d (%s), held by the killed worker, was not rescued by River: %s, attempt %d", j.id, j.kind, j.state, j.attempt)
+		case j.state != "completed" || j.attempt < 2 || j.byKilled:
+			t.Errorf("job %d (%s), rescued: %s, attempt %d, last by the killed worker %v; want completed by another, at attempt 2 or more",
+				j.id, j.kind, j.state, j.attempt, j.byKilled)
+		}
+	}
+}
+
+func queryInts(t *testing.T, conn *pgx.Conn, q string) []int64 {
+	t.Helper()
+	rows, err := conn.Query(t.Context(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return ids
 }
 
 // checkThreeWorkers checks the harvest and the requests of

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -106,6 +108,7 @@ func (s *Store) NewWorker(opts WorkerOptions) (*Worker, error) {
 			QueuePages:   {MaxWorkers: opts.Concurrency},
 			QueueYouTube: {MaxWorkers: opts.VideoConcurrency},
 		},
+		ID:                   clientID(s.Machine, os.Getpid(), time.Now()),
 		Workers:              workers,
 		JobTimeout:           jobTimeout,
 		RescueStuckJobsAfter: opts.RescueAfter,
@@ -120,6 +123,22 @@ func (s *Store) NewWorker(opts WorkerOptions) (*Worker, error) {
 	}
 	w.client = client
 	return w, nil
+}
+
+// clientID names a worker in River's tables (river_job.attempted_by,
+// river_leader): its machine and process, and when it started, so that
+// the job a dead worker held says whose it was. River's own default is
+// the host name and the time.
+func clientID(machine string, pid int, start time.Time) string {
+	const maxMachine = 60 // River's limit for the host name; the ID must stay under 128
+	if r := []rune(machine); len(r) > maxMachine {
+		machine = string(r[:maxMachine])
+	}
+	if machine == "" {
+		machine = "unknown_host"
+	}
+	t := strings.Replace(start.UTC().Format("2006_01_02T15_04_05.000000"), ".", "_", 1)
+	return fmt.Sprintf("%s_pid%d_%s", machine, pid, t)
 }
 
 // riverLogger passes River's warnings and errors on to log.
