@@ -1,10 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/harvestdev/ytharvest/internal/pgtest"
+	"github.com/harvestdev/ytharvest/internal/testserver"
 )
 
 // A SQLite harvest with pages left queued is imported into PostgreSQL.
@@ -75,5 +84,100 @@ func testWorkerAfterImport(t *testing.T, seeds []string, depth string) {
 	}
 	if n := queryInt(t, conn, `SELECT count(*) FROM river_job WHERE state <> 'completed'`); n != 0 {
 		t.Errorf("%d jobs not completed", n)
+	}
+}
+
+// How a worker ends, in turn on one harvest: --max-duration without
+// --until-idle ends it with exit 0; SIGTERM, and SIGINT, in the middle of
+// a host slice end it with exit 130 (docs/cron.md), the run recorded
+// interrupted, and its jobs handed back at once: none is left running for
+// River's rescuer (--rescue-after is 3 minutes here), so the next worker
+// fetches every page and video within its --max-duration of a minute.
+func TestWorkerExits(t *testing.T) {
+	site := testserver.GeneratedSite{Pages: 80, Videos: 3}
+	siteSrv := httptest.NewServer(site)
+	defer siteSrv.Close()
+	yt := testserver.NewYouTube(filepath.Join("..", "..", "testdata", "youtube"))
+	ytSrv := httptest.NewServer(yt)
+	defer ytSrv.Close()
+	dsn := pgtest.NewDatabase(t)
+	conn := pgConn(t, dsn)
+	bin := binary(t)
+	if out, err := exec.Command(bin, "crawl", "--db", dsn, "--enqueue-only", "--depth", "10", "--delay", "100ms", "-q",
+		siteSrv.URL+"/").CombinedOutput(); err != nil {
+		t.Fatalf("crawl --enqueue-only: %v\n%s", err, out)
+	}
+	worker := []string{"worker", "--db", dsn, "--youtube-url", ytSrv.URL, "--youtube-rate", "0"}
+	stored := func() int { return queryInt(t, conn, `SELECT count(*) FROM pages WHERE state <> 'queued'`) }
+	handedBack := func(after string) {
+		t.Helper()
+		if n := queryInt(t, conn, `SELECT count(*) FROM river_job WHERE state NOT IN ('available', 'scheduled', 'completed')`); n != 0 {
+			t.Errorf("after %s, %d jobs running, failed or given up; want every job done or handed back", after, n)
+		}
+		if n := queryInt(t, conn, `SELECT count(*) FROM river_job WHERE kind = 'ytharvest_host' AND state IN ('available', 'scheduled')`); n != 1 {
+			t.Errorf("after %s, %d host jobs waiting, want the host's one", after, n)
+		}
+	}
+
+	var stderr bytes.Buffer
+	cmd, done := faultStart(t, &stderr, append(worker, "--max-duration", "1s")...)
+	if code := faultWait(t, cmd, done, 30*time.Second); code != exitOK {
+		t.Errorf("worker --max-duration 1s: exit %d, want 0\n%s", code, &stderr)
+	}
+	if n := stored(); n == 0 || n == site.Pages {
+		t.Fatalf("%d pages stored after worker --max-duration 1s, want some of %d", n, site.Pages)
+	}
+	handedBack("--max-duration")
+
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		before := stored()
+		stderr.Reset()
+		cmd, done := faultStart(t, &stderr, worker...)
+		// Signal once the worker holds the host's slice and has stored a
+		// page: it is between two requests, or in one.
+		holder := fmt.Sprintf(`attempted_by[cardinality(attempted_by)] LIKE '%%\_pid%d\_%%'`, cmd.Process.Pid)
+		deadline := time.Now().Add(30 * time.Second)
+		for stored() == before || queryInt(t, conn, `SELECT count(*) FROM river_job WHERE state = 'running' AND kind = 'ytharvest_host' AND `+holder) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the worker took up no host slice within 30 s:\n%s", &stderr)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		cmd.Process.Signal(sig)
+		if code := faultWait(t, cmd, done, 30*time.Second); code != exitInterrupted {
+			t.Errorf("worker sent %v: exit %d, want %d\n%s", sig, code, exitInterrupted, &stderr)
+		}
+		handedBack(sig.String())
+	}
+	if n := stored(); n == site.Pages {
+		t.Fatalf("every page was stored before the last worker")
+	}
+
+	stderr.Reset()
+	cmd, done = faultStart(t, &stderr, append(worker, "--until-idle", "--max-duration", "1m")...)
+	if code := faultWait(t, cmd, done, 90*time.Second); code != exitOK {
+		t.Errorf("worker --until-idle: exit %d, want 0\n%s", code, &stderr)
+	}
+	if n := stored(); n != site.Pages {
+		t.Errorf("%d pages stored, want all %d", n, site.Pages)
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM videos WHERE fetched_at IS NULL OR status IN ('pending', 'blocked', 'error')`); n != 0 {
+		t.Errorf("%d videos not fetched", n)
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM river_job WHERE state <> 'completed'`); n != 0 {
+		t.Errorf("%d jobs not completed", n)
+	}
+	var runs []string
+	rows, err := conn.Query(t.Context(), `SELECT command || ' ' || status || ' ' || (finished_at IS NOT NULL) FROM runs ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var r string
+		rows.Scan(&r)
+		runs = append(runs, r)
+	}
+	if want := []string{"worker ok true", "worker interrupted true", "worker interrupted true", "worker ok true"}; !slices.Equal(runs, want) || rows.Err() != nil {
+		t.Errorf("runs %q (%v), want %q", runs, rows.Err(), want)
 	}
 }
