@@ -24,9 +24,12 @@ own IP, or --youtube-proxy) at its own --youtube-rate: a block one worker
 meets rests only that worker's egress.
 
 It works until --max-duration, or with --until-idle until no job is left,
-and exits 0. A worker that dies (SIGKILL, power loss) leaves its jobs to
-River's rescuer, which makes them available to the others after
---rescue-after. See docs/scale-out.md.`
+and exits 0 (130 on SIGINT/SIGTERM, handing its jobs back). When YouTube
+refuses every client identity it speaks as (--youtube-client), it asks
+YouTube nothing more, leaves the videos in the queue for a worker YouTube
+accepts, crawls on, and exits 6. A worker that dies (SIGKILL, power loss)
+leaves its jobs to River's rescuer, which makes them available to the
+others after --rescue-after. See docs/scale-out.md.`
 
 const workerExamples = `  ytharvest worker --db postgres://ytharvest@db.example/news --max-duration 55m
   ytharvest worker --db "$YTHARVEST_DB" --until-idle --concurrency 64
@@ -123,6 +126,10 @@ func (a *app) runWorker(ctx context.Context, store *postgres.Store, f *workerFla
 		run.Status, run.Error = harvest.RunFailed, werr.Error()
 	case ctx.Err() != nil:
 		run.Status = harvest.RunInterrupted
+	case w.Stats().Refused.Load():
+		// As a crawl's: the operator must act (a newer client version),
+		// and the run says so. The videos wait in the queue.
+		run.Status, run.Error = harvest.RunFailed, w.Stats().Refusal()
 	case w.Stats().Blocked.Load():
 		// Other workers carry on: a block is this worker's egresses'.
 		run.Status, run.Error = harvest.RunBlocked, w.Stats().BlockReason()
@@ -142,8 +149,11 @@ func (a *app) runWorker(ctx context.Context, store *postgres.Store, f *workerFla
 	if werr != nil {
 		return werr
 	}
-	if run.Status == harvest.RunInterrupted {
+	switch run.Status {
+	case harvest.RunInterrupted:
 		return &codeError{code: exitInterrupted, err: errors.New("interrupted; the jobs in flight went back to the queue")}
+	case harvest.RunFailed:
+		return runExit(run, videos) // refused: exit 6
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -179,5 +180,64 @@ func TestWorkerExits(t *testing.T) {
 	}
 	if want := []string{"worker ok true", "worker interrupted true", "worker interrupted true", "worker ok true"}; !slices.Equal(runs, want) || rows.Err() != nil {
 		t.Errorf("runs %q (%v), want %q", runs, rows.Err(), want)
+	}
+}
+
+// When YouTube refuses every client identity a worker speaks as, the
+// worker does what a crawl on SQLite does: it asks YouTube once as each
+// identity and then nothing more, leaves the videos as they were, records
+// its run failed with clients_refused, and exits 6 (after crawling the
+// pages: --until-idle no longer waits for the YouTube jobs). The video
+// jobs are not retried to death: they wait in the queue, and a later
+// worker that speaks as a newer version does them.
+func TestWorkerClientRefused(t *testing.T) {
+	e := newEnv(t, nil)
+	e.dbPath = pgtest.NewDatabase(t)
+	conn := pgConn(t, e.dbPath)
+	if code := e.pgCrawl("--enqueue-only"); code != 0 {
+		t.Fatalf("crawl --enqueue-only: exit %d", code)
+	}
+	e.youtube.RefuseClient("VISIONOS", "", nil)
+	e.youtube.RefuseClient("ANDROID", "21.03.36", nil)
+	worker := []string{"worker", "--db", e.dbPath, "--youtube-url", e.ytURL, "--youtube-rate", "0",
+		"--youtube-concurrency", "1", "--youtube-client", "visionos,android", "--until-idle", "--max-duration", "1m"}
+	code := e.run(worker...)
+	if code != exitRefused || !strings.Contains(e.stderr.String(), "refused: ") || !strings.Contains(e.stderr.String(), "[youtube.client.NAME]") {
+		t.Errorf("worker, every client refused: exit %d, want %d with what to do", code, exitRefused)
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM pages WHERE state = 'queued'`); n != 0 {
+		t.Errorf("%d pages queued: the worker crawls on when YouTube refuses it", n)
+	}
+	videos := queryInt(t, conn, `SELECT count(*) FROM videos`)
+	if n := queryInt(t, conn, `SELECT count(*) FROM videos WHERE status = 'pending' AND fetched_at IS NULL`); videos == 0 || n != videos {
+		t.Errorf("%d of %d videos pending and never fetched, want all", n, videos)
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM river_job WHERE kind = 'ytharvest_video' AND state IN ('available', 'scheduled') AND errors IS NULL`); n != videos {
+		t.Errorf("%d video jobs waiting (no error recorded), want one for each of the %d videos", n, videos)
+	}
+	var run string
+	if err := conn.QueryRow(t.Context(), `SELECT status || ' | ' || coalesce(error, '-') || ' | ' || coalesce(clients_refused, '-') FROM runs WHERE command = 'worker'`).Scan(&run); err != nil ||
+		!regexp.MustCompile(`^failed \| YouTube refused every client identity [^|]*\[youtube\.client\.NAME\][^|]* \| VISIONOS 1\.02: HTTP 400 [^|]*; ANDROID 21\.03\.36: HTTP 400 [^|]*$`).MatchString(run) {
+		t.Errorf("worker run %q (%v), want failed, its error saying why, both identities in clients_refused", run, err)
+	}
+	var asked []string
+	for _, r := range e.youtube.Requests() {
+		if r.Path != "/" {
+			asked = append(asked, r.Method+" "+r.Path+" "+r.ClientName)
+		}
+	}
+	if want := []string{"POST /youtubei/v1/player VISIONOS", "POST /youtubei/v1/player ANDROID"}; !slices.Equal(asked, want) {
+		t.Errorf("requests %q, want %q: one player request as each identity, then nothing", asked, want)
+	}
+
+	// A worker that speaks as a newer Android does the videos.
+	if code := e.run(append(worker, "--youtube-client-override", "android.version=21.99.9")...); code != exitOK {
+		t.Errorf("worker with a newer client: exit %d, want 0", code)
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM videos WHERE fetched_at IS NULL OR status IN ('pending', 'blocked', 'error')`); n != 0 {
+		t.Errorf("%d videos not fetched by the newer worker", n)
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM river_job WHERE state <> 'completed'`); n != 0 {
+		t.Errorf("%d jobs not completed", n)
 	}
 }

@@ -23,18 +23,24 @@ type videoWorker struct {
 // block snoozes the job (BlockedWait): it goes back to the queue for any
 // worker, since a block is one egress's (one machine's IP, or one proxy)
 // and another worker's may well answer. An error (no usable answer) is
-// stored and retried with River's backoff.
+// stored and retried with River's backoff. When YouTube refused every
+// client identity the video stays as it was, its job goes back to the
+// queue (snoozed, so never discarded) and the worker leaves the YouTube
+// queue: a worker YouTube accepts does it.
 func (vw *videoWorker) Work(ctx context.Context, job *river.Job[VideoArgs]) error {
 	h := vw.w.opts.Harvester()
 	if h == nil || h.Videos == nil {
 		return river.JobSnooze(settingsWait)
 	}
+	if vw.w.stats.Refused.Load() {
+		return river.JobSnooze(refusedWait) // taken up while the worker leaves the queue
+	}
 	id := job.Args.ID
 	v, err := h.FetchVideo(ctx, id)
 	switch {
 	case errors.Is(err, harvest.ErrNoClient):
-		vw.w.opts.Log.Error("YouTube refused every client identity; the video waits", "video", id, "error", err)
-		return err // retried with backoff: an operator must act (doctor says how)
+		vw.w.refuse(err)
+		return river.JobSnooze(refusedWait)
 	case err != nil:
 		return river.JobSnooze(0) // the worker stops: the video goes back to the queue
 	}
@@ -92,6 +98,9 @@ func (tw *transcriptWorker) Work(ctx context.Context, job *river.Job[TranscriptA
 	h := tw.w.opts.Harvester()
 	if h == nil || h.Videos == nil {
 		return river.JobSnooze(settingsWait)
+	}
+	if tw.w.stats.Refused.Load() {
+		return river.JobSnooze(refusedWait)
 	}
 	v := &harvest.Video{ID: job.Args.ID, Status: harvest.VideoOK, CaptionTracks: job.Args.Tracks}
 	ts, status, reason, err := h.FetchTranscripts(ctx, v)

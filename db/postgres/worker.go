@@ -58,7 +58,9 @@ type Worker struct {
 	client *river.Client[pgx.Tx]
 	stats  WorkStats
 
-	waitSettings sync.Once // the warning that host slices wait for settings
+	waitSettings sync.Once     // the warning that host slices wait for settings
+	refuseOnce   sync.Once     // closes refused
+	refused      chan struct{} // closed when YouTube refused every client identity
 }
 
 // WorkStats counts what a Worker did; safe to read at any time.
@@ -67,8 +69,12 @@ type WorkStats struct {
 	Refs, NewLinks, NewVideos, OutOfScope                     atomic.Int64
 	VideosFetched, VideosFailed, Transcripts                  atomic.Int64
 	Blocked                                                   atomic.Bool
-	mu                                                        sync.Mutex
-	lastBlock                                                 string
+	// Refused says YouTube refused every client identity the worker
+	// speaks as: it left the YouTube queue (Refusal says why).
+	Refused   atomic.Bool
+	mu        sync.Mutex
+	lastBlock string
+	refusal   string
 }
 
 // NewWorker makes a worker of s.
@@ -92,7 +98,7 @@ func (s *Store) NewWorker(opts WorkerOptions) (*Worker, error) {
 		opts.RescueAfter = jobTimeout + time.Minute
 	}
 	jobTimeout = min(jobTimeout, opts.RescueAfter-time.Second)
-	w := &Worker{store: s, opts: opts}
+	w := &Worker{store: s, opts: opts, refused: make(chan struct{})}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &hostWorker{w: w}); err != nil {
 		return nil, err
@@ -162,12 +168,16 @@ func (w *Worker) Stats() *WorkStats { return &w.stats }
 // to do. Jobs in flight when it stops are cancelled and made available
 // again at once (their pages stay queued); a worker that dies instead
 // leaves its jobs running until River's rescuer makes them available.
+// Once YouTube refused every client identity (Stats().Refused) it works
+// pages only, and with UntilIdle ends when no page is left.
 func (w *Worker) Work(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	if err := w.client.Start(runCtx); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	var wg sync.WaitGroup
+	wg.Go(func() { w.leaveYouTube(runCtx) })
 	var err error
 	if w.opts.UntilIdle {
 		err = w.waitIdle(ctx)
@@ -179,7 +189,48 @@ func (w *Worker) Work(ctx context.Context) error {
 	if serr := w.client.StopAndCancel(stopCtx); serr != nil && err == nil && !errors.Is(serr, context.DeadlineExceeded) {
 		err = fmt.Errorf("stop worker: %w", serr)
 	}
+	cancel()
+	wg.Wait()
 	return err
+}
+
+// refusedWait is how long a video or transcript job waits when the worker
+// that took it up finds YouTube refused every client identity: a moment,
+// so that the worker, while it leaves the YouTube queue, does not take it
+// up again and again, and a worker YouTube accepts soon gets it.
+const refusedWait = time.Second
+
+// refuse records that YouTube refused every client identity this worker
+// speaks as (err wraps harvest.ErrNoClient): the worker leaves the YouTube
+// queue, as a crawl's video stage stops.
+func (w *Worker) refuse(err error) {
+	w.refuseOnce.Do(func() {
+		w.stats.mu.Lock()
+		w.stats.refusal = err.Error()
+		w.stats.mu.Unlock()
+		w.stats.Refused.Store(true)
+		w.opts.Log.Error("YouTube refused every client identity; this worker asks YouTube nothing more, "+
+			"and the videos and transcripts wait in the queue for a worker YouTube accepts", "error", err)
+		close(w.refused)
+	})
+}
+
+// leaveYouTube stops this worker's YouTube queue once YouTube refused
+// every client identity: the worker asks YouTube nothing more, and the
+// videos and transcripts wait in the queue, undiscarded, for a worker
+// that speaks as an identity YouTube accepts (another machine's, or this
+// one's once updated). Host slices go on.
+func (w *Worker) leaveYouTube(ctx context.Context) {
+	select {
+	case <-w.refused:
+	case <-ctx.Done():
+		return
+	}
+	// Remove waits for the queue's jobs in flight, which are answered
+	// at once (the source asks no more) or cancelled when Work stops.
+	if err := w.client.Queues().Remove(ctx, QueueYouTube); err != nil && ctx.Err() == nil {
+		w.opts.Log.Warn("could not leave the YouTube queue", "error", err)
+	}
 }
 
 // waitIdle returns when ctx ends or the queues have been empty for two
@@ -194,7 +245,11 @@ func (w *Worker) waitIdle(ctx context.Context) error {
 			return nil
 		case <-tick.C:
 		}
-		n, err := w.store.PendingJobs(ctx)
+		queues := []string{QueuePages, QueueYouTube}
+		if w.stats.Refused.Load() {
+			queues = queues[:1] // the YouTube jobs wait for another worker
+		}
+		n, err := w.store.pendingJobs(ctx, queues)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -214,11 +269,16 @@ func (w *Worker) waitIdle(ctx context.Context) error {
 // PendingJobs counts the jobs not yet done: available, running, scheduled
 // or waiting for a retry.
 func (s *Store) PendingJobs(ctx context.Context) (int, error) {
+	return s.pendingJobs(ctx, []string{QueuePages, QueueYouTube})
+}
+
+// pendingJobs is PendingJobs of the given queues.
+func (s *Store) pendingJobs(ctx context.Context, queues []string) (int, error) {
 	var n int
 	err := s.pool.QueryRow(ctx, `
 		SELECT count(*) FROM river_job
 		WHERE state IN ('available', 'pending', 'running', 'retryable', 'scheduled') AND queue = ANY($1)`,
-		[]string{QueuePages, QueueYouTube}).Scan(&n)
+		queues).Scan(&n)
 	return n, err
 }
 
@@ -228,6 +288,14 @@ func (s *WorkStats) block(reason string) {
 	defer s.mu.Unlock()
 	s.Blocked.Store(true)
 	s.lastBlock = reason
+}
+
+// Refusal is why the worker left the YouTube queue (Refused): the
+// identities YouTube refused, and what to do.
+func (s *WorkStats) Refusal() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refusal
 }
 
 // BlockReason is the last block this worker met.
