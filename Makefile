@@ -64,7 +64,7 @@ bench: build
 	cd bench && $(GO) run . -bin ../bin/ytharvest -hosts 1000 -host-pages 5 -runs 3
 	sh .ci/postgres.sh
 	cd bench && $(GO) run . -bin ../bin/ytharvest -pg "$${YTHARVEST_TEST_POSTGRES:-postgres://ytharvest:ytharvest@127.0.0.1:5432/ytharvest_test?sslmode=disable}" \
-		-hosts 64 -host-pages 25 -latency 100ms -worker-concurrency 4 -youtube-rate 20
+		-hosts 64 -host-pages 25 -latency 100ms -worker-concurrency 4 -youtube-rate 5
 
 clean:
 	rm -rf bin demo.db demo.db-wal demo.db-shm
