@@ -211,6 +211,13 @@ var hotQueries = []string{
 	sqlHostSeen,
 	sqlUpdateLink,
 	sqlNextPages,
+	sqlVideoAnswered,
+	sqlVideoMetadata,
+	sqlVideoViews,
+	sqlDeleteCaptionTracks,
+	sqlTranscriptStatus,
+	sqlUpsertTranscript,
+	sqlDeleteSegments,
 }
 
 // exec runs query in tx, as a statement prepared once when the database

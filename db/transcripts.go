@@ -7,6 +7,22 @@ import (
 	"github.com/harvestdev/ytharvest/harvest"
 )
 
+// The transcript writer's statements, prepared once per database
+// (hotQueries).
+const (
+	sqlTranscriptStatus = `
+		UPDATE videos SET transcript_status = ?, transcript_reason = ?, transcript_checked_at = ?
+		WHERE id = ? AND NOT (coalesce(transcript_status, '') = 'ok' AND ? IN ('blocked', 'error'))`
+	sqlUpsertTranscript = `
+		INSERT INTO transcripts (video_id, language, is_generated, name, source, fetched_at, text, translated_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (video_id, language, is_generated) DO UPDATE SET name = excluded.name,
+		  source = excluded.source, fetched_at = excluded.fetched_at, text = excluded.text,
+		  translated_from = excluded.translated_from
+		RETURNING id`
+	sqlDeleteSegments = `DELETE FROM transcript_segments WHERE transcript_id = ?`
+)
+
 // SaveTranscripts records what came of looking for a video's transcript:
 // its status (and reason) on the video, and each transcript fetched with
 // its segments, replacing an earlier copy of the same language and kind.
@@ -18,9 +34,7 @@ func (db *DB) SaveTranscripts(ctx context.Context, videoID string, status harves
 	defer tx.Rollback()
 	now := formatTime(db.now())
 	// A failure to fetch never overwrites a transcript we have.
-	_, err = tx.ExecContext(ctx, `
-		UPDATE videos SET transcript_status = ?, transcript_reason = ?, transcript_checked_at = ?
-		WHERE id = ? AND NOT (coalesce(transcript_status, '') = 'ok' AND ? IN ('blocked', 'error'))`,
+	_, err = db.exec(ctx, tx, sqlTranscriptStatus,
 		string(status), nullString(reason), now, videoID, string(status))
 	if err != nil {
 		return mapError(err)
@@ -31,19 +45,13 @@ func (db *DB) SaveTranscripts(ctx context.Context, videoID string, status harves
 			fetched = now
 		}
 		var id int64
-		err := tx.QueryRowContext(ctx, `
-			INSERT INTO transcripts (video_id, language, is_generated, name, source, fetched_at, text, translated_from)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (video_id, language, is_generated) DO UPDATE SET name = excluded.name,
-			  source = excluded.source, fetched_at = excluded.fetched_at, text = excluded.text,
-			  translated_from = excluded.translated_from
-			RETURNING id`,
+		err := db.queryRow(ctx, tx, sqlUpsertTranscript,
 			videoID, t.Language, boolInt(t.Generated), nullString(t.Name), t.Source, fetched, t.Text(),
 			nullString(t.TranslatedFrom)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("save transcript %s %s: %w", videoID, t.Language, mapError(err))
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM transcript_segments WHERE transcript_id = ?`, id); err != nil {
+		if _, err := db.exec(ctx, tx, sqlDeleteSegments, id); err != nil {
 			return mapError(err)
 		}
 		args := make([]any, 0, 6*len(t.Segments))

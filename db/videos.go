@@ -52,6 +52,26 @@ func (db *DB) ClaimVideos(ctx context.Context, q harvest.VideoQuery) ([]harvest.
 	return out, nil
 }
 
+// The video writer's statements, prepared once per database (hotQueries):
+// a video's UPDATE compiles every trigger on videos (the full-text index,
+// the status counts and history, the channels), and preparing it again for
+// each video cost about as much as running it.
+const (
+	sqlVideoAnswered = `
+		UPDATE videos SET status = ?, status_reason = ?
+		WHERE id = ? AND status IN ('pending','blocked','error') AND ? <> 'pending'`
+	sqlVideoMetadata = `
+		UPDATE videos SET status = ?, status_reason = ?, title = ?, description = ?, channel_id = ?,
+		  channel_title = ?, channel_handle = coalesce(?, channel_handle), duration_seconds = ?, view_count = ?,
+		  published_at = coalesce(?, published_at), thumbnail_url = ?, is_live = ?, is_upcoming = ?,
+		  category = coalesce(?, category), keywords = ?, fetched_at = ?, metadata_source = ?
+		WHERE id = ?`
+	sqlVideoViews = `
+		INSERT INTO video_views (video_id, fetched_at, view_count) VALUES (?, ?, ?)
+		ON CONFLICT DO UPDATE SET view_count = excluded.view_count`
+	sqlDeleteCaptionTracks = `DELETE FROM caption_tracks WHERE video_id = ?`
+)
+
 // SaveVideo stores what was learnt about a video. A definitive answer
 // replaces the metadata and adds a view-count snapshot; a blocked or error
 // answer only records itself on videos that have no definitive answer yet.
@@ -68,9 +88,7 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 	if !v.Status.Definitive() {
 		// Pending: YouTube was not asked (every egress benched); the
 		// status stays what it was.
-		_, err := tx.ExecContext(ctx, `
-			UPDATE videos SET status = ?, status_reason = ?
-			WHERE id = ? AND status IN ('pending','blocked','error') AND ? <> 'pending'`,
+		_, err := db.exec(ctx, tx, sqlVideoAnswered,
 			string(v.Status), nullString(v.StatusReason), v.ID, string(v.Status))
 		if err != nil {
 			return mapError(err)
@@ -84,7 +102,7 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 	if fetchedAt == nil {
 		fetchedAt = now
 	}
-	if err := saveMetadata(ctx, tx, v, fetchedAt); err != nil {
+	if err := db.saveMetadata(ctx, tx, v, fetchedAt); err != nil {
 		return err
 	}
 	if v.Status == harvest.VideoOK {
@@ -97,7 +115,7 @@ func (db *DB) SaveVideo(ctx context.Context, v *harvest.Video) error {
 
 // saveMetadata replaces a video's status and metadata with a definitive
 // answer's.
-func saveMetadata(ctx context.Context, tx *sql.Tx, v *harvest.Video, fetchedAt any) error {
+func (db *DB) saveMetadata(ctx context.Context, tx *sql.Tx, v *harvest.Video, fetchedAt any) error {
 	var keywords any
 	if len(v.Keywords) > 0 {
 		b, err := json.Marshal(v.Keywords)
@@ -106,12 +124,7 @@ func saveMetadata(ctx context.Context, tx *sql.Tx, v *harvest.Video, fetchedAt a
 		}
 		keywords = string(b)
 	}
-	_, err := tx.ExecContext(ctx, `
-		UPDATE videos SET status = ?, status_reason = ?, title = ?, description = ?, channel_id = ?,
-		  channel_title = ?, channel_handle = coalesce(?, channel_handle), duration_seconds = ?, view_count = ?,
-		  published_at = coalesce(?, published_at), thumbnail_url = ?, is_live = ?, is_upcoming = ?,
-		  category = coalesce(?, category), keywords = ?, fetched_at = ?, metadata_source = ?
-		WHERE id = ?`,
+	_, err := db.exec(ctx, tx, sqlVideoMetadata,
 		string(v.Status), nullString(v.StatusReason), nullString(v.Title), nullString(v.Description),
 		nullString(v.ChannelID), nullString(v.ChannelTitle), nullString(v.ChannelHandle),
 		nullSeconds(v.Duration, v.Status), nullViews(v), formatTime(v.PublishedAt),
@@ -124,9 +137,7 @@ func saveMetadata(ctx context.Context, tx *sql.Tx, v *harvest.Video, fetchedAt a
 // snapshot, and the caption tracks offered now, which replace those
 // offered before.
 func (db *DB) savePlayable(ctx context.Context, tx *sql.Tx, v *harvest.Video, fetchedAt any) error {
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO video_views (video_id, fetched_at, view_count) VALUES (?, ?, ?)
-		ON CONFLICT DO UPDATE SET view_count = excluded.view_count`,
+	_, err := db.exec(ctx, tx, sqlVideoViews,
 		v.ID, fetchedAt, v.ViewCount)
 	if err != nil {
 		return mapError(err)
@@ -136,7 +147,7 @@ func (db *DB) savePlayable(ctx context.Context, tx *sql.Tx, v *harvest.Video, fe
 	if v.CaptionTracksUnknown {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM caption_tracks WHERE video_id = ?`, v.ID); err != nil {
+	if _, err := db.exec(ctx, tx, sqlDeleteCaptionTracks, v.ID); err != nil {
 		return mapError(err)
 	}
 	var args []any
