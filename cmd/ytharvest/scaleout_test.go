@@ -223,8 +223,8 @@ func TestThreeWorkers(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	holder := fmt.Sprintf(`attempted_by[cardinality(attempted_by)] LIKE '%%\_pid%d\_%%'`, workers[victim].Process.Pid)
-	held := queryInts(t, conn, `SELECT id FROM river_job WHERE state = 'running' AND `+holder+` ORDER BY id`)
+	holder := heldBy(workers[victim].Process.Pid)
+	held := queryAll[int64](t, conn, `SELECT id FROM river_job WHERE state = 'running' AND `+holder+` ORDER BY id`)
 	if len(held) == 0 {
 		t.Fatalf("worker %d held no running job when it was killed: there is nothing for River to rescue", victim+1)
 	}
@@ -309,18 +309,28 @@ func checkRescued(t *testing.T, conn *pgx.Conn, held []int64, holder string) {
 	}
 }
 
-func queryInts(t *testing.T, conn *pgx.Conn, q string) []int64 {
+// queryAll returns the one column of the rows of q.
+func queryAll[T any](t *testing.T, conn *pgx.Conn, q string) []T {
 	t.Helper()
 	rows, err := conn.Query(t.Context(), q)
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	all, err := pgx.CollectRows(rows, pgx.RowTo[T])
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
-	return ids
+	return all
 }
+
+// heldBy is the condition that a River job was last taken up by the
+// worker process pid (a worker's River ID names its pid: _pidN_).
+func heldBy(pid int) string {
+	return fmt.Sprintf(`attempted_by[cardinality(attempted_by)] LIKE '%%\_pid%d\_%%'`, pid)
+}
+
+// sqlVideosNotFetched counts the videos a harvest has not fetched yet.
+const sqlVideosNotFetched = `SELECT count(*) FROM videos WHERE fetched_at IS NULL OR status IN ('pending', 'blocked', 'error')`
 
 // checkThreeWorkers checks the harvest and the requests of
 // TestThreeWorkers.
@@ -336,7 +346,7 @@ func checkThreeWorkers(t *testing.T, conn *pgx.Conn, sites [][]timedRequest, del
 		{"pages fetched once", `SELECT count(*) FROM pages WHERE state = 'fetched' AND http_status = 200 AND fetch_count = 1`, want},
 		{"links twice", `SELECT count(*) FROM (SELECT 1 FROM links GROUP BY page_id, ref_type, ref_id, kind HAVING count(*) > 1) x`, 0},
 		{"videos", `SELECT count(*) FROM videos`, 60},
-		{"videos not fetched", `SELECT count(*) FROM videos WHERE fetched_at IS NULL OR status IN ('pending', 'blocked', 'error')`, 0},
+		{"videos not fetched", sqlVideosNotFetched, 0},
 		{"jobs left", `SELECT count(*) FROM river_job WHERE state NOT IN ('completed')`, 0},
 	} {
 		if got := queryInt(t, conn, c.query); got != c.want {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
@@ -136,7 +135,7 @@ func TestWorkerExits(t *testing.T) {
 		cmd, done := faultStart(t, &stderr, worker...)
 		// Signal once the worker holds the host's slice and has stored a
 		// page: it is between two requests, or in one.
-		holder := fmt.Sprintf(`attempted_by[cardinality(attempted_by)] LIKE '%%\_pid%d\_%%'`, cmd.Process.Pid)
+		holder := heldBy(cmd.Process.Pid)
 		deadline := time.Now().Add(30 * time.Second)
 		for stored() == before || queryInt(t, conn, `SELECT count(*) FROM river_job WHERE state = 'running' AND kind = 'ytharvest_host' AND `+holder) == 0 {
 			if time.Now().After(deadline) {
@@ -162,24 +161,15 @@ func TestWorkerExits(t *testing.T) {
 	if n := stored(); n != site.Pages {
 		t.Errorf("%d pages stored, want all %d", n, site.Pages)
 	}
-	if n := queryInt(t, conn, `SELECT count(*) FROM videos WHERE fetched_at IS NULL OR status IN ('pending', 'blocked', 'error')`); n != 0 {
+	if n := queryInt(t, conn, sqlVideosNotFetched); n != 0 {
 		t.Errorf("%d videos not fetched", n)
 	}
 	if n := queryInt(t, conn, `SELECT count(*) FROM river_job WHERE state <> 'completed'`); n != 0 {
 		t.Errorf("%d jobs not completed", n)
 	}
-	var runs []string
-	rows, err := conn.Query(t.Context(), `SELECT command || ' ' || status || ' ' || (finished_at IS NOT NULL) FROM runs ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var r string
-		rows.Scan(&r)
-		runs = append(runs, r)
-	}
-	if want := []string{"worker ok true", "worker interrupted true", "worker interrupted true", "worker ok true"}; !slices.Equal(runs, want) || rows.Err() != nil {
-		t.Errorf("runs %q (%v), want %q", runs, rows.Err(), want)
+	runs := queryAll[string](t, conn, `SELECT command || ' ' || status || ' ' || (finished_at IS NOT NULL) FROM runs ORDER BY id`)
+	if want := []string{"worker ok true", "worker interrupted true", "worker interrupted true", "worker ok true"}; !slices.Equal(runs, want) {
+		t.Errorf("runs %q, want %q", runs, want)
 	}
 }
 
@@ -234,7 +224,7 @@ func TestWorkerClientRefused(t *testing.T) {
 	if code := e.run(append(worker, "--youtube-client-override", "android.version=21.99.9")...); code != exitOK {
 		t.Errorf("worker with a newer client: exit %d, want 0", code)
 	}
-	if n := queryInt(t, conn, `SELECT count(*) FROM videos WHERE fetched_at IS NULL OR status IN ('pending', 'blocked', 'error')`); n != 0 {
+	if n := queryInt(t, conn, sqlVideosNotFetched); n != 0 {
 		t.Errorf("%d videos not fetched by the newer worker", n)
 	}
 	if n := queryInt(t, conn, `SELECT count(*) FROM river_job WHERE state <> 'completed'`); n != 0 {

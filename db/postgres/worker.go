@@ -266,13 +266,8 @@ func (w *Worker) waitIdle(ctx context.Context) error {
 	}
 }
 
-// PendingJobs counts the jobs not yet done: available, running, scheduled
-// or waiting for a retry.
-func (s *Store) PendingJobs(ctx context.Context) (int, error) {
-	return s.pendingJobs(ctx, []string{QueuePages, QueueYouTube})
-}
-
-// pendingJobs is PendingJobs of the given queues.
+// pendingJobs counts the jobs of queues not yet done: available, running,
+// scheduled or waiting for a retry.
 func (s *Store) pendingJobs(ctx context.Context, queues []string) (int, error) {
 	var n int
 	err := s.pool.QueryRow(ctx, `

@@ -44,13 +44,7 @@ func (s *Source) Doctor(ctx context.Context, video string) []Check {
 	egresses := d.egresses(first, ok)
 	out = append(out, egresses...)
 	captions := s.doctorCaptions(ctx, d.good)
-	up := 0
-	for _, c := range egresses {
-		if c.Status == "OK" {
-			up++
-		}
-	}
-	if captions.Kind == "blocked" && up > 1 {
+	if captions.Kind == "blocked" && upEgresses(egresses) > 1 {
 		// A harvest benches that egress and fetches through the others.
 		captions.Status, captions.Kind = "WARN", ""
 		captions.Reason += "; a harvest benches that egress and goes on through the others"
@@ -144,7 +138,7 @@ func (d *doctor) egresses(first Identity, ok bool) []Check {
 		out = append(out, d.egressCheck(e, p))
 	}
 	// A failed egress is only a warning while another is up.
-	up := slices.ContainsFunc(out, func(c Check) bool { return c.Status == "OK" })
+	up := upEgresses(out) > 0
 	for i := range out {
 		if out[i].Status == "FAILED" && up {
 			out[i].Status = "WARN"
@@ -152,6 +146,18 @@ func (d *doctor) egresses(first Identity, ok bool) []Check {
 		}
 	}
 	return out
+}
+
+// upEgresses counts the egress rows that are OK: the egresses a harvest
+// sends requests through.
+func upEgresses(rows []Check) int {
+	n := 0
+	for _, c := range rows {
+		if c.Check == "egress" && c.Status == "OK" {
+			n++
+		}
+	}
+	return n
 }
 
 // egressCheck says what a request through e found.
