@@ -61,8 +61,8 @@ func (s *Server) videos(r *http.Request) (string, any, error) {
 	p := readParams(r.URL, "status", "channel", "site", "since", "until", "sort", "order", "page")
 	f := db.VideoFilter{
 		Status:  p.oneOf("status", statuses),
-		Channel: p.match("channel", channelPattern, "a channel ID (UC…) or @handle"),
-		Site:    p.match("site", hostPattern, "a host name"),
+		Channel: p.match("channel", channelPattern(), "a channel ID (UC…) or @handle"),
+		Site:    p.match("site", hostPattern(), "a host name"),
 		Since:   p.date("since"),
 		Until:   p.date("until"),
 		Sort:    p.oneOf("sort", db.VideoSorts),
@@ -104,7 +104,7 @@ type videoPage struct {
 
 func (s *Server) video(r *http.Request) (string, any, error) {
 	id := r.PathValue("id")
-	if !videoIDPattern.MatchString(id) {
+	if !videoIDPattern().MatchString(id) {
 		return "", nil, errBadRequest("%q is not a YouTube video ID (11 letters, digits, - and _)", clip(id))
 	}
 	if p := readParams(r.URL); p.err != nil {
@@ -187,7 +187,7 @@ type searchPage struct {
 
 func (s *Server) search(r *http.Request) (string, any, error) {
 	p := readParams(r.URL, "q", "channel", "since")
-	data := searchPage{Q: p.str("q", 500), Channel: p.match("channel", channelPattern, "a channel ID (UC…) or @handle"),
+	data := searchPage{Q: p.str("q", 500), Channel: p.match("channel", channelPattern(), "a channel ID (UC…) or @handle"),
 		Window: db.SearchWindow}
 	since := p.date("since")
 	if p.err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -124,12 +125,20 @@ func clip(s string) string {
 	return string([]rune(s)[:60]) + "…"
 }
 
+// The patterns of the parameters, compiled on first use: the bounded
+// repetitions of Unicode classes make programs of megabytes, which every
+// command of the binary (this package is linked into all) would otherwise
+// build at start-up.
 var (
-	videoIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
+	videoIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`) })
 	// channelPattern covers UC… IDs and the @handle, c/NAME and user/NAME
 	// forms a channel known only from references has.
-	channelPattern = regexp.MustCompile(`^(UC[A-Za-z0-9_-]{22}|@[\pL\pN._-]{1,100}|(c|user)/[\pL\pN._-]{1,100})$`)
-	hostPattern    = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:[0-9]{1,5})?$|^\[[0-9a-f:.]{2,45}\](:[0-9]{1,5})?$`)
+	channelPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(UC[A-Za-z0-9_-]{22}|@[\pL\pN._-]{1,100}|(c|user)/[\pL\pN._-]{1,100})$`)
+	})
+	hostPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:[0-9]{1,5})?$|^\[[0-9a-f:.]{2,45}\](:[0-9]{1,5})?$`)
+	})
 )
 
 // statuses are the videos.status values, for the filter.

@@ -68,7 +68,7 @@ func WriteReport(ctx context.Context, w io.Writer, store Store, o ReportOptions)
 		return fmt.Errorf("report: %w", err)
 	}
 	var b bytes.Buffer
-	if err := templates["report"].ExecuteTemplate(&b, "layout", view{Page: "report", D: r}); err != nil {
+	if err := templates()["report"].ExecuteTemplate(&b, "layout", view{Page: "report", D: r}); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	_, err = w.Write(b.Bytes())
