@@ -152,6 +152,9 @@ func Sniff(contentType string, body []byte) harvest.DocKind {
 		}
 		return harvest.DocOther
 	}
+	if plainHTML(body) {
+		return harvest.DocHTML
+	}
 	if k := sniffXML(body); k != harvest.DocOther {
 		return k
 	}
@@ -214,6 +217,31 @@ func sniffXML(body []byte) harvest.DocKind {
 	}
 	return harvest.DocOther
 }
+
+// plainHTML reports whether body starts as nearly every web page does, an
+// HTML doctype and then an <html> tag, which sniffXML would call
+// harvest.DocHTML too: it spares the page an XML decoder (a crawl's pages
+// are nearly all such).
+func plainHTML(body []byte) bool {
+	const doctype, html = "<!doctype html", "<html"
+	if len(body) <= len(doctype) || !bytes.EqualFold(body[:len(doctype)], []byte(doctype)) {
+		return false
+	}
+	rest := body[len(doctype):]
+	if rest[0] != '>' && !isXMLSpace(rest[0]) {
+		return false // <!DOCTYPE htmlx…>
+	}
+	end := bytes.IndexByte(rest, '>')
+	if end < 0 || bytes.ContainsAny(rest[:end], "<[") {
+		return false // no end, or an internal subset: the decoder decides
+	}
+	rest = bytes.TrimLeft(rest[end+1:], " \t\r\n")
+	return len(rest) > len(html) && bytes.EqualFold(rest[:len(html)], []byte(html)) &&
+		(rest[len(html)] == '>' || rest[len(html)] == '/' || isXMLSpace(rest[len(html)]))
+}
+
+// isXMLSpace reports whether c is white space between XML tokens.
+func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // firstElement returns the first element of the XML document that body
 // starts with, namespace resolved, tolerating the mistakes of real XML

@@ -41,6 +41,12 @@ func sniffTests() []struct {
 		{"json other with feed content type", "application/feed+json", `{"items": []}`, harvest.DocFeed},
 		{"json array", "application/json", `[{"version": "https://jsonfeed.org/version/1"}]`, harvest.DocOther},
 		{"html", "", "<!DOCTYPE html>\n<html lang=en><head><title>x</title></head></html>", harvest.DocHTML},
+		{"html, doctype then html", "", "<!doctype html><html>", harvest.DocHTML},
+		{"html, self-closed html", "", "<!DOCTYPE html>\r\n<HTML/>", harvest.DocHTML},
+		{"doctype html then rss", "", "<!DOCTYPE html><rss version=\"2.0\">", harvest.DocFeed},
+		{"doctype htmlx then urlset", "", "<!DOCTYPE htmlx><urlset/>", harvest.DocSitemap},
+		{"doctype html with a subset, then urlset", "", "<!DOCTYPE html [<!ENTITY a \"<html>\">]><urlset/>", harvest.DocSitemap},
+		{"doctype html then htmlx", "", "<!DOCTYPE html><htmlx><urlset/>", harvest.DocHTML},
 		{"html upper case", "", "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"><HTML><BODY>", harvest.DocHTML},
 		{"xhtml", "application/xhtml+xml", `<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head/></html>`, harvest.DocHTML},
 		{"html without html element", "", "<!doctype html>\n<meta charset=utf-8>\n<title>x</title>", harvest.DocHTML},
@@ -198,6 +204,10 @@ func FuzzSniff(f *testing.F) {
 		}
 		if Sniff(contentType, body) != k {
 			t.Fatal("Sniff is not deterministic")
+		}
+		// The shortcut for the common page says what the XML decoder says.
+		if p := prefix(body); plainHTML(p) && sniffXML(p) != harvest.DocHTML {
+			t.Errorf("plainHTML(%q), but sniffXML says %s", p, sniffXML(p))
 		}
 		// Looking through gzip changes nothing, for what fits the window.
 		if !IsGzip(body) && len(body) <= sniffLimit {
