@@ -135,7 +135,7 @@ func (f *Fetcher) Fetch(ctx context.Context, hr harvest.Request) (*harvest.Respo
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		r.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
+	body, err := readAll(io.LimitReader(resp.Body, f.maxBody+1), resp.ContentLength)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: read body: %w", rawURL, err)
 	}
@@ -181,6 +181,38 @@ func (f *Fetcher) Fetch(ctx context.Context, hr harvest.Request) (*harvest.Respo
 		}
 	}
 	return r, nil
+}
+
+// The first buffer a body is read into: the size the response says when
+// it says one (a page's whole body is then read with no copy), else
+// unknownSizeBuffer; never more than maxFirstBuffer, which a lying
+// Content-Length cannot make it allocate past.
+const (
+	unknownSizeBuffer = 16 << 10
+	maxFirstBuffer    = 1 << 20
+)
+
+// readAll reads r to its end, like io.ReadAll, into a buffer first sized
+// for size bytes (-1: unknown).
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	n := int64(unknownSizeBuffer)
+	if size >= 0 {
+		n = size + 1 // +1: the read that says io.EOF needs room too
+	}
+	b := make([]byte, 0, min(n, maxFirstBuffer))
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow, as io.ReadAll does
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date, capped
