@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 )
 
@@ -190,7 +191,10 @@ func (h *Harvester) extractPage(p *Page, resp *Response, res *pageResult) {
 // outLinks queues the first MaxOutLinks distinct links in scope, one level
 // below p, and counts those the scope leaves out.
 func (h *Harvester) outLinks(p *Page, links []string, res *pageResult) {
-	seen := make(map[string]bool)
+	seen := make(map[string]bool, len(links))
+	// Most of a page's links are in scope: one allocation for them all
+	// (a Page is large, and growing the slice copied them over and over).
+	res.out = slices.Grow(res.out, min(len(links), MaxOutLinks))
 	for _, l := range links {
 		if len(res.out) == MaxOutLinks {
 			h.log().Info("page has more links than are followed; the rest are not queued", "url", p.URL, "max_out_links", MaxOutLinks)
