@@ -35,7 +35,14 @@ type result struct {
 	Pages   int     `json:"pages"`
 	Seconds float64 `json:"seconds"`
 	PeakMB  float64 `json:"peak_mb"`
+	// CPU is the crawler process's CPU time (user and system) in seconds:
+	// steadier than the wall time on a shared machine, and without the
+	// benchmark's site, which serves both crawlers.
+	CPU float64 `json:"cpu"`
 }
+
+// cpuPerPage is the crawler's CPU time a page, in microseconds.
+func (r result) cpuPerPage() float64 { return r.CPU / float64(r.Pages) * 1e6 }
 
 func (r result) rate() float64 { return float64(r.Pages) / r.Seconds }
 
@@ -113,7 +120,7 @@ func run(bin string, pages, workers, runs int) error {
 	}
 	w := fmt.Sprint(workers)
 	fmt.Printf("generated site: %d pages on loopback, %d requests in flight, politeness off; %d runs of each, taking turns\n\n", pages, workers, runs)
-	fmt.Printf("%-4s %-10s %8s %9s %10s %9s\n", "run", "crawler", "pages", "seconds", "pages/s", "peak RSS")
+	fmt.Printf("%-4s %-10s %8s %9s %10s %9s %12s\n", "run", "crawler", "pages", "seconds", "pages/s", "peak RSS", "CPU µs/page")
 	var ys, cs []result
 	for i := range runs {
 		yh, err := crawlYtharvest(bin, site, yt, w)
@@ -128,14 +135,16 @@ func run(bin string, pages, workers, runs int) error {
 		}
 		co.Pages = cr.Pages
 		for _, r := range []result{yh, co} {
-			fmt.Printf("%-4d %-10s %8d %9.2f %10.0f %7.0f MB\n", i+1, r.Name, r.Pages, r.Seconds, r.rate(), r.PeakMB)
+			fmt.Printf("%-4d %-10s %8d %9.2f %10.0f %7.0f MB %12.0f\n", i+1, r.Name, r.Pages, r.Seconds, r.rate(), r.PeakMB, r.cpuPerPage())
 		}
 		ys, cs = append(ys, yh), append(cs, co)
 	}
 	y, c := median(ys), median(cs)
 	fmt.Printf("\nmedian    ytharvest %6.0f pages/s (peak RSS at most %.0f MB), colly %6.0f pages/s (at most %.0f MB)\n",
 		y.rate(), maxRSS(ys), c.rate(), maxRSS(cs))
-	fmt.Printf("ytharvest / colly pages/s, medians: %.2fx\n", y.rate()/c.rate())
+	fmt.Printf("ytharvest / colly pages/s, medians: %.2fx (target 2x)\n", y.rate()/c.rate())
+	fmt.Printf("CPU a page, medians: ytharvest %.0f µs, colly %.0f µs (the crawler processes alone, without the site)\n",
+		medianOf(ys, result.cpuPerPage), medianOf(cs, result.cpuPerPage))
 	return nil
 }
 
@@ -170,6 +179,16 @@ func median(rs []result) result {
 	return s[len(s)/2]
 }
 
+// medianOf is the median of f over rs.
+func medianOf(rs []result, f func(result) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
 func maxRSS(rs []result) float64 {
 	m := 0.0
 	for _, r := range rs {
@@ -194,7 +213,8 @@ func measure(name string, cmd *exec.Cmd, parse ...func([]byte) error) (result, e
 		}
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return result{Name: name, Seconds: elapsed.Seconds(), PeakMB: float64(ru.Maxrss) / 1024}, nil
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return result{Name: name, Seconds: elapsed.Seconds(), PeakMB: float64(ru.Maxrss) / 1024, CPU: cpu.Seconds()}, nil
 }
 
 // crawlColly crawls like ytharvest does, without a database: the same
