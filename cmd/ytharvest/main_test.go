@@ -1003,6 +1003,30 @@ func TestVideoAndRefreshCommands(t *testing.T) {
 	}
 }
 
+// --transcript-fallback end to end: a video that offers no caption track
+// gets its transcript from get_transcript, stored and searchable; without
+// the flag it has none.
+func TestVideoTranscriptFallback(t *testing.T) {
+	e := newEnv(t, nil)
+	yt := []string{"--youtube-url", e.ytURL, "--youtube-rate", "0"}
+	if code := e.run(append([]string{"video", "k3Rt_vB8nQw"}, yt...)...); code != exitOK {
+		t.Fatalf("video: exit %d", code)
+	}
+	diffRows(t, "without the fallback", e.query(`SELECT transcript_status FROM videos WHERE id = 'k3Rt_vB8nQw'`), []string{"none"})
+	if code := e.run(append([]string{"video", "--transcript-fallback", "k3Rt_vB8nQw"}, yt...)...); code != exitOK {
+		t.Fatalf("video --transcript-fallback: exit %d", code)
+	}
+	if !strings.Contains(e.stdout.String(), "[transcript: ok]") {
+		t.Errorf("output: %s", e.stdout)
+	}
+	diffRows(t, "transcript", e.query(`SELECT v.transcript_status, t.language, t.is_generated, t.source, count(s.id)
+		FROM videos v JOIN transcripts t ON t.video_id = v.id JOIN transcript_segments s ON s.transcript_id = t.id
+		WHERE v.id = 'k3Rt_vB8nQw' GROUP BY t.id`), []string{"ok | en | 1 | get_transcript | 3"})
+	if code := e.run("search", "sensors upstream"); code != exitOK || !strings.Contains(e.stdout.String(), "k3Rt_vB8nQw") {
+		t.Errorf("search: exit %d\n%s", code, e.stdout)
+	}
+}
+
 // The fake starts answering 429 after a few requests: the run stops
 // asking YouTube, no video is recorded as gone because of it, the exit is
 // partial, and a later run against a healthy YouTube completes the rest.

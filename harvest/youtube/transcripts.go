@@ -3,6 +3,7 @@ package youtube
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -68,9 +69,16 @@ func (s *Source) Transcripts(ctx context.Context, v *harvest.Video) ([]harvest.T
 		if ctx.Err() != nil {
 			return nil, "", "", ctx.Err()
 		}
-		if err == nil {
+		switch {
+		case err == nil:
 			o.out = append(o.out, *tr)
-		} else if o.failed == "" {
+		case errors.Is(err, kkdai.ErrTranscriptDisabled):
+			// YouTube has none to give: no transcript, not a failure
+			// (which the next refresh would ask about again).
+			if o.none == "" {
+				o.none = err.Error()
+			}
+		case o.failed == "":
 			o.failed = err.Error()
 		}
 	}
@@ -248,7 +256,7 @@ func (s *Source) fallbackTranscript(ctx context.Context, id string) (*harvest.Tr
 	}
 	segs := cs.finish()
 	if len(segs) == 0 {
-		return nil, fmt.Errorf("get_transcript (%s): no text", lang)
+		return nil, fmt.Errorf("get_transcript (%s): no text: %w", lang, kkdai.ErrTranscriptDisabled)
 	}
 	return &harvest.Transcript{VideoID: id, Language: lang, Generated: true, Source: "get_transcript",
 		FetchedAt: s.now().UTC(), Segments: segments(segs)}, nil

@@ -3,6 +3,7 @@ package youtube_test
 import (
 	"context"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,5 +161,62 @@ func TestRequestsPerVideo(t *testing.T) {
 	}
 	if !maps.Equal(perVideo, want) {
 		t.Errorf("requests per video = %v, want %v", perVideo, want)
+	}
+}
+
+// --transcript-fallback: a video that offers no caption track is asked
+// through kkdai's get_transcript, speaking as the Source's current client
+// identity; a video YouTube has no transcript of stays without one (none,
+// not an error); without the option nothing is asked.
+func TestTranscriptFallback(t *testing.T) {
+	yt, srv := fakeYouTube(t)
+	ios := youtube.Identities[slices.IndexFunc(youtube.Identities, func(id youtube.Identity) bool { return id.Key == "ios" })]
+	s := newSource(t, srv, func(o *youtube.Options) {
+		o.TranscriptFallback = true
+		o.Clients = []youtube.Identity{ios}
+	})
+	ts, status, reason := transcripts(t, s, fetch(t, s, "k3Rt_vB8nQw"))
+	if status != harvest.TranscriptOK || len(ts) != 1 {
+		t.Fatalf("got %d transcripts, %s %q; want one", len(ts), status, reason)
+	}
+	tr := ts[0]
+	if tr.Source != "get_transcript" || tr.Language != "en" || !tr.Generated || len(tr.Segments) != 3 {
+		t.Fatalf("got %+v", tr)
+	}
+	if sg := tr.Segments[1]; sg.StartMs != 2900 || sg.DurationMs != 3500 || sg.Text != "When the river rises, sensors upstream give the crews a day's warning." {
+		t.Errorf("second segment %+v", sg)
+	}
+	var asked []testserver.YouTubeRequest
+	for _, r := range yt.Requests() {
+		if r.Path == "/youtubei/v1/get_transcript" {
+			asked = append(asked, r)
+		}
+	}
+	if len(asked) != 1 || asked[0].VideoID != "k3Rt_vB8nQw" || asked[0].ClientName != ios.Name ||
+		asked[0].ClientVersion != ios.Version || asked[0].UserAgent != ios.UserAgent {
+		t.Errorf("get_transcript requests %+v; want one for k3Rt_vB8nQw as %s (%s)", asked, ios, ios.UserAgent)
+	}
+
+	// No transcript to give: none, with get_transcript's word for it.
+	ts, status, reason = transcripts(t, s, fetch(t, s, "qW9xL2mN5bE"))
+	if status != harvest.TranscriptNone || len(ts) != 0 || !strings.Contains(reason, "get_transcript (en): transcript is disabled") {
+		t.Errorf("no transcript: %d transcripts, %s %q", len(ts), status, reason)
+	}
+	// An answer kkdai cannot read is an error.
+	yt.Set("k3Rt_vB8nQw", testserver.FakeAnswer{Transcript: &testserver.FakeResponse{Status: 500}})
+	if ts, status, reason = transcripts(t, s, fetch(t, s, "k3Rt_vB8nQw")); status != harvest.TranscriptError || !strings.Contains(reason, "get_transcript") {
+		t.Errorf("500: %d transcripts, %s %q", len(ts), status, reason)
+	}
+	yt.Reset()
+
+	off := newSource(t, srv, nil)
+	ts, status, _ = transcripts(t, off, fetch(t, off, "k3Rt_vB8nQw"))
+	if status != harvest.TranscriptNone || len(ts) != 0 {
+		t.Errorf("without the fallback: %d transcripts, %s", len(ts), status)
+	}
+	for _, r := range yt.Requests() {
+		if r.Path == "/youtubei/v1/get_transcript" {
+			t.Error("get_transcript asked without --transcript-fallback")
+		}
 	}
 }

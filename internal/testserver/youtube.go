@@ -25,6 +25,8 @@ import (
 //	GET  /watch?v=ID           a watch page embedding the same player JSON
 //	POST /youtubei/v1/browse   testdata/youtube/browse/<playlist ID or continuation token>.json; an unknown
 //	                           playlist gets YouTube's "does not exist" alert
+//	POST /youtubei/v1/get_transcript
+//	                           testdata/youtube/get_transcript/<ID>.<lang>.json, else no actions (youtube_transcript.go)
 //	GET  /api/timedtext        testdata/youtube/timedtext/<ID>.<lang>[.asr].<fmt> (with tlang=X: <ID>.<X>.<fmt>), 404 when absent
 //	GET  /oembed               oEmbed JSON built from the player file; 401 private, 404 otherwise (youtube_more.go)
 //	GET  /youtube/v3/videos    the Data API's videos.list, items built from the player files
@@ -49,9 +51,10 @@ type YouTubeRequest struct {
 	Method     string
 	Path       string
 	Query      string // raw query
-	VideoID    string // from the player request body, or v= of a watch, timedtext or oEmbed request; the ids of a Data API request
-	ClientName string // context.client.clientName of a player request
-	// ClientVersion is context.client.clientVersion of a player request;
+	VideoID    string // from the player request body (or get_transcript's params), or v= of a watch, timedtext or oEmbed request; the ids of a Data API request
+	ClientName string // context.client.clientName of a player (or get_transcript) request
+	// ClientVersion is context.client.clientVersion of a player (or
+	// get_transcript) request;
 	// UserAgent its User-Agent header.
 	ClientVersion string
 	UserAgent     string
@@ -81,6 +84,8 @@ type FakeAnswer struct {
 	Watch    *FakeResponse
 	Captions *FakeResponse // every caption (timedtext) request for the video
 	OEmbed   *FakeResponse // GET /oembed for the video
+	// Transcript is the answer to get_transcript for the video.
+	Transcript *FakeResponse
 	// API is the video's videos.list item, raw; empty and non-nil leaves
 	// it out of the answer (private or removed, as the API says).
 	API []byte
@@ -171,6 +176,8 @@ func (y *YouTube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		y.servePlayer(w, r, rec)
 	case r.URL.Path == "/youtubei/v1/browse" && r.Method == http.MethodPost:
 		y.serveBrowse(w, r, rec)
+	case r.URL.Path == "/youtubei/v1/get_transcript" && r.Method == http.MethodPost:
+		y.serveTranscript(w, r, rec)
 	case r.URL.Path == "/watch" && r.Method == http.MethodGet:
 		rec.VideoID = r.URL.Query().Get("v")
 		y.log(rec)

@@ -2,6 +2,7 @@ package testserver
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -282,4 +283,66 @@ func TestYouTubeTestdata(t *testing.T) {
 	if !slices.Equal(ids, want) {
 		t.Errorf("player files = %q, want %q", ids, want)
 	}
+}
+
+// kkdaiTranscriptParams builds get_transcript's params as kkdai v2.10.6
+// does (transcriptVideoID in its client.go).
+func kkdaiTranscriptParams(id, lang string) string {
+	inner := url.QueryEscape(base64.StdEncoding.EncodeToString([]byte("\n\x03asr\x12\x02" + lang + "\x1a\x00")))
+	return base64.RawStdEncoding.EncodeToString([]byte("\n\x0b" + id + "\x12\x12" + inner + "\x18\x01"))
+}
+
+func TestYouTubeTranscript(t *testing.T) {
+	yt, srv := startYouTube(t)
+	body := func(params string) string {
+		return `{"context":{"client":{"clientName":"ANDROID_VR","clientVersion":"1.65.10"}},"params":"` + params + `"}`
+	}
+	for _, tc := range []struct {
+		name, params string
+		status       int
+		want         string // in the body
+	}{
+		{"file", kkdaiTranscriptParams("k3Rt_vB8nQw", "en"), 200, "The new flood barrier"},
+		{"no file", kkdaiTranscriptParams("H7xQm2Lp9sA", "en"), 200, `"actions":[]`},
+		{"no file in that language", kkdaiTranscriptParams("k3Rt_vB8nQw", "de"), 200, `"actions":[]`},
+		{"not base64", "%%%", 400, "INVALID_ARGUMENT"},
+		{"empty", "", 400, "INVALID_ARGUMENT"},
+		{"bad ID", kkdaiTranscriptParams("../../etc/p", "en"), 400, "INVALID_ARGUMENT"},
+		{"cut short", kkdaiTranscriptParams("k3Rt_vB8nQw", "en")[:20], 400, "INVALID_ARGUMENT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ytDo(t, srv, http.MethodPost, "/youtubei/v1/get_transcript?key=x", body(tc.params))
+			if r.status != tc.status || !strings.Contains(string(r.body), tc.want) {
+				t.Errorf("%d %.80s; want %d with %q", r.status, r.body, tc.status, tc.want)
+			}
+		})
+	}
+	reqs := yt.Requests()
+	if got := reqs[0]; got.VideoID != "k3Rt_vB8nQw" || got.ClientName != "ANDROID_VR" || got.ClientVersion != "1.65.10" {
+		t.Errorf("logged %+v", got)
+	}
+
+	yt.Set("k3Rt_vB8nQw", FakeAnswer{Transcript: &FakeResponse{Status: 500}})
+	if r := ytDo(t, srv, http.MethodPost, "/youtubei/v1/get_transcript", body(kkdaiTranscriptParams("k3Rt_vB8nQw", "en"))); r.status != 500 {
+		t.Errorf("override: %d", r.status)
+	}
+	yt.RefuseClient("ANDROID_VR", "", &FakeResponse{Status: 400, Body: []byte(`{"error":{"status":"FAILED_PRECONDITION"}}`)})
+	if r := ytDo(t, srv, http.MethodPost, "/youtubei/v1/get_transcript", body(kkdaiTranscriptParams("k3Rt_vB8nQw", "en"))); r.status != 400 {
+		t.Errorf("refused client: %d", r.status)
+	}
+	if r := ytDo(t, srv, http.MethodPost, "/youtubei/v1/get_transcript", "{"); r.status != 400 || !strings.Contains(string(r.body), "Invalid JSON") {
+		t.Errorf("bad JSON: %d %s", r.status, r.body)
+	}
+}
+
+func FuzzTranscriptParams(f *testing.F) {
+	f.Add(kkdaiTranscriptParams("k3Rt_vB8nQw", "en"))
+	f.Add("")
+	f.Add("CgtrM1J0X3ZCOG5Rdx")
+	f.Fuzz(func(t *testing.T, params string) {
+		id, lang, ok := transcriptParams(params)
+		if ok && (!ytVideoID.MatchString(id) || !ytLang.MatchString(lang)) {
+			t.Errorf("transcriptParams(%q) = %q, %q, true", params, id, lang)
+		}
+	})
 }
