@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,17 @@ func TestPostgresCommands(t *testing.T) {
 	}
 	if code, out := pg.out("search", "--db", pg.dbPath, "guard of honour"); code != 0 || !strings.Contains(out, "https://www.youtube.com/watch?v=H7xQm2Lp9sA&t=") {
 		t.Errorf("search: exit %d, no deep link:\n%s", code, out)
+	}
+	// The same query language on both stores, and the same hits.
+	for _, q := range []string{"guard", "gua*", `"guard of honour"`, "guard NOT inspect", "NEAR(guard inspect, 3)",
+		"budget OR barrier", "(ceremony OR budget) AND full", "NEAR(honour guard)"} {
+		got, want := searchHits(t, pg, q), searchHits(t, lite, q)
+		if !slices.Equal(got, want) || len(want) == 0 {
+			t.Errorf("search %s: on PostgreSQL %q, on SQLite %q", q, got, want)
+		}
+	}
+	if code, _ := pg.out("search", "--db", pg.dbPath, `"guard`); code != exitUsage || !strings.Contains(pg.stderr.String(), "closing quote") {
+		t.Errorf("search with an unclosed quote: exit %d, %s; want 2", code, pg.stderr)
 	}
 	if code, _ := pg.out("sql", "--db", pg.dbPath, "DELETE FROM pages"); code != exitUsage || !strings.Contains(pg.stderr.String(), "read-only") {
 		t.Errorf("sql DELETE: exit %d, %s; want 2, read-only", code, pg.stderr)

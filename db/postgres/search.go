@@ -12,9 +12,10 @@ import (
 	"github.com/harvestdev/ytharvest/db"
 )
 
-// Full-text search in PostgreSQL: the query is read by
-// websearch_to_tsquery('simple', …) — words (all must match), "a phrase",
-// OR, -word — over to_tsvector('simple', …) of each segment and of each
+// Full-text search in PostgreSQL: the query, in the search command's
+// syntax (SQLite FTS5's: words, "a phrase", AND, OR, NOT, prefix*,
+// NEAR(a b, N); and -word), is made a tsquery (tsquery.go) and matched
+// against to_tsvector('simple', …) of each segment and of each
 // video's title (weight A) and description (weight B), which GIN indexes
 // hold (videos_fts, transcript_segments_fts). The 'simple' configuration
 // does no stemming and keeps every word, as SQLite's unicode61 tokenizer
@@ -37,42 +38,49 @@ func (s *Store) Search(ctx context.Context, q db.SearchQuery) ([]db.Hit, error) 
 	if !q.Since.IsZero() {
 		since = q.Since.UTC()
 	}
-	const filter = ` AND ($2 = '' OR v.channel_id = $2 OR v.channel_handle = $2)
-		AND ($3::timestamptz IS NULL OR coalesce(v.published_at, v.first_seen_at) >= $3)`
+	// $1 channel, $2 since, $3 limit, $4 headline options, $5… the query's
+	// words (tsQuery).
+	tsq, words, err := tsQuery(q.Text, 5)
+	if err != nil {
+		return nil, err
+	}
+	args := append([]any{q.Channel, since, q.Limit, headlineOpts}, words...)
+	const filter = ` AND ($1 = '' OR v.channel_id = $1 OR v.channel_handle = $1)
+		AND ($2::timestamptz IS NULL OR coalesce(v.published_at, v.first_seen_at) >= $2)`
 	var hits []rankedHit
-	err := s.readTx(ctx, func(tx pgx.Tx) error {
+	err = s.readTx(ctx, func(tx pgx.Tx) error {
 		segs, err := searchRows(ctx, tx, `
-			WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS q),
+			WITH q AS (SELECT `+tsq+` AS q),
 			top AS (
 			  SELECT s.id, ts_rank(to_tsvector('simple', s.text), q.q) AS rank
 			  FROM transcript_segments s CROSS JOIN q JOIN videos v ON v.id = s.video_id
 			  WHERE to_tsvector('simple', s.text) @@ q.q`+filter+`
-			  ORDER BY rank DESC, s.id LIMIT $4)
+			  ORDER BY rank DESC, s.id LIMIT $3)
 			SELECT v.id, coalesce(v.title, ''), coalesce(v.channel_title, ''), coalesce(v.channel_id, ''),
-			       'transcript', s.language, s.start_ms / 1000, ts_headline('simple', s.text, q.q, $5), top.rank
+			       'transcript', s.language, s.start_ms / 1000, ts_headline('simple', s.text, q.q, $4), top.rank
 			FROM top JOIN transcript_segments s ON s.id = top.id JOIN videos v ON v.id = s.video_id CROSS JOIN q
 			ORDER BY top.rank DESC, s.id`,
-			q.Text, q.Channel, since, q.Limit, headlineOpts)
+			args...)
 		if err != nil {
 			return err
 		}
 		vids, err := searchRows(ctx, tx, `
-			WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS q),
+			WITH q AS (SELECT `+tsq+` AS q),
 			top AS (
 			  SELECT v.id, ts_rank(setweight(to_tsvector('simple', coalesce(v.title, '')), 'A') ||
 			                       setweight(to_tsvector('simple', coalesce(v.description, '')), 'B'), q.q) * 3 AS rank
 			  FROM videos v CROSS JOIN q
 			  WHERE (setweight(to_tsvector('simple', coalesce(title, '')), 'A') ||
 			         setweight(to_tsvector('simple', coalesce(description, '')), 'B')) @@ q.q`+filter+`
-			  ORDER BY rank DESC, v.id LIMIT $4)
+			  ORDER BY rank DESC, v.id LIMIT $3)
 			SELECT v.id, coalesce(v.title, ''), coalesce(v.channel_title, ''), coalesce(v.channel_id, ''),
 			       CASE WHEN to_tsvector('simple', coalesce(v.title, '')) @@ q.q THEN 'title' ELSE 'description' END, '', 0,
 			       CASE WHEN to_tsvector('simple', coalesce(v.title, '')) @@ q.q
-			            THEN ts_headline('simple', coalesce(v.title, ''), q.q, $5)
-			            ELSE ts_headline('simple', coalesce(v.description, ''), q.q, $5) END, top.rank
+			            THEN ts_headline('simple', coalesce(v.title, ''), q.q, $4)
+			            ELSE ts_headline('simple', coalesce(v.description, ''), q.q, $4) END, top.rank
 			FROM top JOIN videos v ON v.id = top.id CROSS JOIN q
 			ORDER BY top.rank DESC, v.id`,
-			q.Text, q.Channel, since, q.Limit, headlineOpts)
+			args...)
 		if err != nil {
 			return err
 		}
