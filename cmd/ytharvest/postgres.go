@@ -140,6 +140,7 @@ func (a *app) crawlPostgres(ctx context.Context, f *crawlFlags, seeds []string) 
 	case f.sitemapsFromRobots:
 		return usageError("--sitemaps-from-robots is not supported with PostgreSQL: give the sitemaps as seeds")
 	}
+	started := time.Now().UTC()
 	store, closeStore, err := a.openPostgres(ctx, *f.db)
 	if err != nil {
 		return err
@@ -174,11 +175,33 @@ func (a *app) crawlPostgres(ctx context.Context, f *crawlFlags, seeds []string) 
 	}
 	a.log.Info("seeds queued", "seeds", len(norm), "pages_due_again", n, "videos_due", v, "db", postgres.Redact(*f.db))
 	if f.enqueueOnly {
-		return nil
+		return recordEnqueue(ctx, store, started, len(norm), b)
 	}
 	wf := workerFlags{db: f.db, concurrency: f.concurrency, timeout: f.timeout, maxDuration: f.maxDuration,
 		untilIdle: true, yt: f.yt, log: f.log}
 	return a.runWorker(ctx, store, &wf, "crawl", len(norm))
+}
+
+// recordEnqueue records `crawl --enqueue-only` in runs, as every other
+// command is recorded: a crawl run of its seeds that fetched nothing
+// itself, with the settings it stored for the workers (and
+// "enqueue_only": true) as its options. The work itself is recorded by
+// the workers' runs.
+func recordEnqueue(ctx context.Context, store *postgres.Store, started time.Time, seeds int, settings []byte) error {
+	opts := map[string]any{}
+	json.Unmarshal(settings, &opts) // ours, just written
+	opts["enqueue_only"] = true
+	b, _ := json.Marshal(opts)
+	run := &harvest.Run{Command: "crawl", StartedAt: started, Status: harvest.RunRunning, Seeds: seeds,
+		Options: string(b), Version: buildVersion()}
+	if err := store.StartRun(ctx, run); err != nil {
+		return fmt.Errorf("the seeds are queued, but the run could not be recorded: %w", err)
+	}
+	run.Status, run.FinishedAt = harvest.RunOK, time.Now().UTC()
+	if err := store.FinishRun(context.WithoutCancel(ctx), run); err != nil {
+		return fmt.Errorf("the seeds are queued, but the run could not be recorded: %w", err)
+	}
+	return nil
 }
 
 // pgHarvesters builds a worker's harvester from the crawl settings the

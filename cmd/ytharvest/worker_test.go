@@ -168,7 +168,7 @@ func TestWorkerExits(t *testing.T) {
 		t.Errorf("%d jobs not completed", n)
 	}
 	runs := queryAll[string](t, conn, `SELECT command || ' ' || status || ' ' || (finished_at IS NOT NULL) FROM runs ORDER BY id`)
-	if want := []string{"worker ok true", "worker interrupted true", "worker interrupted true", "worker ok true"}; !slices.Equal(runs, want) {
+	if want := []string{"crawl ok true", "worker ok true", "worker interrupted true", "worker interrupted true", "worker ok true"}; !slices.Equal(runs, want) {
 		t.Errorf("runs %q, want %q", runs, want)
 	}
 }
@@ -186,6 +186,12 @@ func TestWorkerClientRefused(t *testing.T) {
 	conn := pgConn(t, e.dbPath)
 	if code := e.pgCrawl("--enqueue-only"); code != 0 {
 		t.Fatalf("crawl --enqueue-only: exit %d", code)
+	}
+	// The enqueue is a run of its own, which fetched nothing.
+	var enqueued string
+	if err := conn.QueryRow(t.Context(), `SELECT command || ' | ' || status || ' | ' || seeds || ' | ' || pages_fetched || ' | ' ||
+		(options::json ->> 'enqueue_only') || ' | ' || (finished_at IS NOT NULL) FROM runs`).Scan(&enqueued); err != nil || enqueued != "crawl | ok | 1 | 0 | true | true" {
+		t.Errorf("the enqueue's run: %q (%v), want crawl | ok | 1 | 0 | true | true", enqueued, err)
 	}
 	e.youtube.RefuseClient("VISIONOS", "", nil)
 	e.youtube.RefuseClient("ANDROID", "21.03.36", nil)
