@@ -19,7 +19,8 @@ pages reference it, a link that starts the video at the moment (for a
 transcript hit) and the matching words in [brackets].
 
 QUERY uses SQLite's full-text syntax: words (all must match), "an exact
-phrase", OR, NOT, NEAR(a b, 5), prefix*. A query that matches more than
+phrase", OR, NOT, NEAR(a b, 5), prefix*; on PostgreSQL too (with -word,
+and NEAR of two terms: docs/scale-out.md). A query that matches more than
 2,000 transcript lines, or 2,000 titles and descriptions, is ranked among
 the newest 2,000 of them (--channel and --since apply among those): add
 words to narrow it. It opens the database read-only, so it works while a
