@@ -47,7 +47,7 @@ func (vw *videoWorker) Work(ctx context.Context, job *river.Job[VideoArgs]) erro
 	if v.Status == harvest.VideoPending {
 		// Not asked: this worker's egresses all rest.
 		vw.w.stats.block(fmt.Sprintf("video %s: %s", id, v.StatusReason))
-		return vw.w.blockedAgain(job.Metadata, id)
+		return vw.w.blockedAgain(ctx, job.Metadata, id)
 	}
 	if err := vw.w.store.saveFetched(ctx, v, h.Transcripts); err != nil {
 		return fmt.Errorf("save video %s: %w", id, err)
@@ -57,7 +57,7 @@ func (vw *videoWorker) Work(ctx context.Context, job *river.Job[VideoArgs]) erro
 	case v.Status == harvest.VideoBlocked:
 		vw.w.stats.VideosFailed.Add(1)
 		vw.w.stats.block(fmt.Sprintf("video %s: %s", id, v.StatusReason))
-		return vw.w.blockedAgain(job.Metadata, id)
+		return vw.w.blockedAgain(ctx, job.Metadata, id)
 	case v.Status.Definitive():
 		vw.w.stats.VideosFetched.Add(1)
 		return nil
@@ -115,7 +115,7 @@ func (tw *transcriptWorker) Work(ctx context.Context, job *river.Job[TranscriptA
 	switch status {
 	case harvest.TranscriptBlocked:
 		tw.w.stats.block(fmt.Sprintf("captions of video %s: %s", v.ID, reason))
-		return tw.w.blockedAgain(job.Metadata, v.ID)
+		return tw.w.blockedAgain(ctx, job.Metadata, v.ID)
 	case harvest.TranscriptError:
 		return fmt.Errorf("transcripts of %s: %s", v.ID, reason)
 	}
@@ -130,15 +130,23 @@ func (tw *transcriptWorker) Work(ctx context.Context, job *river.Job[TranscriptA
 // queues it again.
 const maxBlocked = 20
 
+// blocksKey is the job metadata key that counts a job's blocks. River's
+// own "snoozes" counts every snooze — a stopping worker's hand-back, a
+// wait for the crawl's settings, a refused client — which are no blocks.
+const blocksKey = "ytharvest_blocks"
+
 // blockedAgain sends a blocked job back to the queue for BlockedWait, or
-// gives it up after maxBlocked times.
-func (w *Worker) blockedAgain(metadata []byte, id string) error {
-	var m struct {
-		Snoozes int `json:"snoozes"`
-	}
+// gives it up after maxBlocked blocks.
+func (w *Worker) blockedAgain(ctx context.Context, metadata []byte, id string) error {
+	var m map[string]any
 	json.Unmarshal(metadata, &m) // no count: the first time
-	if m.Snoozes+1 >= maxBlocked {
-		return river.JobCancel(fmt.Errorf("video %s: blocked %d times; the next enqueue queues it again", id, m.Snoozes+1))
+	n, _ := m[blocksKey].(float64)
+	blocks := int(n) + 1
+	if blocks >= maxBlocked {
+		return river.JobCancel(fmt.Errorf("video %s: blocked %d times; the next enqueue queues it again", id, blocks))
 	}
+	// Stored with the snooze; outside River's work context (never, but
+	// for a test calling this directly) the count is not kept.
+	river.MetadataSet(ctx, blocksKey, blocks)
 	return river.JobSnooze(w.opts.BlockedWait)
 }

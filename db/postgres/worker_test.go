@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/harvestdev/ytharvest/db/postgres"
 	"github.com/harvestdev/ytharvest/harvest"
@@ -185,5 +188,68 @@ func TestBlockedWorker(t *testing.T) {
 	s.Machine = "b"
 	if got, _ := s.LoadEgresses(context.Background(), []string{"direct"}); len(got) != 0 {
 		t.Errorf("machine b's direct egress: %+v, want none (a's bench is a's)", got)
+	}
+}
+
+// A video job is given up after maxBlocked (20) blocks, counted by the
+// job itself: River's own snooze count, which hand-backs, waits and
+// refusals raise too, does not cancel a job at its first block.
+func TestBlocksCounted(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	site := &politeSite{pages: 3, retryAfter: "0"}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	seed := srv.URL + "/"
+	ctx := context.Background()
+	if err := s.AddSeeds(ctx, []string{seed}); err != nil {
+		t.Fatal(err)
+	}
+	blocked := &fakeSource{blocked: true}
+	opts := postgres.WorkerOptions{BlockedWait: time.Hour}
+	work(t, s, harvester(t, s, seed, blocked), opts, 3*time.Second)
+	jobs := func() map[string]string { // video ID -> state and block count
+		t.Helper()
+		rows, err := s.Pool().Query(ctx, `SELECT args ->> 'id', state || ' ' || coalesce(metadata ->> 'ytharvest_blocks', '-')
+			FROM river_job WHERE kind = 'ytharvest_video' ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (kv [2]string, err error) { return kv, r.Scan(&kv[0], &kv[1]) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := make(map[string]string)
+		for _, kv := range got {
+			m[kv[0]] = kv[1]
+		}
+		return m
+	}
+	first := jobs()
+	if len(first) < 2 {
+		t.Fatalf("video jobs %v, want at least 2", first)
+	}
+	for id, st := range first {
+		if st != "scheduled 1" {
+			t.Fatalf("video %s: job %q after one block, want scheduled with 1 block", id, st)
+		}
+	}
+	// One job snoozed 30 times for other reasons, one blocked 19 times:
+	// both are due again, and both are blocked once more.
+	var ids []string
+	for id := range first {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	if _, err := s.Pool().Exec(ctx, `UPDATE river_job SET scheduled_at = now(), state = 'available',
+		metadata = metadata || CASE WHEN args ->> 'id' = $1 THEN '{"snoozes": 30}'::jsonb ELSE '{"ytharvest_blocks": 19}'::jsonb END
+		WHERE kind = 'ytharvest_video' AND args ->> 'id' IN ($1, $2)`, ids[0], ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	work(t, s, harvester(t, s, seed, blocked), opts, 3*time.Second)
+	after := jobs()
+	if after[ids[0]] != "scheduled 2" || after[ids[1]] != "cancelled 19" {
+		t.Errorf("after one more block: %s %q (snoozed 30 times before), %s %q (blocked 19 times before); want scheduled 2 and cancelled",
+			ids[0], after[ids[0]], ids[1], after[ids[1]])
 	}
 }
