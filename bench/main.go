@@ -39,10 +39,24 @@ type result struct {
 	// steadier than the wall time on a shared machine, and without the
 	// benchmark's site, which serves both crawlers.
 	CPU float64 `json:"cpu"`
+	// SiteCPU is the CPU time this process (the site, and the fake
+	// YouTube) spent while the crawler ran, in seconds.
+	SiteCPU float64 `json:"site_cpu"`
 }
 
 // cpuPerPage is the crawler's CPU time a page, in microseconds.
 func (r result) cpuPerPage() float64 { return r.CPU / float64(r.Pages) * 1e6 }
+
+// siteCPUPerPage is the site's CPU time a page of the crawl, in
+// microseconds.
+func (r result) siteCPUPerPage() float64 { return r.SiteCPU / float64(r.Pages) * 1e6 }
+
+// selfCPU is this process's CPU time so far, in seconds.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
 
 func (r result) rate() float64 { return float64(r.Pages) / r.Seconds }
 
@@ -123,16 +137,20 @@ func run(bin string, pages, workers, runs int) error {
 	fmt.Printf("%-4s %-10s %8s %9s %10s %9s %12s\n", "run", "crawler", "pages", "seconds", "pages/s", "peak RSS", "CPU µs/page")
 	var ys, cs []result
 	for i := range runs {
+		before := selfCPU()
 		yh, err := crawlYtharvest(bin, site, yt, w)
 		if err != nil {
 			return err
 		}
+		yh.SiteCPU = selfCPU() - before
 		var cr result
+		before = selfCPU()
 		co, err := measure("colly", exec.Command(self, "-colly", site+"/", "-concurrency", w),
 			func(stdout []byte) error { return json.Unmarshal(stdout, &cr) })
 		if err != nil {
 			return err
 		}
+		co.SiteCPU = selfCPU() - before
 		co.Pages = cr.Pages
 		for _, r := range []result{yh, co} {
 			fmt.Printf("%-4d %-10s %8d %9.2f %10.0f %7.0f MB %12.0f\n", i+1, r.Name, r.Pages, r.Seconds, r.rate(), r.PeakMB, r.cpuPerPage())
@@ -143,8 +161,13 @@ func run(bin string, pages, workers, runs int) error {
 	fmt.Printf("\nmedian    ytharvest %6.0f pages/s (peak RSS at most %.0f MB), colly %6.0f pages/s (at most %.0f MB)\n",
 		y.rate(), maxRSS(ys), c.rate(), maxRSS(cs))
 	fmt.Printf("ytharvest / colly pages/s, medians: %.2fx (target 2x)\n", y.rate()/c.rate())
-	fmt.Printf("CPU a page, medians: ytharvest %.0f µs, colly %.0f µs (the crawler processes alone, without the site)\n",
-		medianOf(ys, result.cpuPerPage), medianOf(cs, result.cpuPerPage))
+	yc, cc := medianOf(ys, result.cpuPerPage), medianOf(cs, result.cpuPerPage)
+	ysite, csite := medianOf(ys, result.siteCPUPerPage), medianOf(cs, result.siteCPUPerPage)
+	fmt.Printf("CPU a page, medians: ytharvest %.0f µs, colly %.0f µs (the crawler processes alone): %.2fx\n", yc, cc, cc/yc)
+	// Both crawlers share the machine's cores with the site: with every
+	// core busy all the time, a crawl takes (crawler + site CPU) / cores.
+	fmt.Printf("the site's CPU a page while each crawled: %.0f µs, %.0f µs; with every core busy all the time, the pages/s ratio would be at most %.2fx\n",
+		ysite, csite, (cc+csite)/(yc+ysite))
 	return nil
 }
 
