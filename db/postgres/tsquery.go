@@ -207,18 +207,21 @@ func (p *queryParser) peek() (token, bool) {
 }
 
 // or: and ("OR" and)*
-func (p *queryParser) or() (string, error) {
-	left, err := p.and()
+func (p *queryParser) or() (string, error) { return p.chain(p.and, tokOr, " || ") }
+
+// chain reads next (op next)*, joining the operands' tsqueries with join.
+func (p *queryParser) chain(next func() (string, error), op tokKind, join string) (string, error) {
+	left, err := next()
 	if err != nil {
 		return "", err
 	}
-	for t, ok := p.peek(); ok && t.kind == tokOr; t, ok = p.peek() {
+	for t, ok := p.peek(); ok && t.kind == op; t, ok = p.peek() {
 		p.pos++
-		right, err := p.and()
+		right, err := next()
 		if err != nil {
 			return "", err
 		}
-		left = "(" + left + " || " + right + ")"
+		left = "(" + left + join + right + ")"
 	}
 	return left, nil
 }
@@ -246,21 +249,7 @@ func (p *queryParser) and() (string, error) {
 }
 
 // not: term ("NOT" term)*
-func (p *queryParser) not() (string, error) {
-	left, err := p.term()
-	if err != nil {
-		return "", err
-	}
-	for t, ok := p.peek(); ok && t.kind == tokNot; t, ok = p.peek() {
-		p.pos++
-		right, err := p.term()
-		if err != nil {
-			return "", err
-		}
-		left = "(" + left + " && !!" + right + ")"
-	}
-	return left, nil
-}
+func (p *queryParser) not() (string, error) { return p.chain(p.term, tokNot, " && !!") }
 
 // term: word | phrase | "(" or ")" | NEAR(…) | -term
 func (p *queryParser) term() (string, error) {

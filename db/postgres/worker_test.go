@@ -112,6 +112,19 @@ func work(t *testing.T, s *postgres.Store, h *harvest.Harvester, opts postgres.W
 	return w
 }
 
+// serveSeed serves site until the test ends and adds its home page to s
+// as a seed, which it returns.
+func serveSeed(t *testing.T, s *postgres.Store, site http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(site)
+	t.Cleanup(srv.Close)
+	seed := srv.URL + "/"
+	if err := s.AddSeeds(context.Background(), []string{seed}); err != nil {
+		t.Fatal(err)
+	}
+	return seed
+}
+
 // A host slice keeps to the host's robots.txt Crawl-delay (longer than
 // --delay), from one request to the next, fetches robots.txt once, and
 // waits out a Retry-After before the host's next request.
@@ -119,12 +132,7 @@ func TestHostSlicePoliteness(t *testing.T) {
 	t.Parallel()
 	s := openStore(t)
 	site := &politeSite{pages: 4, retryAfter: "1"}
-	srv := httptest.NewServer(site)
-	defer srv.Close()
-	seed := srv.URL + "/"
-	if err := s.AddSeeds(context.Background(), []string{seed}); err != nil {
-		t.Fatal(err)
-	}
+	seed := serveSeed(t, s, site)
 	h := harvester(t, s, seed, &fakeSource{})
 	w := work(t, s, h, postgres.WorkerOptions{UntilIdle: true, Concurrency: 2}, time.Minute)
 	if n, f := w.Stats().PagesFetched.Load(), w.Stats().PagesFailed.Load(); n != 4 || f != 1 {
@@ -155,12 +163,7 @@ func TestBlockedWorker(t *testing.T) {
 	t.Parallel()
 	s := openStore(t)
 	site := &politeSite{pages: 3, retryAfter: "0"}
-	srv := httptest.NewServer(site)
-	defer srv.Close()
-	seed := srv.URL + "/"
-	if err := s.AddSeeds(context.Background(), []string{seed}); err != nil {
-		t.Fatal(err)
-	}
+	seed := serveSeed(t, s, site)
 	blocked := &fakeSource{blocked: true}
 	a := work(t, s, harvester(t, s, seed, blocked), postgres.WorkerOptions{BlockedWait: 300 * time.Millisecond}, 3*time.Second)
 	if !a.Stats().Blocked.Load() || blocked.asked.Load() == 0 || a.Stats().VideosFetched.Load() != 0 {
@@ -197,14 +200,8 @@ func TestBlockedWorker(t *testing.T) {
 func TestBlocksCounted(t *testing.T) {
 	t.Parallel()
 	s := openStore(t)
-	site := &politeSite{pages: 3, retryAfter: "0"}
-	srv := httptest.NewServer(site)
-	defer srv.Close()
-	seed := srv.URL + "/"
+	seed := serveSeed(t, s, &politeSite{pages: 3, retryAfter: "0"})
 	ctx := context.Background()
-	if err := s.AddSeeds(ctx, []string{seed}); err != nil {
-		t.Fatal(err)
-	}
 	blocked := &fakeSource{blocked: true}
 	opts := postgres.WorkerOptions{BlockedWait: time.Hour}
 	work(t, s, harvester(t, s, seed, blocked), opts, 3*time.Second)

@@ -201,22 +201,37 @@ func (y *YouTube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // invalidJSON is YouTube's answer to a request body it cannot read.
 const invalidJSON = `{"error":{"code":400,"message":"Invalid JSON payload received.","status":"INVALID_ARGUMENT"}}`
 
+// innertubeClient is the client identity an innertube request body
+// speaks as; the bodies embed it.
+type innertubeClient struct {
+	Context struct {
+		Client struct {
+			ClientName    string `json:"clientName"`
+			ClientVersion string `json:"clientVersion"`
+		} `json:"client"`
+	} `json:"context"`
+}
+
+// readBody decodes the JSON body of r into body. When it cannot, it logs
+// rec, answers YouTube's 400 and returns false.
+func (y *YouTube) readBody(w http.ResponseWriter, r *http.Request, rec YouTubeRequest, body any) bool {
+	data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err := json.Unmarshal(data, body); err != nil {
+		y.log(rec)
+		http.Error(w, invalidJSON, http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
 // servePlayer answers a player request: the video's player answer, or
 // YouTube's refusal of the client identity it speaks as.
 func (y *YouTube) servePlayer(w http.ResponseWriter, r *http.Request, rec YouTubeRequest) {
 	var body struct {
 		VideoID string `json:"videoId"`
-		Context struct {
-			Client struct {
-				ClientName    string `json:"clientName"`
-				ClientVersion string `json:"clientVersion"`
-			} `json:"client"`
-		} `json:"context"`
+		innertubeClient
 	}
-	data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err := json.Unmarshal(data, &body); err != nil {
-		y.log(rec)
-		http.Error(w, invalidJSON, http.StatusBadRequest)
+	if !y.readBody(w, r, rec, &body) {
 		return
 	}
 	rec.VideoID, rec.ClientName, rec.ClientVersion = body.VideoID, body.Context.Client.ClientName, body.Context.Client.ClientVersion
@@ -235,10 +250,7 @@ func (y *YouTube) serveBrowse(w http.ResponseWriter, r *http.Request, rec YouTub
 		BrowseID     string `json:"browseId"`
 		Continuation string `json:"continuation"`
 	}
-	data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err := json.Unmarshal(data, &body); err != nil {
-		y.log(rec)
-		http.Error(w, invalidJSON, http.StatusBadRequest)
+	if !y.readBody(w, r, rec, &body) {
 		return
 	}
 	name := body.Continuation

@@ -2,8 +2,6 @@ package testserver
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -28,18 +26,10 @@ const ytBadParams = `{"error":{"code":400,"message":"Request contains an invalid
 // refused here too, as YouTube refuses a retired client everywhere.
 func (y *YouTube) serveTranscript(w http.ResponseWriter, r *http.Request, rec YouTubeRequest) {
 	var body struct {
-		Params  string `json:"params"`
-		Context struct {
-			Client struct {
-				ClientName    string `json:"clientName"`
-				ClientVersion string `json:"clientVersion"`
-			} `json:"client"`
-		} `json:"context"`
+		Params string `json:"params"`
+		innertubeClient
 	}
-	data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err := json.Unmarshal(data, &body); err != nil {
-		y.log(rec)
-		http.Error(w, invalidJSON, http.StatusBadRequest)
+	if !y.readBody(w, r, rec, &body) {
 		return
 	}
 	id, lang, ok := transcriptParams(body.Params)
