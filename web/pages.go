@@ -104,7 +104,7 @@ type videoPage struct {
 
 func (s *Server) video(r *http.Request) (string, any, error) {
 	id := r.PathValue("id")
-	if !videoIDPattern().MatchString(id) {
+	if !videoIDPattern.MatchString(id) {
 		return "", nil, errBadRequest("%q is not a YouTube video ID (11 letters, digits, - and _)", clip(id))
 	}
 	if p := readParams(r.URL); p.err != nil {

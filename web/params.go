@@ -125,12 +125,13 @@ func clip(s string) string {
 	return string([]rune(s)[:60]) + "…"
 }
 
-// The patterns of the parameters, compiled on first use: the bounded
-// repetitions of Unicode classes make programs of megabytes, which every
+var videoIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
+
+// The two long patterns are compiled on first use: their bounded
+// repetitions (of Unicode classes) make programs of megabytes, which every
 // command of the binary (this package is linked into all) would otherwise
 // build at start-up.
 var (
-	videoIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`) })
 	// channelPattern covers UC… IDs and the @handle, c/NAME and user/NAME
 	// forms a channel known only from references has.
 	channelPattern = sync.OnceValue(func() *regexp.Regexp {

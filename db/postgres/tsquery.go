@@ -39,8 +39,8 @@ const (
 // numbered from first ($first, $first+1, …) and are args.
 func tsQuery(text string, first int) (expr string, args []any, err error) {
 	p := &queryParser{toks: lexQuery(text), first: first}
-	if p.lexErr() != nil {
-		return "", nil, p.lexErr()
+	if err := p.lexErr(); err != nil {
+		return "", nil, err
 	}
 	if len(p.toks) == 0 {
 		return "", nil, fmt.Errorf("%w: it has no words", db.ErrBadQuery)
