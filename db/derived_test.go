@@ -64,7 +64,7 @@ var recounts = []struct{ name, derived, recount string }{
 }
 
 // checkDerived fails unless every kept table agrees with its recount.
-func checkDerived(t *testing.T, s *sql.DB) {
+func checkDerived(t *testing.T, s queryer) {
 	t.Helper()
 	for _, r := range recounts {
 		got, want := rowStrings(t, s, r.derived), rowStrings(t, s, r.recount)
@@ -74,9 +74,14 @@ func checkDerived(t *testing.T, s *sql.DB) {
 	}
 }
 
-func rowStrings(t *testing.T, s *sql.DB, q string, args ...any) []string {
+// queryer is a database or one of its connections.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func rowStrings(t *testing.T, s queryer, q string, args ...any) []string {
 	t.Helper()
-	rows, err := s.Query(q, args...)
+	rows, err := s.QueryContext(context.Background(), q, args...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, q)
 	}
@@ -293,6 +298,130 @@ func TestMigrateWebBackfill(t *testing.T) {
 	if !slices.Equal(got, wantChanges) {
 		t.Errorf("backfilled status changes:\n got:  %s\n want: %s", strings.Join(got, "\n       "), strings.Join(wantChanges, "\n       "))
 	}
+}
+
+// The kept tables follow a user's deletes too, with foreign keys on (as
+// ytharvest and Datasette open the file) and off (as the sqlite3 shell
+// does): pages deleted with their references, references deleted one by
+// one, the earliest reference of a site to a video (its first sighting
+// moves to the next), a site's last reference to a channel, and a video
+// no page references.
+func TestDerivedAfterDeletes(t *testing.T) {
+	for _, fk := range []string{"ON", "OFF"} {
+		t.Run("foreign_keys="+fk, func(t *testing.T) {
+			d, _ := MustOpenDB(t)
+			fillHistory(t, d)
+			fillLater(t, d)
+			ctx := context.Background()
+			s, err := d.SQL().Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.ExecContext(ctx, "PRAGMA foreign_keys = "+fk); err != nil {
+				t.Fatal(err)
+			}
+			checkDerived(t, s)
+			for _, q := range pruneSteps {
+				if _, err := s.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%v\n%s", err, q)
+				}
+				checkDerived(t, s)
+				if t.Failed() {
+					t.Fatalf("after %s", q)
+				}
+			}
+			checkPruned(t, s)
+		})
+	}
+}
+
+// fillLater adds later sightings to fillHistory's: the budget video on a
+// second page of a.example, with a link to the city desk's channel, and
+// on b.example, a day after fillHistory's last.
+func fillLater(t *testing.T, d *db.DB) {
+	t.Helper()
+	clk := &testClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	d.Now = clk.now
+	savePage(t, d, "https://a.example/later", video(vBudget, harvest.KindText, false), channelRef(cityID))
+	savePage(t, d, "https://b.example/later", video(vBudget, harvest.KindIframe, true))
+}
+
+// pruneSteps are a user's deletes after fillHistory and fillLater.
+var pruneSteps = []string{
+	// a.example's first reference to the budget video (day 1) goes with
+	// its front page: its first sighting is now the later one.
+	`DELETE FROM pages WHERE url = 'https://a.example/'`,
+	// b.example's front page: its state visit and memo go.
+	`DELETE FROM pages WHERE url = 'https://b.example/'`,
+	// The last link of a.example to the city desk's channel.
+	`DELETE FROM links WHERE ref_type = 'channel' AND ref_id = '` + cityID + `'`,
+	// One reference, not a page.
+	`DELETE FROM links WHERE video_id = '` + vFlood + `'`,
+	// A video fetched on its own, on a channel, then deleted.
+	`INSERT INTO videos (id, status, first_seen_at, channel_id, channel_title)
+	 VALUES ('ccccccccccc', 'ok', '2026-11-30T00:00:00.000Z', '` + cityID + `', 'City Desk')`,
+	`DELETE FROM videos WHERE id = 'ccccccccccc'`,
+}
+
+// checkPruned checks the sites and channels left after pruneSteps.
+func checkPruned(t *testing.T, s queryer) {
+	t.Helper()
+	for q, want := range map[string][]string{
+		`SELECT host, videos, links, body_links, first_seen_at, last_seen_at FROM sites WHERE videos > 0 ORDER BY host`: {
+			"a.example|1|1|0|2026-11-30T12:00:00.000Z|2026-11-30T12:00:00.000Z",
+			"b.example|1|1|1|2026-11-30T12:00:00.000Z|2026-11-30T12:00:00.000Z",
+		},
+		`SELECT host, day, videos FROM site_days ORDER BY host, day`: {
+			"a.example|2026-11-30|1",
+			"b.example|2026-11-30|1",
+		},
+		// The city desk: no video of its own, no link left.
+		`SELECT id, videos, sites FROM channels ORDER BY id`: {
+			newsID + "|3|2",
+		},
+	} {
+		if got := rowStrings(t, s, q); !slices.Equal(got, want) {
+			t.Errorf("%s:\n got:  %s\n want: %s", q, strings.Join(got, "\n       "), strings.Join(want, "\n       "))
+		}
+	}
+}
+
+// A database pruned under schema 12, whose triggers did not follow
+// deletes, gets exact counts from the upgrade's rebuild: the same as if
+// the triggers had followed.
+func TestMigrateRebuildsCounts(t *testing.T) {
+	ctx := context.Background()
+	d, path := MustOpenDB(t)
+	fillHistory(t, d)
+	fillLater(t, d)
+	d.Close()
+
+	old := filepath.Join(t.TempDir(), "v12.db")
+	if err := oldschema.Create(ctx, old, filepath.Join("migrations"), 12); err != nil {
+		t.Fatal(err)
+	}
+	if err := oldschema.CopyRows(ctx, old, path); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sql.Open("sqlite", "file:"+old+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range pruneSteps {
+		if _, err := s.Exec(q); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
+	s.Close()
+
+	m, err := db.Open(ctx, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	checkDerived(t, m.SQL())
+	checkPruned(t, m.SQL())
 }
 
 // testClock is a settable clock.

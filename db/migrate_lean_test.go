@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/harvestdev/ytharvest/db"
@@ -51,7 +52,7 @@ func TestMigrateLeanWrites(t *testing.T) {
 	}
 	defer d.Close()
 	for q, want := range map[string]string{
-		`PRAGMA user_version`: "12",
+		`PRAGMA user_version`: strconv.Itoa(db.SchemaVersion()),
 		`SELECT group_concat(id) FROM (SELECT id FROM pages INDEXED BY pages_by_canonical WHERE canonical_url <> url ORDER BY id)`:                            "2",
 		`SELECT group_concat(id) FROM (SELECT id FROM pages INDEXED BY pages_frontier WHERE state = 'queued' OR state = 'fetching' ORDER BY id)`:              "3,4",
 		`SELECT group_concat(ref_id) FROM (SELECT ref_id FROM links INDEXED BY links_by_ref WHERE ref_type = 'playlist' OR ref_type = 'channel' ORDER BY id)`: "PLx,UCx",

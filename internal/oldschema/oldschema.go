@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,9 +59,12 @@ func Create(ctx context.Context, path, dir string, version int) error {
 
 // CopyRows copies every row of src's tables into the tables of the same
 // name in dst, the columns both have, as dst's version of ytharvest would
-// have stored them: dst's triggers fill its full-text indexes. Foreign
-// keys are off during the copy, so the order of the tables does not
-// matter; src is a consistent database, so the copy is too.
+// have stored them: dst's triggers fill its full-text indexes and the
+// tables they keep (counts, channels, status history), which are not
+// copied. Foreign keys are off during the copy, so the order of the
+// tables matters only to those triggers, which read a row's parents: the
+// tables are copied parents first. src is a consistent database, so the
+// copy is too.
 func CopyRows(ctx context.Context, dst, src string) error {
 	s, err := sql.Open("sqlite", "file:"+dst)
 	if err != nil {
@@ -83,7 +87,17 @@ func CopyRows(ctx context.Context, dst, src string) error {
 	if err != nil {
 		return err
 	}
+	kept, err := keptTables(ctx, c)
+	if err != nil {
+		return err
+	}
+	if tables, err = parentsFirst(ctx, c, tables); err != nil {
+		return err
+	}
 	for _, t := range tables {
+		if kept[t] {
+			continue
+		}
 		cols, err := strings1(ctx, c, `SELECT d.name FROM pragma_table_info(?1, 'main') d
 			JOIN pragma_table_info(?1, 'src') s ON s.name = d.name ORDER BY d.cid`, t)
 		if err != nil {
@@ -99,6 +113,55 @@ func CopyRows(ctx context.Context, dst, src string) error {
 		}
 	}
 	return nil
+}
+
+// insertInto finds the tables a trigger's body writes rows into.
+var insertInto = regexp.MustCompile(`(?i)\bINSERT\s+INTO\s+"?(\w+)`)
+
+// keptTables returns the tables of c's main database that its triggers
+// insert into.
+func keptTables(ctx context.Context, c *sql.Conn) (map[string]bool, error) {
+	bodies, err := strings1(ctx, c, `SELECT sql FROM main.sqlite_schema WHERE type = 'trigger'`)
+	if err != nil {
+		return nil, err
+	}
+	kept := make(map[string]bool)
+	for _, b := range bodies {
+		for _, m := range insertInto.FindAllStringSubmatch(b, -1) {
+			kept[m[1]] = true
+		}
+	}
+	return kept, nil
+}
+
+// parentsFirst orders tables so that the tables a foreign key of a table
+// references come before it (a cycle is broken anywhere).
+func parentsFirst(ctx context.Context, c *sql.Conn, tables []string) ([]string, error) {
+	parents := make(map[string][]string)
+	for _, t := range tables {
+		ps, err := strings1(ctx, c, `SELECT DISTINCT "table" FROM pragma_foreign_key_list(?, 'main')`, t)
+		if err != nil {
+			return nil, err
+		}
+		parents[t] = ps
+	}
+	var out []string
+	done := make(map[string]bool)
+	var visit func(t string)
+	visit = func(t string) {
+		if done[t] {
+			return
+		}
+		done[t] = true
+		for _, p := range parents[t] {
+			visit(p)
+		}
+		out = append(out, t)
+	}
+	for _, t := range tables {
+		visit(t)
+	}
+	return out, nil
 }
 
 // strings1 returns the first column of the rows q returns.
