@@ -23,13 +23,13 @@
 -- databases that were pruned before this version.
 
 DROP TRIGGER links_sites_ad;
-DROP TRIGGER site_videos_ai;
-DROP TRIGGER site_videos_au;
 DROP TRIGGER site_videos_ad;
-DROP TRIGGER channel_sites_ai;
 DROP TRIGGER channel_sites_ad;
 
--- The rebuild, as 0010_web.sql's backfill, with the triggers above gone.
+-- The rebuild, with the delete triggers above gone: site_videos from the
+-- references, as 0010_web.sql's backfill; its insert trigger fills sites,
+-- site_days and the video counts of channel_sites, as a crawl does; then
+-- the channel references' counts, and each channel's.
 DELETE FROM channel_sites;
 DELETE FROM site_days;
 DELETE FROM sites;
@@ -41,25 +41,16 @@ FROM links l JOIN pages p ON p.id = l.page_id
 WHERE l.video_id IS NOT NULL
 GROUP BY p.host, l.video_id;
 
-INSERT INTO sites (host, videos, links, body_links, first_seen_at, last_seen_at)
-SELECT host, count(*), sum(links), sum(body_links), min(first_seen_at), max(first_seen_at)
-FROM site_videos GROUP BY host;
-
-INSERT INTO site_days (host, day, videos)
-SELECT host, substr(first_seen_at, 1, 10), count(*) FROM site_videos GROUP BY 1, 2;
-
 -- A channel reference names the channel whose handle it is, else itself
--- (links_channels_ai). Its row exists: the insert trigger made it.
-INSERT INTO channel_sites (channel_id, host, videos, links)
-SELECT channel_id, host, sum(videos), sum(links) FROM (
-  SELECT v.channel_id, s.host, 1 AS videos, 0 AS links
-  FROM site_videos s JOIN videos v ON v.id = s.video_id WHERE v.channel_id IS NOT NULL
-  UNION ALL
+-- (links_channels_ai), whose row that trigger made.
+INSERT INTO channel_sites (channel_id, host, links)
+SELECT channel_id, host, count(*) FROM (
   SELECT coalesce((SELECT id FROM channels WHERE handle = l.ref_id COLLATE NOCASE),
-                  CASE WHEN substr(l.ref_id, 1, 2) = 'UC' THEN l.ref_id ELSE lower(l.ref_id) END), p.host, 0, 1
+                  CASE WHEN substr(l.ref_id, 1, 2) = 'UC' THEN l.ref_id ELSE lower(l.ref_id) END) AS channel_id, p.host
   FROM links l JOIN pages p ON p.id = l.page_id WHERE l.ref_type = 'channel')
 WHERE channel_id IN (SELECT id FROM channels)
-GROUP BY channel_id, host;
+GROUP BY channel_id, host
+ON CONFLICT DO UPDATE SET links = links + excluded.links;
 
 UPDATE channels SET
   videos = (SELECT count(*) FROM videos v WHERE v.channel_id = channels.id),
@@ -91,27 +82,6 @@ BEGIN
   WHERE host = (SELECT host FROM pages WHERE id = old.page_id) AND video_id = old.video_id;
   DELETE FROM site_videos
   WHERE host = (SELECT host FROM pages WHERE id = old.page_id) AND video_id = old.video_id AND links <= 0;
-END;
-
--- As in 0010_web.sql.
-CREATE TRIGGER site_videos_ai AFTER INSERT ON site_videos
-BEGIN
-  INSERT INTO sites (host, videos, links, body_links, first_seen_at, last_seen_at)
-  VALUES (new.host, 1, new.links, new.body_links, new.first_seen_at, new.first_seen_at)
-  ON CONFLICT DO UPDATE SET videos = videos + 1, links = links + excluded.links,
-    body_links = body_links + excluded.body_links,
-    first_seen_at = min(first_seen_at, excluded.first_seen_at),
-    last_seen_at = max(last_seen_at, excluded.last_seen_at);
-  INSERT INTO site_days (host, day, videos) VALUES (new.host, substr(new.first_seen_at, 1, 10), 1)
-  ON CONFLICT DO UPDATE SET videos = videos + 1;
-  INSERT INTO channel_sites (channel_id, host, videos)
-  SELECT channel_id, new.host, 1 FROM videos WHERE id = new.video_id AND channel_id IS NOT NULL
-  ON CONFLICT DO UPDATE SET videos = videos + 1;
-END;
-CREATE TRIGGER site_videos_au AFTER UPDATE OF links, body_links ON site_videos
-BEGIN
-  UPDATE sites SET links = links + new.links - old.links, body_links = body_links + new.body_links - old.body_links
-  WHERE host = new.host;
 END;
 
 -- A site's first sighting of a video moved (a reference deleted): its day
@@ -146,12 +116,8 @@ BEGIN
     AND videos <= 0 AND links <= 0;
 END;
 
--- channels.sites counts channel_sites rows; a channel that no video and no
--- site names any more goes.
-CREATE TRIGGER channel_sites_ai AFTER INSERT ON channel_sites
-BEGIN
-  UPDATE channels SET sites = sites + 1 WHERE id = new.channel_id;
-END;
+-- A site no longer names a channel: one site fewer; a channel that no
+-- video and no site names any more goes.
 CREATE TRIGGER channel_sites_ad AFTER DELETE ON channel_sites
 BEGIN
   UPDATE channels SET sites = sites - 1 WHERE id = old.channel_id;
