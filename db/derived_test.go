@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -270,13 +271,7 @@ func TestMigrateWebBackfill(t *testing.T) {
 	}
 	d.Close()
 
-	old := filepath.Join(t.TempDir(), "v9.db")
-	if err := oldschema.Create(ctx, old, filepath.Join("migrations"), 9); err != nil {
-		t.Fatal(err)
-	}
-	if err := oldschema.CopyRows(ctx, old, path); err != nil {
-		t.Fatal(err)
-	}
+	old := copyToSchema(t, path, 9)
 	m, err := db.Open(ctx, old)
 	if err != nil {
 		t.Fatal(err)
@@ -397,13 +392,7 @@ func TestMigrateRebuildsCounts(t *testing.T) {
 	fillLater(t, d)
 	d.Close()
 
-	old := filepath.Join(t.TempDir(), "v12.db")
-	if err := oldschema.Create(ctx, old, filepath.Join("migrations"), 12); err != nil {
-		t.Fatal(err)
-	}
-	if err := oldschema.CopyRows(ctx, old, path); err != nil {
-		t.Fatal(err)
-	}
+	old := copyToSchema(t, path, 12)
 	s, err := sql.Open("sqlite", "file:"+old+"?_pragma=foreign_keys(1)")
 	if err != nil {
 		t.Fatal(err)
@@ -422,6 +411,21 @@ func TestMigrateRebuildsCounts(t *testing.T) {
 	defer m.Close()
 	checkDerived(t, m.SQL())
 	checkPruned(t, m.SQL())
+}
+
+// copyToSchema returns a new database of schema version that holds the
+// rows of the database at path, as oldschema.CopyRows copies them.
+func copyToSchema(t *testing.T, path string, version int) string {
+	t.Helper()
+	ctx := context.Background()
+	old := filepath.Join(t.TempDir(), fmt.Sprintf("v%d.db", version))
+	if err := oldschema.Create(ctx, old, "migrations", version); err != nil {
+		t.Fatal(err)
+	}
+	if err := oldschema.CopyRows(ctx, old, path); err != nil {
+		t.Fatal(err)
+	}
+	return old
 }
 
 // testClock is a settable clock.
