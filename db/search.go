@@ -45,12 +45,13 @@ var ErrBadQuery = errors.New("cannot read the search query")
 
 // SearchWindow bounds the work of one search: in each full-text index
 // (transcript segments; titles and descriptions) Search ranks the newest
-// SearchWindow matches, those stored last, and no others, and the channel
-// and date filters apply among them. BM25 costs about a microsecond a
-// match and a filter up to three more: ranking every match of a word in
-// each of 100,000 titles took 0.1 s, a page's whole budget. A window of
-// 5,000 still made a filtered search 55-80 ms under load, one of 2,000
-// 26-33 ms (docs/PERFORMANCE.md). Queries with fewer matches are ranked
+// SearchWindow matches, those stored last, that pass the channel and date
+// filters, and no others. BM25 costs about a microsecond a match: ranking
+// every match of a word in each of 100,000 titles took 0.1 s, a page's
+// whole budget (docs/PERFORMANCE.md). The filters are checked as matches
+// are read, newest first, so a filtered search reads back until the window
+// is full or the matches run out: a channel's older hits are found (half
+// a microsecond a match read). Queries with fewer matches are ranked
 // exactly as before.
 const SearchWindow = 2_000
 
@@ -106,10 +107,9 @@ func (db *DB) Search(ctx context.Context, q SearchQuery) ([]Hit, error) {
 // snippet() and the joins in one query with ORDER BY ran for every match
 // before the sort: 0.2 s for a word in every title of 100,000 videos.
 type ftsIndex struct {
-	// rank reads the newest ?5 matches of ?1 as rowid, score: FTS5 reads
-	// them newest first, so it stops there, and evaluates the MATCH once.
-	// filter joins what searchFilter needs to check each of them.
-	rank, filter string
+	// table is the FTS5 table, score its rank of a match (f.rowid), join
+	// what searchFilter needs to check a match (rankQuery).
+	table, score, join string
 	// details reads the hits whose rowids are in the JSON array ?2, all
 	// at or above rowid ?3: FTS5 evaluates the MATCH once (a prefix query
 	// materialises its whole doclist each time) over that range only, and
@@ -119,13 +119,30 @@ type ftsIndex struct {
 }
 
 // searchFilter is the condition of SearchQuery's Channel (?2) and Since (?3).
-const searchFilter = ` WHERE (?2 = '' OR v.channel_id = ?2 OR v.channel_handle = ?2)
+const searchFilter = ` AND (?2 = '' OR v.channel_id = ?2 OR v.channel_handle = ?2)
 	AND (?3 IS NULL OR coalesce(v.published_at, v.first_seen_at) >= ?3)`
 
+// rankQuery reads the newest ?5 matches of ?1 as rowid, score: FTS5 reads
+// them newest first, so it stops there, and evaluates the MATCH once. With
+// filtered, the matches are those that pass searchFilter, checked as they
+// are read: a channel's or a date's older matches are ranked, not only
+// those among the newest ?5 of every channel.
+func (ix *ftsIndex) rankQuery(filtered bool) string {
+	q := `SELECT f.rowid, ` + ix.score + ` AS score FROM ` + ix.table + ` f`
+	if filtered {
+		q += ix.join
+	}
+	q += ` WHERE ` + ix.table + ` MATCH ?1`
+	if filtered {
+		q += searchFilter
+	}
+	return q + ` ORDER BY f.rowid DESC LIMIT ?5`
+}
+
 var segmentsIndex = ftsIndex{
-	rank: `SELECT f.rowid, bm25(transcript_segments_fts) AS score FROM transcript_segments_fts f
-		WHERE transcript_segments_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?5`,
-	filter: ` JOIN transcript_segments s ON s.id = m.rowid JOIN videos v ON v.id = s.video_id`,
+	table: "transcript_segments_fts",
+	score: "bm25(transcript_segments_fts)",
+	join:  ` JOIN transcript_segments s ON s.id = f.rowid JOIN videos v ON v.id = s.video_id`,
 	details: `
 		SELECT f.rowid, v.id, coalesce(v.title, ''), coalesce(v.channel_title, ''), coalesce(v.channel_id, ''),
 		       s.language, s.start_ms / 1000, snippet(transcript_segments_fts, 0, '[', ']', '…', 16)
@@ -141,9 +158,9 @@ var segmentsIndex = ftsIndex{
 }
 
 var videosIndex = ftsIndex{
-	rank: `SELECT f.rowid, bm25(videos_fts, 10.0, 1.0) * 3 AS score FROM videos_fts f
-		WHERE videos_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?5`,
-	filter: ` JOIN videos v ON v.rowid = m.rowid`,
+	table: "videos_fts",
+	score: "bm25(videos_fts, 10.0, 1.0) * 3",
+	join:  ` JOIN videos v ON v.rowid = f.rowid`,
 	details: `
 		SELECT f.rowid, v.id, coalesce(v.title, ''), coalesce(v.channel_title, ''), coalesce(v.channel_id, ''),
 		       CASE WHEN instr(highlight(videos_fts, 0, char(1), char(2)), char(1)) > 0 THEN 'title' ELSE 'description' END,
@@ -174,11 +191,8 @@ type ranked struct {
 
 // run returns ix's best hits in the window, best first, ties newest first.
 func (s *search) run(ctx context.Context, ix *ftsIndex) ([]Hit, error) {
-	query := `SELECT m.rowid, m.score FROM (` + ix.rank + `) m`
-	if s.q.Channel != "" || s.since != nil {
-		query += ix.filter + searchFilter
-	}
-	query += ` ORDER BY m.score, m.rowid DESC LIMIT ?4`
+	filtered := s.q.Channel != "" || s.since != nil
+	query := `SELECT m.rowid, m.score FROM (` + ix.rankQuery(filtered) + `) m ORDER BY m.score, m.rowid DESC LIMIT ?4`
 	rows, err := s.tx.QueryContext(ctx, query, s.q.Text, s.q.Channel, s.since, s.q.Limit, s.window)
 	if err != nil {
 		return nil, searchError(err)

@@ -12,8 +12,8 @@ import (
 )
 
 // A query that matches more than the window is ranked over its newest
-// matches only, filters apply among those, and a query within the window
-// finds every match. A title match ranks above a transcript match; ties
+// matches only, of those that pass the filters, and a query within the
+// window finds every match. A title match ranks above a transcript match; ties
 // come newest first.
 func TestSearchWindow(t *testing.T) {
 	ctx := context.Background()
@@ -62,10 +62,15 @@ func TestSearchWindow(t *testing.T) {
 			"0005 title, 0004 title, 0003 title, 0002 title, 0001 title, 0005 transcript, 0004 transcript, 0003 transcript, 0002 transcript, 0001 transcript"},
 		{2, db.SearchQuery{Text: "harbour"}, "0005 title, 0004 title, 0005 transcript, 0004 transcript"},
 		{2, db.SearchQuery{Text: "harb*"}, "0005 title, 0004 title, 0005 transcript, 0004 transcript"},
-		// Filters apply within the window: v3 is the third newest.
+		// Filters apply before the window: v3, the third newest, is the
+		// only match on its channel, found with any window; the window
+		// then holds the newest matches that pass.
 		{3, db.SearchQuery{Text: "harbour", Channel: "UCcityDeskChannel0000002"}, "0003 title, 0003 transcript"},
-		{2, db.SearchQuery{Text: "harbour", Channel: "UCcityDeskChannel0000002"}, ""},
+		{1, db.SearchQuery{Text: "harbour", Channel: "UCcityDeskChannel0000002"}, "0003 title, 0003 transcript"},
 		{3, db.SearchQuery{Text: "harbour", Since: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)}, "0005 title, 0004 title, 0005 transcript, 0004 transcript"},
+		{1, db.SearchQuery{Text: "harbour", Since: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)}, "0005 title, 0005 transcript"},
+		{2, db.SearchQuery{Text: "harbour", Channel: "UCexampleNewsChannel0001", Since: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)},
+			"0005 title, 0004 title, 0005 transcript, 0004 transcript"},
 		{1, db.SearchQuery{Text: "harbour NOT dawn"}, "0005 title"},
 	} {
 		d.SetSearchWindow(tc.window)

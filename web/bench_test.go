@@ -102,7 +102,8 @@ var benchPages = []struct {
 	{"video", []string{"/videos/v0000000001", "/videos/v0000050042", "/videos/v0000099999", "/videos/v0000001001"}},
 	{"channels", []string{"/channels", "/channels?sort=sites", "/channels?sort=last_seen&page=3"}},
 	{"sites", []string{"/sites"}},
-	{"search", []string{"/search?q=budget", "/search?q=%22flood+came%22", "/search?q=harbour+OR+museum&since=2026-11-01", "/search?q=stor*"}},
+	{"search", []string{"/search?q=budget", "/search?q=%22flood+came%22", "/search?q=harbour+OR+museum&since=2026-11-01", "/search?q=stor*",
+		"/search?q=budget&channel=UC0000000000000000000001", "/search?q=stor*&channel=UC0000000000000000000007&since=2026-11-01"}},
 	{"vanished", []string{"/vanished", "/vanished?page=5", "/vanished?since=2026-11-15"}},
 	{"bad-request", []string{"/videos?page=0", "/videos?status=x", "/search?q=%22"}},
 }

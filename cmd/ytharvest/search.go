@@ -20,10 +20,10 @@ transcript hit) and the matching words in [brackets].
 
 QUERY uses SQLite's full-text syntax: words (all must match), "an exact
 phrase", OR, NOT, NEAR(a b, 5), prefix*; on PostgreSQL too (with -word,
-and NEAR of two terms: docs/scale-out.md). A query that matches more than
-2,000 transcript lines, or 2,000 titles and descriptions, is ranked among
-the newest 2,000 of them (--channel and --since apply among those): add
-words to narrow it. It opens the database read-only, so it works while a
+and NEAR of two terms: docs/scale-out.md). --channel and --since choose the
+videos first; a query that then matches more than 2,000 transcript lines,
+or 2,000 titles and descriptions, is ranked among the newest 2,000 of
+them: add words to narrow it. It opens the database read-only, so it works while a
 crawl is writing.`
 
 const searchExamples = `  ytharvest search '"state visit"'
