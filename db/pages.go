@@ -50,6 +50,41 @@ func (db *DB) SavePages(ctx context.Context, batch []harvest.PageSave) ([]harves
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	stats, err := db.savePages(ctx, batch)
+	if err == nil {
+		return stats, nil
+	}
+	// A user's own SQL may have deleted pages the run took (pruning a site
+	// while cron's crawl runs): their references and out-links then fail
+	// a foreign key. Looked for only when the batch failed, which costs a
+	// crawl nothing otherwise.
+	return harvest.SaveWithout(ctx, batch, err, db.missingPages, db.savePages)
+}
+
+// missingPages returns the pages of batch that are no longer stored.
+func (db *DB) missingPages(ctx context.Context, batch []harvest.PageSave) (map[int64]bool, error) {
+	ids := make([]int64, len(batch))
+	for i, s := range batch {
+		ids[i] = s.Page.ID
+	}
+	list, _ := json.Marshal(ids)
+	rows, err := db.sql.QueryContext(ctx, `SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM pages)`, string(list))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	missing, err := scanAll(rows, func(rows *sql.Rows) (id int64, err error) { return id, rows.Scan(&id) })
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]bool, len(missing))
+	for _, id := range missing {
+		m[id] = true
+	}
+	return m, nil
+}
+
+// savePages stores batch in one transaction (SavePages).
+func (db *DB) savePages(ctx context.Context, batch []harvest.PageSave) ([]harvest.SaveStats, error) {
 	// A batch takes milliseconds: it is not interrupted once begun. With a
 	// context that cannot be cancelled the driver also spares itself a
 	// goroutine per statement that would watch for the cancellation.

@@ -94,6 +94,15 @@ func (in inspector) Count(ctx context.Context, table string) (int, error) {
 	return n, err
 }
 
+func (in inspector) DeletePages(ctx context.Context, urls ...string) error {
+	for _, u := range urls {
+		if _, err := in.sql.ExecContext(ctx, `DELETE FROM pages WHERE url = ?`, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func scan[T any](rows *sql.Rows, err error, one func(*sql.Rows) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err

@@ -304,10 +304,14 @@ func (c *crawler) stored(op dbOpResult) error {
 	if op.err != nil {
 		return op.err
 	}
-	newVideos := 0
+	newVideos, gone := 0, 0
 	for i, r := range op.saved {
 		delete(c.taken, r.page.ID)
 		c.done++
+		if op.stats[i].Gone {
+			gone++
+			continue
+		}
 		c.changed = c.changed || op.stats[i].NewPages > 0
 		if p := c.h.Progress; p != nil {
 			p.PagesDone.Add(1)
@@ -315,6 +319,9 @@ func (c *crawler) stored(op dbOpResult) error {
 		}
 		c.count(r, op.stats[i])
 		newVideos += op.stats[i].NewVideos
+	}
+	if gone > 0 {
+		c.h.log().Info("pages deleted from the database while the run held them; their outcome is not stored", "pages", gone)
 	}
 	if op.took {
 		for _, p := range op.pages {

@@ -44,7 +44,8 @@ type Frontier interface {
 	// page that declares the canonical URL of a page already fetched is a
 	// duplicate: SavePages sets its State to PageSkipped (and its Error)
 	// and files its references under the first page. Saving a page's
-	// outcome again adds no row twice.
+	// outcome again adds no row twice. A page deleted since it was taken
+	// is left out (its stats say Gone) and the rest stored.
 	SavePages(ctx context.Context, batch []PageSave) ([]SaveStats, error)
 }
 
@@ -101,6 +102,9 @@ type SaveStats struct {
 	NewPages  int // out-links that joined the frontier
 	NewLinks  int // references not seen on this page before
 	NewVideos int // videos seen for the first time
+	// Gone: the page was deleted while the run held it (a user pruning
+	// the harvest with SQL), so nothing of it was stored.
+	Gone bool
 }
 
 // DocKind is what a fetched document is, judged by its content.
@@ -261,4 +265,40 @@ type VideoSource interface {
 // stored in a failed page's error: "HTTP 404 Not Found".
 func HTTPStatusText(code int) string {
 	return strings.TrimSpace("HTTP " + strconv.Itoa(code) + " " + http.StatusText(code))
+}
+
+// SaveWithout is how a store's SavePages goes on when a user's own SQL
+// deleted pages the run held (pruning a site while cron's crawl runs):
+// after saving batch failed with err, it asks missing which of its pages
+// are no longer stored and saves the others with save, their stats in
+// batch's order and the missing pages' saying Gone. With no page missing
+// the failure was something else, and err is returned.
+func SaveWithout(ctx context.Context, batch []PageSave, err error,
+	missing func(context.Context, []PageSave) (map[int64]bool, error),
+	save func(context.Context, []PageSave) ([]SaveStats, error)) ([]SaveStats, error) {
+	gone, merr := missing(ctx, batch)
+	if merr != nil || len(gone) == 0 {
+		return nil, err
+	}
+	kept := make([]PageSave, 0, len(batch))
+	for _, s := range batch {
+		if !gone[s.Page.ID] {
+			kept = append(kept, s)
+		}
+	}
+	var saved []SaveStats
+	if len(kept) > 0 {
+		if saved, err = save(ctx, kept); err != nil {
+			return nil, err
+		}
+	}
+	stats := make([]SaveStats, len(batch))
+	for i, s := range batch {
+		if gone[s.Page.ID] {
+			stats[i].Gone = true
+			continue
+		}
+		stats[i], saved = saved[0], saved[1:]
+	}
+	return stats, nil
 }

@@ -13,9 +13,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/harvestdev/ytharvest/internal/dbcheck"
 )
 
 // faultSite serves pages /p/0 .. /p/n-1 (/ is /p/0): page k links to
@@ -129,4 +132,52 @@ func faultFTSCheck(t *testing.T, path string) {
 			t.Errorf("%s integrity-check: %v", fts, err)
 		}
 	}
+}
+
+// A user prunes pages with their own SQL while a crawl holds them (cron's
+// run and an analyst's sqlite3 at once): the crawl stores the rest and
+// exits 0, the deleted page does not come back, and its references are
+// not stored. Before, the batch failed a foreign key and the run exited 1.
+func TestFaultPageDeletedDuringCrawl(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	site := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+			return
+		case "/p/1":
+			close(arrived)
+			select {
+			case <-release:
+			case <-time.After(10 * time.Second):
+			}
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<html><body><iframe src="https://www.youtube.com/embed/H7xQm2Lp9sA"></iframe><a href="/p/1">1</a> <a href="/p/2">2</a> <a href="/p/3">3</a></body></html>`)
+	})
+	e := newEnv(t, site)
+	go func() {
+		<-arrived
+		d, err := sql.Open("sqlite", "file:"+e.dbPath+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)")
+		if err == nil {
+			_, err = d.Exec(`DELETE FROM pages WHERE url = 'http://news.example/p/1'`)
+			d.Close()
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		close(release)
+	}()
+	if code := e.run("crawl", "--delay", "0s", "--depth", "1", "--no-transcripts", "--youtube-url", e.ytURL, "http://news.example/"); code != exitOK {
+		t.Fatalf("crawl with a page deleted meanwhile: exit %d", code)
+	}
+	if !strings.Contains(e.stderr.String(), "pages deleted from the database while the run held them") {
+		t.Errorf("the run did not say a page was deleted:\n%s", e.stderr)
+	}
+	got := e.query(`SELECT p.url || ' ' || p.state || ' ' || (SELECT count(*) FROM links l WHERE l.page_id = p.id) FROM pages p ORDER BY p.url`)
+	want := []string{"http://news.example/ fetched 1", "http://news.example/p/2 fetched 1", "http://news.example/p/3 fetched 1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("pages %q, want %q", got, want)
+	}
+	dbcheck.Check(t, e.dbPath)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
@@ -202,7 +203,11 @@ func (sl *hostSlice) fetch(ctx context.Context, p harvest.Page) (snooze, err err
 	if err != nil {
 		return nil, fmt.Errorf("save %s: %w", p.URL, err)
 	}
-	sl.w.count(out, stats, sl.last)
+	if stats.Gone {
+		sl.w.opts.Log.Info("page deleted from the database while a worker fetched it; its outcome is not stored", "url", p.URL)
+	} else {
+		sl.w.count(out, stats, sl.last)
+	}
 	if out.Wait > gap {
 		// The host asked for a longer wait (Retry-After): its slice
 		// comes back then, on whichever worker.
@@ -297,24 +302,41 @@ func (s *Store) nextHostPage(ctx context.Context, host string, depth int) (harve
 }
 
 // savePage stores one page's outcome and, in the same transaction, when
-// its host may next be asked: wait from now by the database's clock.
+// its host may next be asked: wait from now by the database's clock. A
+// page a user's SQL deleted meanwhile is not stored (its stats say Gone);
+// the host's next time still is.
 func (s *Store) savePage(ctx context.Context, ps harvest.PageSave, wait time.Duration) (harvest.SaveStats, error) {
+	ctx = context.WithoutCancel(ctx)
 	var stats []harvest.SaveStats
-	err := pgx.BeginFunc(context.WithoutCancel(ctx), s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
 		if stats, err = s.savePagesTx(ctx, tx, []harvest.PageSave{ps}); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `
-			INSERT INTO hosts (host, next_fetch_at) VALUES ($1, clock_timestamp() + $2 * interval '1 microsecond')
-			ON CONFLICT (host) DO UPDATE SET next_fetch_at = excluded.next_fetch_at`,
-			ps.Page.Host, wait.Microseconds())
-		return err
+		return setHostNext(ctx, tx, ps.Page.Host, wait)
 	})
-	if err != nil {
+	if err == nil {
+		return stats[0], nil
+	}
+	if gone, merr := s.missingPages(ctx, []harvest.PageSave{ps}); merr != nil || !gone[ps.Page.ID] {
 		return harvest.SaveStats{}, err
 	}
-	return stats[0], nil
+	if err := setHostNext(ctx, s.pool, ps.Page.Host, wait); err != nil {
+		return harvest.SaveStats{}, err
+	}
+	return harvest.SaveStats{Gone: true}, nil
+}
+
+// setHostNext records when host may next be asked: wait from now by the
+// database's clock.
+func setHostNext(ctx context.Context, q interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, host string, wait time.Duration) error {
+	_, err := q.Exec(ctx, `
+		INSERT INTO hosts (host, next_fetch_at) VALUES ($1, clock_timestamp() + $2 * interval '1 microsecond')
+		ON CONFLICT (host) DO UPDATE SET next_fetch_at = excluded.next_fetch_at`,
+		host, wait.Microseconds())
+	return err
 }
 
 // postpone keeps every worker off host for wait.

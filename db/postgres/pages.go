@@ -16,6 +16,17 @@ import (
 // has is a duplicate: skipped, its references filed under that page. See
 // harvest.Frontier.
 func (s *Store) SavePages(ctx context.Context, batch []harvest.PageSave) ([]harvest.SaveStats, error) {
+	stats, err := s.savePages(ctx, batch)
+	if err == nil {
+		return stats, nil
+	}
+	// A user's own SQL may have deleted pages the run took: their
+	// references and out-links then fail a foreign key (as in SQLite).
+	return harvest.SaveWithout(ctx, batch, err, s.missingPages, s.savePages)
+}
+
+// savePages stores batch in one transaction (SavePages).
+func (s *Store) savePages(ctx context.Context, batch []harvest.PageSave) ([]harvest.SaveStats, error) {
 	var stats []harvest.SaveStats
 	err := pgx.BeginFunc(context.WithoutCancel(ctx), s.pool, func(tx pgx.Tx) error {
 		var err error
@@ -26,6 +37,27 @@ func (s *Store) SavePages(ctx context.Context, batch []harvest.PageSave) ([]harv
 		return nil, err
 	}
 	return stats, nil
+}
+
+// missingPages returns the pages of batch that are no longer stored.
+func (s *Store) missingPages(ctx context.Context, batch []harvest.PageSave) (map[int64]bool, error) {
+	ids := make([]int64, len(batch))
+	for i, ps := range batch {
+		ids[i] = ps.Page.ID
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id FROM unnest($1::bigint[]) AS b(id) WHERE NOT EXISTS (SELECT 1 FROM pages p WHERE p.id = b.id)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]bool, len(missing))
+	for _, id := range missing {
+		m[id] = true
+	}
+	return m, nil
 }
 
 func (s *Store) savePagesTx(ctx context.Context, tx pgx.Tx, batch []harvest.PageSave) ([]harvest.SaveStats, error) {

@@ -117,6 +117,11 @@ func (in inspector) Runs(ctx context.Context) ([]harvest.Run, error) {
 	})
 }
 
+func (in inspector) DeletePages(ctx context.Context, urls ...string) error {
+	_, err := in.pool.Exec(ctx, `DELETE FROM pages WHERE url = ANY($1)`, urls)
+	return err
+}
+
 func (in inspector) Count(ctx context.Context, table string) (int, error) {
 	var n int
 	// The table name comes from the suite, never from data.

@@ -250,3 +250,56 @@ func TestBlocksCounted(t *testing.T) {
 			ids[0], after[ids[0]], ids[1], after[ids[1]])
 	}
 }
+
+// A page a user deletes while a worker fetches it (pruning a site while
+// the workers run) is not stored, nothing of it comes back, and the
+// worker goes on with the host's other pages.
+func TestWorkerPageDeleted(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	arrived, release := make(chan struct{}), make(chan struct{})
+	site := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+			return
+		case "/p/1":
+			close(arrived)
+			select {
+			case <-release:
+			case <-time.After(10 * time.Second):
+			}
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<html><body><iframe src="https://www.youtube.com/embed/vid%08d"></iframe><a href="/p/1">1</a> <a href="/p/2">2</a></body></html>`, len(r.URL.Path))
+	})
+	seed := serveSeed(t, s, site)
+	go func() {
+		<-arrived
+		if _, err := s.Pool().Exec(context.Background(), `DELETE FROM pages WHERE url = $1`, seed+"p/1"); err != nil {
+			t.Error(err)
+		}
+		close(release)
+	}()
+	w := work(t, s, harvester(t, s, seed, &fakeSource{}), postgres.WorkerOptions{UntilIdle: true, Concurrency: 1}, time.Minute)
+	if n := w.Stats().PagesFetched.Load(); n != 2 {
+		t.Errorf("%d pages fetched, want 2 (the home page and /p/2)", n)
+	}
+	rows, err := s.Pool().Query(context.Background(), `SELECT url || ' ' || state || ' ' || (SELECT count(*) FROM links l WHERE l.page_id = p.id) FROM pages p ORDER BY url`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{seed + " fetched 1", seed + "p/2 fetched 1"}; !slices.Equal(got, want) {
+		t.Errorf("pages %q, want %q", got, want)
+	}
+	// No job failed on the way (a failed one is tried again later, after
+	// an error in the log).
+	var failed int
+	if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE cardinality(errors) > 0`).Scan(&failed); err != nil || failed != 0 {
+		t.Errorf("%d jobs failed an attempt (%v)", failed, err)
+	}
+}

@@ -175,6 +175,55 @@ func testSavePagesAtomic(t *testing.T, e *env) {
 	}
 }
 
+// A user may delete pages a run has taken (pruning a site while cron's
+// crawl runs): their outcome is not stored, nothing of them comes back,
+// and the rest of the batch is stored.
+func testSavePagesDeleted(t *testing.T, e *env) {
+	e.store.AddSeeds(e.ctx, []string{"https://a.example/", "https://b.example/", "https://c.example/"})
+	ps := e.next(3, 0)
+	if len(ps) != 3 {
+		t.Fatalf("took %d pages, want 3", len(ps))
+	}
+	if err := e.inspect.DeletePages(e.ctx, "https://b.example/"); err != nil {
+		t.Fatal(err)
+	}
+	var batch []harvest.PageSave
+	for i := range ps {
+		ps[i].State, ps[i].HTTPStatus, ps[i].Title = harvest.PageFetched, 200, "Page"
+		host := ps[i].Host
+		batch = append(batch, harvest.PageSave{Page: &ps[i],
+			Refs: []harvest.Reference{video(strings.Repeat(host[:1], 11), harvest.KindIframe),
+				{Type: harvest.RefChannel, ID: "@" + host[:1] + "news", Kind: harvest.KindAnchor}},
+			Out: []harvest.Page{{URL: "https://" + host + "/story", Depth: 1}}})
+	}
+	st, err := e.store.SavePages(e.ctx, batch)
+	if err != nil {
+		t.Fatalf("SavePages with a page deleted meanwhile: %v", err)
+	}
+	for i, p := range ps {
+		want := harvest.SaveStats{NewPages: 1, NewLinks: 2, NewVideos: 1}
+		if p.Host == "b.example" {
+			want = harvest.SaveStats{Gone: true}
+		}
+		if st[i] != want {
+			t.Errorf("%s: stats %+v, want %+v", p.URL, st[i], want)
+		}
+	}
+	var got []string
+	for u, r := range e.pages() {
+		got = append(got, u+" "+r.State)
+	}
+	slices.Sort(got)
+	want := []string{"https://a.example/ fetched", "https://a.example/story queued",
+		"https://c.example/ fetched", "https://c.example/story queued"}
+	if !slices.Equal(got, want) {
+		t.Errorf("pages:\n got  %q\n want %q", got, want)
+	}
+	if n, v := e.count("links"), e.videos(); n != 4 || len(v) != 2 {
+		t.Errorf("%d links and videos %v, want 4 and aaaaaaaaaaa, ccccccccccc", n, v)
+	}
+}
+
 // Seeds are fetched on every run: adding them again queues them again,
 // at depth 0, whatever they were.
 func testReseed(t *testing.T, e *env) {

@@ -35,6 +35,9 @@ type Inspector interface {
 	// Count returns the number of rows of a table of the schema
 	// (video_views, caption_tracks, playlists, transcript_segments...).
 	Count(ctx context.Context, table string) (int, error)
+	// DeletePages deletes the pages of these URLs with SQL, as a user
+	// pruning the harvest does.
+	DeletePages(ctx context.Context, urls ...string) error
 }
 
 // PageRow is a stored page.
@@ -88,6 +91,7 @@ func Run(t *testing.T, open Opener) {
 		{"FrontierOrder", testFrontierOrder},
 		{"SavePages", testSavePages},
 		{"SavePagesAtomic", testSavePagesAtomic},
+		{"SavePagesDeleted", testSavePagesDeleted},
 		{"Reseed", testReseed},
 		{"RecheckDue", testRecheckDue},
 		{"CanonicalMerge", testCanonicalMerge},
