@@ -61,26 +61,14 @@ func (db *DB) SavePages(ctx context.Context, batch []harvest.PageSave) ([]harves
 	return harvest.SaveWithout(ctx, batch, err, db.missingPages, db.savePages)
 }
 
-// missingPages returns the pages of batch that are no longer stored.
-func (db *DB) missingPages(ctx context.Context, batch []harvest.PageSave) (map[int64]bool, error) {
-	ids := make([]int64, len(batch))
-	for i, s := range batch {
-		ids[i] = s.Page.ID
-	}
+// missingPages returns the page IDs of ids that are no longer stored.
+func (db *DB) missingPages(ctx context.Context, ids []int64) ([]int64, error) {
 	list, _ := json.Marshal(ids)
 	rows, err := db.sql.QueryContext(ctx, `SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM pages)`, string(list))
 	if err != nil {
 		return nil, mapError(err)
 	}
-	missing, err := scanAll(rows, func(rows *sql.Rows) (id int64, err error) { return id, rows.Scan(&id) })
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]bool, len(missing))
-	for _, id := range missing {
-		m[id] = true
-	}
-	return m, nil
+	return scanAll(rows, func(rows *sql.Rows) (id int64, err error) { return id, rows.Scan(&id) })
 }
 
 // savePages stores batch in one transaction (SavePages).

@@ -269,16 +269,24 @@ func HTTPStatusText(code int) string {
 
 // SaveWithout is how a store's SavePages goes on when a user's own SQL
 // deleted pages the run held (pruning a site while cron's crawl runs):
-// after saving batch failed with err, it asks missing which of its pages
-// are no longer stored and saves the others with save, their stats in
-// batch's order and the missing pages' saying Gone. With no page missing
-// the failure was something else, and err is returned.
+// after saving batch failed with err, it asks missing which of the pages'
+// IDs are no longer stored and saves the other pages with save, their
+// stats in batch's order and the missing pages' saying Gone. With no page
+// missing the failure was something else, and err is returned.
 func SaveWithout(ctx context.Context, batch []PageSave, err error,
-	missing func(context.Context, []PageSave) (map[int64]bool, error),
+	missing func(ctx context.Context, ids []int64) ([]int64, error),
 	save func(context.Context, []PageSave) ([]SaveStats, error)) ([]SaveStats, error) {
-	gone, merr := missing(ctx, batch)
-	if merr != nil || len(gone) == 0 {
+	ids := make([]int64, len(batch))
+	for i, s := range batch {
+		ids[i] = s.Page.ID
+	}
+	ids, merr := missing(ctx, ids)
+	if merr != nil || len(ids) == 0 {
 		return nil, err
+	}
+	gone := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		gone[id] = true
 	}
 	kept := make([]PageSave, 0, len(batch))
 	for _, s := range batch {

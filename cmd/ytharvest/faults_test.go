@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/harvestdev/ytharvest/internal/dbcheck"
+	"github.com/harvestdev/ytharvest/internal/testserver"
 )
 
 // faultSite serves pages /p/0 .. /p/n-1 (/ is /p/0): page k links to
@@ -139,25 +140,10 @@ func faultFTSCheck(t *testing.T, path string) {
 // exits 0, the deleted page does not come back, and its references are
 // not stored. Before, the batch failed a foreign key and the run exited 1.
 func TestFaultPageDeletedDuringCrawl(t *testing.T) {
-	arrived, release := make(chan struct{}), make(chan struct{})
-	site := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/robots.txt":
-			http.NotFound(w, r)
-			return
-		case "/p/1":
-			close(arrived)
-			select {
-			case <-release:
-			case <-time.After(10 * time.Second):
-			}
-		}
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<html><body><iframe src="https://www.youtube.com/embed/H7xQm2Lp9sA"></iframe><a href="/p/1">1</a> <a href="/p/2">2</a> <a href="/p/3">3</a></body></html>`)
-	})
+	site := testserver.NewHoldingSite("/p/1", "H7xQm2Lp9sA")
 	e := newEnv(t, site)
 	go func() {
-		<-arrived
+		<-site.Arrived
 		d, err := sql.Open("sqlite", "file:"+e.dbPath+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)")
 		if err == nil {
 			_, err = d.Exec(`DELETE FROM pages WHERE url = 'http://news.example/p/1'`)
@@ -166,7 +152,7 @@ func TestFaultPageDeletedDuringCrawl(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
-		close(release)
+		close(site.Release)
 	}()
 	if code := e.run("crawl", "--delay", "0s", "--depth", "1", "--no-transcripts", "--youtube-url", e.ytURL, "http://news.example/"); code != exitOK {
 		t.Fatalf("crawl with a page deleted meanwhile: exit %d", code)

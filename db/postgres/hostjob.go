@@ -318,7 +318,7 @@ func (s *Store) savePage(ctx context.Context, ps harvest.PageSave, wait time.Dur
 	if err == nil {
 		return stats[0], nil
 	}
-	if gone, merr := s.missingPages(ctx, []harvest.PageSave{ps}); merr != nil || !gone[ps.Page.ID] {
+	if gone, merr := s.missingPages(ctx, []int64{ps.Page.ID}); merr != nil || len(gone) == 0 {
 		return harvest.SaveStats{}, err
 	}
 	if err := setHostNext(ctx, s.pool, ps.Page.Host, wait); err != nil {

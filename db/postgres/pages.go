@@ -39,25 +39,13 @@ func (s *Store) savePages(ctx context.Context, batch []harvest.PageSave) ([]harv
 	return stats, nil
 }
 
-// missingPages returns the pages of batch that are no longer stored.
-func (s *Store) missingPages(ctx context.Context, batch []harvest.PageSave) (map[int64]bool, error) {
-	ids := make([]int64, len(batch))
-	for i, ps := range batch {
-		ids[i] = ps.Page.ID
-	}
+// missingPages returns the page IDs of ids that are no longer stored.
+func (s *Store) missingPages(ctx context.Context, ids []int64) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id FROM unnest($1::bigint[]) AS b(id) WHERE NOT EXISTS (SELECT 1 FROM pages p WHERE p.id = b.id)`, ids)
 	if err != nil {
 		return nil, err
 	}
-	missing, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]bool, len(missing))
-	for _, id := range missing {
-		m[id] = true
-	}
-	return m, nil
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
 func (s *Store) savePagesTx(ctx context.Context, tx pgx.Tx, batch []harvest.PageSave) ([]harvest.SaveStats, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/harvestdev/ytharvest/harvest"
 	"github.com/harvestdev/ytharvest/harvest/crawl"
 	"github.com/harvestdev/ytharvest/harvest/extract"
+	"github.com/harvestdev/ytharvest/internal/testserver"
 )
 
 // politeSite is a host with a robots.txt asking for a crawl delay, a
@@ -257,33 +258,18 @@ func TestBlocksCounted(t *testing.T) {
 func TestWorkerPageDeleted(t *testing.T) {
 	t.Parallel()
 	s := openStore(t)
-	arrived, release := make(chan struct{}), make(chan struct{})
-	site := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/robots.txt":
-			http.NotFound(w, r)
-			return
-		case "/p/1":
-			close(arrived)
-			select {
-			case <-release:
-			case <-time.After(10 * time.Second):
-			}
-		}
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<html><body><iframe src="https://www.youtube.com/embed/vid%08d"></iframe><a href="/p/1">1</a> <a href="/p/2">2</a></body></html>`, len(r.URL.Path))
-	})
+	site := testserver.NewHoldingSite("/p/1", "vid00000001")
 	seed := serveSeed(t, s, site)
 	go func() {
-		<-arrived
+		<-site.Arrived
 		if _, err := s.Pool().Exec(context.Background(), `DELETE FROM pages WHERE url = $1`, seed+"p/1"); err != nil {
 			t.Error(err)
 		}
-		close(release)
+		close(site.Release)
 	}()
 	w := work(t, s, harvester(t, s, seed, &fakeSource{}), postgres.WorkerOptions{UntilIdle: true, Concurrency: 1}, time.Minute)
-	if n := w.Stats().PagesFetched.Load(); n != 2 {
-		t.Errorf("%d pages fetched, want 2 (the home page and /p/2)", n)
+	if n := w.Stats().PagesFetched.Load(); n != 3 {
+		t.Errorf("%d pages fetched, want 3 (the home page, /p/2 and /p/3)", n)
 	}
 	rows, err := s.Pool().Query(context.Background(), `SELECT url || ' ' || state || ' ' || (SELECT count(*) FROM links l WHERE l.page_id = p.id) FROM pages p ORDER BY url`)
 	if err != nil {
@@ -293,7 +279,7 @@ func TestWorkerPageDeleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{seed + " fetched 1", seed + "p/2 fetched 1"}; !slices.Equal(got, want) {
+	if want := []string{seed + " fetched 1", seed + "p/2 fetched 1", seed + "p/3 fetched 1"}; !slices.Equal(got, want) {
 		t.Errorf("pages %q, want %q", got, want)
 	}
 	// No job failed on the way (a failed one is tried again later, after
