@@ -393,16 +393,7 @@ func TestMigrateRebuildsCounts(t *testing.T) {
 	d.Close()
 
 	old := copyToSchema(t, path, 12)
-	s, err := sql.Open("sqlite", "file:"+old+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range pruneSteps {
-		if _, err := s.Exec(q); err != nil {
-			t.Fatalf("%v\n%s", err, q)
-		}
-	}
-	s.Close()
+	execSQL(t, old, pruneSteps...)
 
 	m, err := db.Open(ctx, old)
 	if err != nil {
@@ -426,6 +417,22 @@ func copyToSchema(t *testing.T, path string, version int) string {
 		t.Fatal(err)
 	}
 	return old
+}
+
+// execSQL runs stmts on the database file at path as another program
+// would, with foreign keys on, before ytharvest opens it.
+func execSQL(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	s, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, q := range stmts {
+		if _, err := s.Exec(q); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
 }
 
 // testClock is a settable clock.

@@ -2,7 +2,6 @@ package db_test
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -23,28 +22,19 @@ func TestMigrateLeanWrites(t *testing.T) {
 	if err := oldschema.Create(ctx, path, "migrations", 11); err != nil {
 		t.Fatal(err)
 	}
-	s, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
 	const at = `'2026-11-01T00:00:00.000Z'`
-	for _, q := range []string{
+	execSQL(t, path,
 		`INSERT INTO pages (url, host, depth, state, kind, canonical_url, first_seen_at) VALUES
-		   ('http://a.example/', 'a.example', 0, 'fetched', 'html', 'http://a.example/', ` + at + `),
-		   ('http://a.example/s?id=1', 'a.example', 1, 'fetched', 'html', 'http://a.example/story', ` + at + `),
-		   ('http://a.example/q', 'a.example', 1, 'queued', NULL, NULL, ` + at + `),
-		   ('http://a.example/old', 'a.example', 1, 'fetching', NULL, NULL, ` + at + `)`,
-		`INSERT INTO videos (id, first_seen_at) VALUES ('H7xQm2Lp9sA', ` + at + `)`,
+		   ('http://a.example/', 'a.example', 0, 'fetched', 'html', 'http://a.example/', `+at+`),
+		   ('http://a.example/s?id=1', 'a.example', 1, 'fetched', 'html', 'http://a.example/story', `+at+`),
+		   ('http://a.example/q', 'a.example', 1, 'queued', NULL, NULL, `+at+`),
+		   ('http://a.example/old', 'a.example', 1, 'fetching', NULL, NULL, `+at+`)`,
+		`INSERT INTO videos (id, first_seen_at) VALUES ('H7xQm2Lp9sA', `+at+`)`,
 		`INSERT INTO links (page_id, ref_type, ref_id, video_id, playlist_id, channel_ref, kind, in_body, first_seen_at, last_seen_at) VALUES
-		   (1, 'video', 'H7xQm2Lp9sA', 'H7xQm2Lp9sA', NULL, NULL, 'iframe', 1, ` + at + `, ` + at + `),
-		   (1, 'playlist', 'PLx', NULL, 'PLx', NULL, 'anchor', 1, ` + at + `, ` + at + `),
-		   (2, 'channel', 'UCx', NULL, NULL, 'UCx', 'anchor', 0, ` + at + `, ` + at + `)`,
-	} {
-		if _, err := s.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	s.Close()
+		   (1, 'video', 'H7xQm2Lp9sA', 'H7xQm2Lp9sA', NULL, NULL, 'iframe', 1, `+at+`, `+at+`),
+		   (1, 'playlist', 'PLx', NULL, 'PLx', NULL, 'anchor', 1, `+at+`, `+at+`),
+		   (2, 'channel', 'UCx', NULL, NULL, 'UCx', 'anchor', 0, `+at+`, `+at+`)`,
+	)
 
 	d, err := db.Open(ctx, path)
 	if err != nil {

@@ -2,7 +2,6 @@ package db_test
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -19,11 +18,7 @@ func TestMigrateScopeCounts(t *testing.T) {
 	if err := oldschema.Create(ctx, path, "migrations", 6); err != nil {
 		t.Fatal(err)
 	}
-	s, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
+	execSQL(t, path,
 		`INSERT INTO pages (url, host, depth, state, kind, first_seen_at) VALUES
 		   ('http://a.example/', 'a.example', 0, 'fetched', 'html', '2026-11-01T00:00:00.000Z'),
 		   ('http://a.example/feed', 'a.example', 0, 'fetched', 'feed', '2026-11-01T00:00:00.000Z'),
@@ -33,12 +28,7 @@ func TestMigrateScopeCounts(t *testing.T) {
 		`INSERT INTO links (page_id, ref_type, ref_id, video_id, kind, in_body, first_seen_at, last_seen_at)
 		   VALUES (1, 'video', 'H7xQm2Lp9sA', 'H7xQm2Lp9sA', 'iframe', 1, '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z')`,
 		`INSERT INTO runs (started_at, status) VALUES ('2026-11-01T00:00:00.000Z', 'ok')`,
-	} {
-		if _, err := s.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	s.Close()
+	)
 
 	d, err := db.Open(ctx, path)
 	if err != nil {

@@ -212,6 +212,17 @@ type innertubeClient struct {
 	} `json:"context"`
 }
 
+// ytJSON is the Content-Type of innertube's answers.
+const ytJSON = "application/json; charset=UTF-8"
+
+// admit notes in rec the client identity c speaks as, logs rec, and
+// returns YouTube's refusal of that identity, or nil.
+func (y *YouTube) admit(rec YouTubeRequest, c innertubeClient) *FakeResponse {
+	rec.ClientName, rec.ClientVersion = c.Context.Client.ClientName, c.Context.Client.ClientVersion
+	y.log(rec)
+	return y.refusal(rec.ClientName, rec.ClientVersion)
+}
+
 // readBody decodes the JSON body of r into body. When it cannot, it logs
 // rec, answers YouTube's 400 and returns false.
 func (y *YouTube) readBody(w http.ResponseWriter, r *http.Request, rec YouTubeRequest, body any) bool {
@@ -234,13 +245,12 @@ func (y *YouTube) servePlayer(w http.ResponseWriter, r *http.Request, rec YouTub
 	if !y.readBody(w, r, rec, &body) {
 		return
 	}
-	rec.VideoID, rec.ClientName, rec.ClientVersion = body.VideoID, body.Context.Client.ClientName, body.Context.Client.ClientVersion
-	y.log(rec)
-	if refused := y.refusal(rec.ClientName, rec.ClientVersion); refused != nil {
-		ytWrite(w, r, refused, "application/json; charset=UTF-8")
+	rec.VideoID = body.VideoID
+	if refused := y.admit(rec, body.innertubeClient); refused != nil {
+		ytWrite(w, r, refused, ytJSON)
 		return
 	}
-	ytWrite(w, r, y.player(body.VideoID), "application/json; charset=UTF-8")
+	ytWrite(w, r, y.player(body.VideoID), ytJSON)
 }
 
 // serveBrowse answers a playlist page: the first asked for as "VL" + its
@@ -259,7 +269,7 @@ func (y *YouTube) serveBrowse(w http.ResponseWriter, r *http.Request, rec YouTub
 		rec.VideoID = name
 	}
 	y.log(rec)
-	ytWrite(w, r, y.browse(name), "application/json; charset=UTF-8")
+	ytWrite(w, r, y.browse(name), ytJSON)
 }
 
 // ytNoPlaylist is what YouTube answers for a playlist that does not exist.
@@ -409,7 +419,7 @@ func (y *YouTube) timedtext(w http.ResponseWriter, r *http.Request) {
 	}
 	ctype := "text/xml; charset=UTF-8"
 	if format == "json3" {
-		ctype = "application/json; charset=UTF-8"
+		ctype = ytJSON
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Write(data)

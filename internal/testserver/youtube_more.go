@@ -172,10 +172,10 @@ func (y *YouTube) apiVideos(w http.ResponseWriter, r *http.Request) string {
 	ids := q.Get("id")
 	switch {
 	case override != nil:
-		ytWrite(w, r, override, "application/json; charset=UTF-8")
+		ytWrite(w, r, override, ytJSON)
 		return ids
 	case q.Get("key") == "" || q.Get("key") == "bad-key":
-		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		w.Header().Set("Content-Type", ytJSON)
 		w.WriteHeader(http.StatusBadRequest)
 		w.Write([]byte(APIKeyInvalid))
 		return ids
@@ -203,7 +203,7 @@ func (y *YouTube) apiVideos(w http.ResponseWriter, r *http.Request) string {
 	}
 	body, _ := json.Marshal(map[string]any{"kind": "youtube#videoListResponse", "etag": "fake-etag", "items": out,
 		"pageInfo": map[string]int{"totalResults": len(out), "resultsPerPage": len(out)}})
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.Header().Set("Content-Type", ytJSON)
 	w.Write(body)
 	return ids
 }

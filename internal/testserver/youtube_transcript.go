@@ -33,22 +33,21 @@ func (y *YouTube) serveTranscript(w http.ResponseWriter, r *http.Request, rec Yo
 		return
 	}
 	id, lang, ok := transcriptParams(body.Params)
-	rec.VideoID, rec.ClientName, rec.ClientVersion = id, body.Context.Client.ClientName, body.Context.Client.ClientVersion
-	y.log(rec)
-	const ctype = "application/json; charset=UTF-8"
-	switch {
+	rec.VideoID = id
+	refused := y.admit(rec, body.innertubeClient)
+	switch over := y.override(id).Transcript; {
 	case !ok:
-		ytWrite(w, r, &FakeResponse{Status: http.StatusBadRequest, Body: []byte(ytBadParams)}, ctype)
-	case y.refusal(rec.ClientName, rec.ClientVersion) != nil:
-		ytWrite(w, r, y.refusal(rec.ClientName, rec.ClientVersion), ctype)
-	case y.override(id).Transcript != nil:
-		ytWrite(w, r, y.override(id).Transcript, ctype)
+		ytWrite(w, r, &FakeResponse{Status: http.StatusBadRequest, Body: []byte(ytBadParams)}, ytJSON)
+	case refused != nil:
+		ytWrite(w, r, refused, ytJSON)
+	case over != nil:
+		ytWrite(w, r, over, ytJSON)
 	default:
 		body := []byte(ytNoTranscript)
 		if b, err := os.ReadFile(filepath.Join(y.dir, "get_transcript", id+"."+lang+".json")); err == nil {
 			body = b
 		}
-		ytWrite(w, r, &FakeResponse{Body: body}, ctype)
+		ytWrite(w, r, &FakeResponse{Body: body}, ytJSON)
 	}
 }
 
