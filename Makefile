@@ -44,7 +44,8 @@ FUZZ_TARGETS = \
 	harvest/crawl:FuzzParseRobots harvest/crawl:FuzzSniff \
 	harvest/extract:FuzzExtract harvest/extract:FuzzParseURL harvest/extract:FuzzFastPath \
 	harvest/youtube:FuzzParseJSON3 harvest/youtube:FuzzParseSRV3 harvest/youtube:FuzzParseLegacyXML \
-	cmd/ytharvest:FuzzAppendJSONString db/postgres:FuzzTSQuery internal/testserver:FuzzTranscriptParams
+	cmd/ytharvest:FuzzAppendJSONString db:FuzzSearchQuery db/postgres:FuzzTSQuery \
+	internal/testserver:FuzzTranscriptParams
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

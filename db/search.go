@@ -63,6 +63,14 @@ func (db *DB) Search(ctx context.Context, q SearchQuery) ([]Hit, error) {
 	if strings.TrimSpace(q.Text) == "" {
 		return nil, fmt.Errorf("%w: it is empty", ErrBadQuery)
 	}
+	tree, err := ParseQuery(q.Text)
+	if err != nil {
+		return nil, err
+	}
+	match, err := ftsMatch(tree)
+	if err != nil {
+		return nil, err
+	}
 	if q.Limit <= 0 {
 		q.Limit = 20
 	}
@@ -71,7 +79,7 @@ func (db *DB) Search(ctx context.Context, q SearchQuery) ([]Hit, error) {
 		return nil, mapError(err)
 	}
 	defer tx.Rollback()
-	s := search{tx: tx, q: q, window: cmp.Or(db.searchWindow, SearchWindow)}
+	s := search{tx: tx, q: q, match: match, window: cmp.Or(db.searchWindow, SearchWindow)}
 	if !q.Since.IsZero() {
 		s.since = formatTime(q.Since)
 	}
@@ -180,7 +188,8 @@ var videosIndex = ftsIndex{
 type search struct {
 	tx     *sql.Tx
 	q      SearchQuery
-	since  any // q.Since as stored, or nil
+	match  string // q.Text as an FTS5 MATCH expression (ftsMatch)
+	since  any    // q.Since as stored, or nil
 	window int
 }
 
@@ -193,7 +202,7 @@ type ranked struct {
 func (s *search) run(ctx context.Context, ix *ftsIndex) ([]Hit, error) {
 	filtered := s.q.Channel != "" || s.since != nil
 	query := `SELECT m.rowid, m.score FROM (` + ix.rankQuery(filtered) + `) m ORDER BY m.score, m.rowid DESC LIMIT ?4`
-	rows, err := s.tx.QueryContext(ctx, query, s.q.Text, s.q.Channel, s.since, s.q.Limit, s.window)
+	rows, err := s.tx.QueryContext(ctx, query, s.match, s.q.Channel, s.since, s.q.Limit, s.window)
 	if err != nil {
 		return nil, searchError(err)
 	}
@@ -207,7 +216,7 @@ func (s *search) run(ctx context.Context, ix *ftsIndex) ([]Hit, error) {
 		ids[i], lowest = r.rowid, min(lowest, r.rowid)
 	}
 	list, _ := json.Marshal(ids)
-	rows, err = s.tx.QueryContext(ctx, ix.details, s.q.Text, string(list), lowest)
+	rows, err = s.tx.QueryContext(ctx, ix.details, s.match, string(list), lowest)
 	if err != nil {
 		return nil, searchError(err)
 	}

@@ -2,7 +2,9 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +79,54 @@ func TestSearchWindow(t *testing.T) {
 		if got := search(tc.q); got != tc.want {
 			t.Errorf("window %d, Search(%+v) = %s\nwant %s", tc.window, tc.q, got, tc.want)
 		}
+	}
+}
+
+// The query language reads the same on SQLite as on PostgreSQL
+// (db.ParseQuery): what FTS5 alone would refuse or misread — an implicit
+// AND beside parentheses, -word, a hyphenated or colon word — finds what
+// it says.
+func TestSearchQueryLanguage(t *testing.T) {
+	ctx := context.Background()
+	d, _ := MustOpenDB(t)
+	for id, title := range map[string]string{
+		"budgetstorm": "Budget and the storm",
+		"councilbudg": "Council budget vote",
+		"stormcounci": "Storm over the council",
+		"covid19upda": "Covid-19 update: title page",
+	} {
+		v := harvest.Video{ID: id, Status: harvest.VideoOK, Title: title, ChannelID: "UCexampleNewsChannel0001"}
+		if err := d.SaveVideo(ctx, &v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q, want := range map[string]string{
+		"(budget OR storm) council": "councilbudg stormcounci",
+		"council (budget OR storm)": "councilbudg stormcounci",
+		"budget -council":           "budgetstorm",
+		"budget NOT council":        "budgetstorm",
+		"storm -(council OR vote)":  "budgetstorm",
+		"covid-19":                  "covid19upda",
+		"update:":                   "covid19upda",
+		"title:page":                "covid19upda",
+		"NEAR(budget storm, 2)":     "budgetstorm",
+		"-budget council":           "stormcounci",
+	} {
+		hits, err := d.Search(ctx, db.SearchQuery{Text: q, Limit: 10})
+		if err != nil {
+			t.Errorf("Search(%q): %v", q, err)
+			continue
+		}
+		var ids []string
+		for _, h := range hits {
+			ids = append(ids, h.VideoID)
+		}
+		slices.Sort(ids)
+		if got := strings.Join(ids, " "); got != want {
+			t.Errorf("Search(%q) = %s, want %s", q, got, want)
+		}
+	}
+	if _, err := d.Search(ctx, db.SearchQuery{Text: "-council"}); !errors.Is(err, db.ErrBadQuery) || !strings.Contains(err.Error(), "only excludes") {
+		t.Errorf("Search(-council): %v, want ErrBadQuery saying it only excludes", err)
 	}
 }

@@ -213,7 +213,7 @@ func TestFaultBadQueriesAndOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{`"unterminated`, `AND`, `NEAR(`, `(`, `)`, `a OR`, `a NOT`, `*`, `^`, `+`, `'`, `\`,
-		`NEAR(a b, x)`, `nosuchcolumn:word`, `"it's'); DROP TABLE videos; --`, `x' OR 1=1; --`} {
+		`NEAR(a b, x)`, `(-word)`, `"it's'); DROP TABLE videos; --`, `x' OR 1=1; --`} {
 		code := e.run("search", q)
 		if code != exitUsage {
 			t.Errorf("search %q: exit %d, want %d", q, code, exitUsage)

@@ -1190,11 +1190,23 @@ func TestSearchCommand(t *testing.T) {
 		t.Error("videos table damaged by a search")
 	}
 	// A malformed query is a short usage error, not SQL internals.
-	for _, q := range []string{`"unterminated`, `AND`, `nosuchcolumn:word`, ` `} {
+	for _, q := range []string{`"unterminated`, `AND`, `(guard -honour) OR -anthem`, ` `} {
 		code := e.run("search", q)
 		if code != exitUsage || !strings.Contains(e.stderr.String(), "cannot read the search query") || strings.Contains(e.stderr.String(), "SQL logic") {
 			t.Errorf("search %q: exit %d, %s", q, code, e.stderr)
 		}
+	}
+	// What FTS5 alone would read as syntax is a word; -word excludes.
+	if hits := search("nosuchcolumn:word"); len(hits) != 0 {
+		t.Errorf("a column filter's form: %+v, want no hit and no error", hits)
+	}
+	var lines []string
+	for _, h := range search("(anthem OR honour) -inspect") {
+		lines = append(lines, fmt.Sprintf("%s %d", h.Field, h.StartSeconds))
+	}
+	slices.Sort(lines)
+	if got := strings.Join(lines, ", "); got != "description 0, transcript 2, transcript 8" {
+		t.Errorf("(anthem OR honour) -inspect: %s; want the description, the honour line and the anthem's, not the inspection's", got)
 	}
 	// The text output names the moment.
 	if code := e.run("search", "national anthem"); code != exitOK || !strings.Contains(e.stdout.String(), "transcript (en) at 0:08") {

@@ -69,7 +69,8 @@ func TestPostgresCommands(t *testing.T) {
 	}
 	// The same query language on both stores, and the same hits.
 	for _, q := range []string{"guard", "gua*", `"guard of honour"`, "guard NOT inspect", "NEAR(guard inspect, 3)",
-		"budget OR barrier", "(ceremony OR budget) AND full", "NEAR(honour guard)"} {
+		"budget OR barrier", "(ceremony OR budget) AND full", "(ceremony OR budget) full", "guard -inspect",
+		"NEAR(honour guard)"} {
 		got, want := searchHits(t, pg, q), searchHits(t, lite, q)
 		if !slices.Equal(got, want) || len(want) == 0 {
 			t.Errorf("search %s: on PostgreSQL %q, on SQLite %q", q, got, want)

@@ -18,17 +18,20 @@ matches first, and prints for each hit the video, its channel, how many
 pages reference it, a link that starts the video at the moment (for a
 transcript hit) and the matching words in [brackets].
 
-QUERY uses SQLite's full-text syntax: words (all must match), "an exact
-phrase", OR, NOT, NEAR(a b, 5), prefix*; on PostgreSQL too (with -word,
-and NEAR of two terms: docs/scale-out.md). --channel and --since choose the
-videos first; a query that then matches more than 2,000 transcript lines,
-or 2,000 titles and descriptions, is ranked among the newest 2,000 of
-them: add words to narrow it. It opens the database read-only, so it works while a
-crawl is writing.`
+QUERY: words (all must match), "an exact phrase", prefix*, OR, NOT or
+-word, (parentheses), NEAR(a b, 5): SQLite's full-text syntax, read the
+same on both stores (NEAR of two terms on PostgreSQL: docs/scale-out.md).
+A query that only excludes (-word alone) is refused; one that starts with
+- goes after --. --channel and --since choose the videos first; a query
+that then matches more than 2,000 transcript lines, or 2,000 titles and
+descriptions, is ranked among the newest 2,000 of them: add words to
+narrow it. It opens the database read-only, so it works while a crawl is
+writing.`
 
 const searchExamples = `  ytharvest search '"state visit"'
   ytharvest search --channel UCexampleNewsChannel0001 --since 2026-11-01 'budget OR tax*'
   ytharvest search --json 'guard NEAR(honour, 3)' | jq -r '.[].link'
+  ytharvest search '(budget OR tax) council -draft'
 `
 
 func (a *app) search(ctx context.Context, args []string) error {
@@ -61,7 +64,7 @@ func (a *app) search(ctx context.Context, args []string) error {
 	defer d.Close()
 	hits, err := d.Search(ctx, q)
 	if errors.Is(err, db.ErrBadQuery) {
-		return usageError("search %q: %v (put phrases in double quotes; operators are AND, OR, NOT, NEAR)", q.Text, err)
+		return usageError("search %q: %v (put phrases in double quotes; operators are AND, OR, NOT, -word, NEAR)", q.Text, err)
 	}
 	if err != nil {
 		return err
