@@ -1208,6 +1208,13 @@ func TestSearchCommand(t *testing.T) {
 	if got := strings.Join(lines, ", "); got != "description 0, transcript 2, transcript 8" {
 		t.Errorf("(anthem OR honour) -inspect: %s; want the description, the honour line and the anthem's, not the inspection's", got)
 	}
+	// Unquoted, -word reads as a flag: the message says how to write it.
+	if code := e.run("search", "anthem", "-inspect"); code != exitUsage || !strings.Contains(e.stderr.String(), "in quotes ('budget -council') or after --") {
+		t.Errorf("search anthem -inspect: exit %d, %s", code, e.stderr)
+	}
+	if hits := search("--", "-inspect", "anthem"); len(hits) != 1 || hits[0].StartSeconds != 8 {
+		t.Errorf("search -- -inspect anthem: %+v, want the anthem's line", hits)
+	}
 	// The text output names the moment.
 	if code := e.run("search", "national anthem"); code != exitOK || !strings.Contains(e.stdout.String(), "transcript (en) at 0:08") {
 		t.Errorf("text output:\n%s", e.stdout)

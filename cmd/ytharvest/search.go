@@ -43,6 +43,11 @@ func (a *app) search(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print a JSON array of hits")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
+		if strings.Contains(err.Error(), "flag provided but not defined") {
+			// budget -council: a word that excludes reads as a flag.
+			return usageError("%v; a query with -word goes in quotes ('budget -council') or after -- (see 'ytharvest help search')",
+				strings.TrimSuffix(err.Error(), " (see 'ytharvest help search')"))
+		}
 		return err
 	}
 	if len(pos) == 0 {
