@@ -51,6 +51,10 @@ const MaxQueryTerms = 64
 // DefaultNear is NEAR's distance when the query gives none (FTS5's).
 const DefaultNear = 10
 
+// maxQueryDepth bounds how deep parentheses and -s nest: the parser
+// recurses once a level, and a megabyte of "(" would exhaust its stack.
+const maxQueryDepth = 32
+
 // ParseQuery reads a search query. Its errors wrap ErrBadQuery and say
 // what is wrong.
 func ParseQuery(text string) (*QueryNode, error) {
@@ -255,6 +259,7 @@ type queryParser struct {
 	toks  []token
 	pos   int
 	terms int
+	depth int // of the term being read: parentheses and -s around it
 }
 
 func (p *queryParser) errorf(format string, a ...any) error {
@@ -344,6 +349,13 @@ func (p *queryParser) term() (*QueryNode, error) {
 		return nil, p.errorf("it ends where a word was expected")
 	}
 	p.pos++
+	if t.kind == tokMinus || t.kind == tokOpen {
+		if p.depth == maxQueryDepth {
+			return nil, p.errorf("parentheses or -s nested more than %d deep", maxQueryDepth)
+		}
+		p.depth++
+		defer func() { p.depth-- }()
+	}
 	switch t.kind {
 	case tokWord, tokPhrase:
 		return p.leaf(t)
