@@ -23,5 +23,6 @@
 //	rows.go         multi-row statements, prepared statements
 //	values.go       how Go values are stored
 //	query.go        the sql command's read-only queries
+//	searchquery.go  the search query language, both stores': ParseQuery; FTS5's form
 //	search.go, stats.go, export.go, backup.go   what the read commands read
 package db

@@ -24,6 +24,7 @@
 //	hostjob.go      a host slice: politeness across workers, completing a host
 //	videojob.go     a video, a transcript; blocks go back to the queue
 //	stats.go, browse.go, channels.go, search.go, export.go   the read API (db.Reader)
+//	tsquery.go      a parsed search query (db.ParseQuery) as a tsquery
 //	query.go        the sql command's read-only queries
 //	copy.go         the harvest to a SQLite file, a SQLite harvest into PostgreSQL
 //	values.go       how Go values are stored
