@@ -67,10 +67,7 @@ func (db *DB) Search(ctx context.Context, q SearchQuery) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
-	match, err := ftsMatch(tree)
-	if err != nil {
-		return nil, err
-	}
+	match := ftsMatch(tree)
 	if q.Limit <= 0 {
 		q.Limit = 20
 	}

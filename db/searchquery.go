@@ -2,6 +2,7 @@ package db
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -68,6 +69,9 @@ func ParseQuery(text string) (*QueryNode, error) {
 	q, err := p.or()
 	if err == nil && p.pos < len(p.toks) {
 		err = p.errorf("unexpected %s", p.toks[p.pos])
+	}
+	if err == nil {
+		err = checkExclusions(q, false)
 	}
 	if err != nil {
 		return nil, err
@@ -431,67 +435,81 @@ func (p *queryParser) near() (*QueryNode, error) {
 	return n, nil
 }
 
-// ftsMatch writes q as an FTS5 MATCH expression. Every word and phrase is
-// an FTS5 string, so that no word the user typed is read as FTS5 syntax (a
-// column filter, ^, +…), and the operators are FTS5's own, written out:
-// "(a OR b) c" becomes ("a" OR "b") AND "c", "a -b" becomes "a" NOT "b".
-// FTS5's NOT only excludes from what the words beside it match, so a query
-// that only excludes (-b, a OR -b) is refused.
-func ftsMatch(q *QueryNode) (string, error) {
+// checkExclusions refuses a query with a part that only excludes: NOT and
+// -word exclude from what the words beside them match (FTS5's NOT does
+// nothing else), so every exclusion sits in an AND with a word or phrase
+// that must match. inAnd: q is a part of an AND.
+func checkExclusions(q *QueryNode, inAnd bool) error {
+	switch q.Op {
+	case QueryNot:
+		if !inAnd {
+			return fmt.Errorf("%w: %s only excludes: add a word that must match", ErrBadQuery, q)
+		}
+		return checkExclusions(q.Kids[0], false)
+	case QueryAnd:
+		if !slices.ContainsFunc(q.Kids, func(k *QueryNode) bool { return k.Op != QueryNot }) {
+			return fmt.Errorf("%w: %s only excludes: add a word that must match", ErrBadQuery, q)
+		}
+		for _, k := range q.Kids {
+			if err := checkExclusions(k, true); err != nil {
+				return err
+			}
+		}
+	case QueryOr:
+		for _, k := range q.Kids {
+			if err := checkExclusions(k, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ftsMatch writes q, a query ParseQuery read, as an FTS5 MATCH expression.
+// Every word and phrase is an FTS5 string, so that no word the user typed
+// is read as FTS5 syntax (a column filter, ^, +…), and the operators are
+// FTS5's own, written out: "(a OR b) c" becomes ("a" OR "b") AND "c",
+// "a -b" becomes "a" NOT "b".
+func ftsMatch(q *QueryNode) string {
 	switch q.Op {
 	case QueryTerm:
 		s := `"` + strings.ReplaceAll(q.Text, `"`, `""`) + `"`
 		if q.Prefix {
 			s += "*"
 		}
-		return s, nil
+		return s
 	case QueryNear:
-		terms := make([]string, len(q.Kids))
-		for i, k := range q.Kids {
-			terms[i], _ = ftsMatch(k)
-		}
-		return fmt.Sprintf("NEAR(%s, %d)", strings.Join(terms, " "), q.Dist), nil
-	case QueryNot:
-		return "", fmt.Errorf("%w: %s only excludes: add a word that must match", ErrBadQuery, q)
+		return fmt.Sprintf("NEAR(%s, %d)", joinFTS(q.Kids, " "), q.Dist)
 	case QueryOr:
-		alts := make([]string, len(q.Kids))
-		for i, k := range q.Kids {
-			s, err := ftsMatch(k)
-			if err != nil {
-				return "", err
-			}
-			alts[i] = s
-		}
-		return "(" + strings.Join(alts, " OR ") + ")", nil
+		return "(" + joinFTS(q.Kids, " OR ") + ")"
+	case QueryNot: // only inside an AND (checkExclusions)
+		return ftsMatch(q.Kids[0])
 	}
-	var must, not []string
+	var must, not []*QueryNode
 	for _, k := range q.Kids {
 		if k.Op == QueryNot {
-			s, err := ftsMatch(k.Kids[0])
-			if err != nil {
-				return "", err
-			}
-			not = append(not, s)
-			continue
+			not = append(not, k)
+		} else {
+			must = append(must, k)
 		}
-		s, err := ftsMatch(k)
-		if err != nil {
-			return "", err
-		}
-		must = append(must, s)
 	}
-	if len(must) == 0 {
-		return "", fmt.Errorf("%w: %s only excludes: add a word that must match", ErrBadQuery, q)
-	}
-	s := strings.Join(must, " AND ")
+	s := joinFTS(must, " AND ")
 	if len(not) == 0 {
-		return "(" + s + ")", nil
+		return "(" + s + ")"
 	}
 	if len(must) > 1 {
 		s = "(" + s + ")"
 	}
 	for _, n := range not {
-		s += " NOT " + n
+		s += " NOT " + ftsMatch(n)
 	}
-	return "(" + s + ")", nil
+	return "(" + s + ")"
+}
+
+func joinFTS(nodes []*QueryNode, sep string) string {
+	s := make([]string, len(nodes))
+	for i, n := range nodes {
+		s[i] = ftsMatch(n)
+	}
+	return strings.Join(s, sep)
 }

@@ -79,6 +79,10 @@ func TestPostgresCommands(t *testing.T) {
 	if code, _ := pg.out("search", "--db", pg.dbPath, `"guard`); code != exitUsage || !strings.Contains(pg.stderr.String(), "closing quote") {
 		t.Errorf("search with an unclosed quote: exit %d, %s; want 2", code, pg.stderr)
 	}
+	// An exclusion alone is refused here as on SQLite, whose NOT cannot.
+	if code, _ := pg.out("search", "--db", pg.dbPath, "guard OR -inspect"); code != exitUsage || !strings.Contains(pg.stderr.String(), "only excludes") {
+		t.Errorf("search guard OR -inspect: exit %d, %s; want 2", code, pg.stderr)
+	}
 	if code, _ := pg.out("sql", "--db", pg.dbPath, "DELETE FROM pages"); code != exitUsage || !strings.Contains(pg.stderr.String(), "read-only") {
 		t.Errorf("sql DELETE: exit %d, %s; want 2, read-only", code, pg.stderr)
 	}

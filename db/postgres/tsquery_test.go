@@ -34,8 +34,6 @@ func TestTSQuery(t *testing.T) {
 		{"(a OR b) c", "((" + w1 + " || " + w2 + ") && " + w3 + ")", []any{"a", "b", "c"}},
 		{"a NOT b", "(" + w1 + " && !!" + w2 + ")", []any{"a", "b"}},
 		{"a NOT b OR c", "((" + w1 + " && !!" + w2 + ") || " + w3 + ")", []any{"a", "b", "c"}},
-		{"-a", "!!" + w1, []any{"a"}},
-		{"a OR -b", "(" + w1 + " || !!" + w2 + ")", []any{"a", "b"}},
 		{"a -b", "(" + w1 + " && !!" + w2 + ")", []any{"a", "b"}},
 		{"NEAR(a b, 1)", "(tsquery_phrase(" + w1 + ", " + w2 + ", 1) || tsquery_phrase(" + w2 + ", " + w1 + ", 1) || " +
 			"tsquery_phrase(" + w1 + ", " + w2 + ", 2) || tsquery_phrase(" + w2 + ", " + w1 + ", 2))", []any{"a", "b"}},
@@ -64,6 +62,8 @@ func TestTSQuery(t *testing.T) {
 		"guard )":                `unexpected ")"`,
 		"guard OR":               "ends where a word",
 		"NOT guard":              "unexpected NOT",
+		"-guard":                 "only excludes",
+		"guard OR -honour":       "only excludes",
 		"*":                      "star",
 		"NEAR(a b c)":            "NEAR of 3 terms",
 		"NEAR(a b, x)":           "number",
