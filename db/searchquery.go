@@ -279,17 +279,22 @@ func (p *queryParser) peek() (token, bool) {
 
 // or: and ("OR" and)*
 func (p *queryParser) or() (*QueryNode, error) {
-	left, err := p.and()
+	return p.chain(p.and, tokOr, func(l, r *QueryNode) *QueryNode { return join(QueryOr, l, r) })
+}
+
+// chain reads next (op next)*, combining the operands left to right.
+func (p *queryParser) chain(next func() (*QueryNode, error), op tokKind, combine func(l, r *QueryNode) *QueryNode) (*QueryNode, error) {
+	left, err := next()
 	if err != nil {
 		return nil, err
 	}
-	for t, ok := p.peek(); ok && t.kind == tokOr; t, ok = p.peek() {
+	for t, ok := p.peek(); ok && t.kind == op; t, ok = p.peek() {
 		p.pos++
-		right, err := p.and()
+		right, err := next()
 		if err != nil {
 			return nil, err
 		}
-		left = join(QueryOr, left, right)
+		left = combine(left, right)
 	}
 	return left, nil
 }
@@ -316,21 +321,11 @@ func (p *queryParser) and() (*QueryNode, error) {
 	}
 }
 
-// not: term ("NOT" term)*
+// not: term ("NOT" term)*; a NOT b is a AND -b.
 func (p *queryParser) not() (*QueryNode, error) {
-	left, err := p.term()
-	if err != nil {
-		return nil, err
-	}
-	for t, ok := p.peek(); ok && t.kind == tokNot; t, ok = p.peek() {
-		p.pos++
-		right, err := p.term()
-		if err != nil {
-			return nil, err
-		}
-		left = join(QueryAnd, left, &QueryNode{Op: QueryNot, Kids: []*QueryNode{right}})
-	}
-	return left, nil
+	return p.chain(p.term, tokNot, func(l, r *QueryNode) *QueryNode {
+		return join(QueryAnd, l, &QueryNode{Op: QueryNot, Kids: []*QueryNode{r}})
+	})
 }
 
 // join returns a op b, as one node when either is already an op.
