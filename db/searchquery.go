@@ -230,6 +230,8 @@ func lexQuery(s string) []token {
 				toks = append(toks, token{kind: tokAnd})
 			case w == "OR":
 				toks = append(toks, token{kind: tokOr})
+			case w == "NOT" && len(toks) > 0 && toks[len(toks)-1].kind == tokAnd:
+				toks[len(toks)-1].kind = tokNot // a AND NOT b, as SQL and search engines write it: a NOT b
 			case w == "NOT":
 				toks = append(toks, token{kind: tokNot})
 			case w == "NEAR" && i < len(s) && s[i] == '(':

@@ -23,6 +23,7 @@ func TestParseQuery(t *testing.T) {
 		{"(a OR b) c", "((a OR b) AND c)", `(("a" OR "b") AND "c")`},
 		{"a (b OR c)", "(a AND (b OR c))", `("a" AND ("b" OR "c"))`},
 		{"a NOT b", "(a AND -b)", `("a" NOT "b")`},
+		{"a AND NOT b NOT c", "(a AND -b AND -c)", `("a" NOT "b" NOT "c")`},
 		{"a b NOT c", "(a AND b AND -c)", `(("a" AND "b") NOT "c")`},
 		{"a -b -c", "(a AND -b AND -c)", `("a" NOT "b" NOT "c")`},
 		{"a -(b OR c)", "(a AND -(b OR c))", `("a" NOT ("b" OR "c"))`},
