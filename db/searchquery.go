@@ -17,7 +17,7 @@ import (
 //	"guard of honour"   a phrase
 //	gua*                a prefix
 //	a OR b, a AND b     OR binds loosest, then AND, then NOT
-//	a NOT b, a -b       a, and not b
+//	a NOT b, a -b       a, and not b (a AND NOT b too)
 //	(a OR b) c          parentheses
 //	NEAR(a b, 5)        a and b at most 5 words apart (10 without the number)
 //
