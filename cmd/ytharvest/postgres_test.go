@@ -69,7 +69,7 @@ func TestPostgresCommands(t *testing.T) {
 	}
 	// The same query language on both stores, and the same hits.
 	for _, q := range []string{"guard", "gua*", `"guard of honour"`, "guard NOT inspect", "NEAR(guard inspect, 3)",
-		"budget OR barrier", "(ceremony OR budget) AND full", "(ceremony OR budget) full", "guard -inspect",
+		"budget OR barrier", "(ceremony OR budget) AND full", "(ceremony OR budget) full", "guard -inspect", "guard AND NOT inspect",
 		"NEAR(honour guard)"} {
 		got, want := searchHits(t, pg, q), searchHits(t, lite, q)
 		if !slices.Equal(got, want) || len(want) == 0 {
