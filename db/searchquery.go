@@ -95,19 +95,20 @@ func (q *QueryNode) String() string {
 	case QueryNot:
 		return "-" + q.Kids[0].String()
 	case QueryNear:
-		return "NEAR(" + joinNodes(q.Kids, " ") + ", " + strconv.Itoa(q.Dist) + ")"
+		return "NEAR(" + joinNodes(q.Kids, " ", (*QueryNode).String) + ", " + strconv.Itoa(q.Dist) + ")"
 	}
 	op := " AND "
 	if q.Op == QueryOr {
 		op = " OR "
 	}
-	return "(" + joinNodes(q.Kids, op) + ")"
+	return "(" + joinNodes(q.Kids, op, (*QueryNode).String) + ")"
 }
 
-func joinNodes(nodes []*QueryNode, sep string) string {
+// joinNodes joins what write writes of each node with sep.
+func joinNodes(nodes []*QueryNode, sep string, write func(*QueryNode) string) string {
 	s := make([]string, len(nodes))
 	for i, n := range nodes {
-		s[i] = n.String()
+		s[i] = write(n)
 	}
 	return strings.Join(s, sep)
 }
@@ -476,9 +477,9 @@ func ftsMatch(q *QueryNode) string {
 		}
 		return s
 	case QueryNear:
-		return fmt.Sprintf("NEAR(%s, %d)", joinFTS(q.Kids, " "), q.Dist)
+		return fmt.Sprintf("NEAR(%s, %d)", joinNodes(q.Kids, " ", ftsMatch), q.Dist)
 	case QueryOr:
-		return "(" + joinFTS(q.Kids, " OR ") + ")"
+		return "(" + joinNodes(q.Kids, " OR ", ftsMatch) + ")"
 	case QueryNot: // only inside an AND (checkExclusions)
 		return ftsMatch(q.Kids[0])
 	}
@@ -490,7 +491,7 @@ func ftsMatch(q *QueryNode) string {
 			must = append(must, k)
 		}
 	}
-	s := joinFTS(must, " AND ")
+	s := joinNodes(must, " AND ", ftsMatch)
 	if len(not) == 0 {
 		return "(" + s + ")"
 	}
@@ -501,12 +502,4 @@ func ftsMatch(q *QueryNode) string {
 		s += " NOT " + ftsMatch(n)
 	}
 	return "(" + s + ")"
-}
-
-func joinFTS(nodes []*QueryNode, sep string) string {
-	s := make([]string, len(nodes))
-	for i, n := range nodes {
-		s[i] = ftsMatch(n)
-	}
-	return strings.Join(s, sep)
 }
