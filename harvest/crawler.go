@@ -63,6 +63,7 @@ type crawler struct {
 	auto      bool // in flight: one per host ready, up to workers
 	jobs      chan Page
 	results   chan pageResult
+	hops      chan hopRequest // fetches redirected to another host
 	sched     *scheduler
 	lookahead int // pages to hold beyond those in flight
 	inflight  int // pages handed to workers and not back
@@ -102,6 +103,7 @@ func newCrawler(h *Harvester, run *Run, wake chan<- struct{}) *crawler {
 		// in flight (queued here or held by a worker).
 		jobs:    make(chan Page, n),
 		results: make(chan pageResult, n),
+		hops:    make(chan hopRequest),
 		sched:   newScheduler(h.Delay, h.HostConcurrency),
 		// Enough to keep every worker busy across hosts while a batch is
 		// written, few enough that memory does not grow with the frontier.
@@ -124,7 +126,7 @@ func (c *crawler) crawl(ctx context.Context) error {
 	for range c.workers {
 		wg.Go(func() {
 			for p := range c.jobs {
-				c.results <- c.h.fetchPage(ctx, p)
+				c.results <- c.fetch(ctx, p)
 			}
 		})
 	}
@@ -141,6 +143,7 @@ func (c *crawler) crawl(ctx context.Context) error {
 		if !c.busy {
 			c.startOp(ctx)
 		}
+		c.sched.grant(c.h.now())
 		if !c.stopped {
 			c.dispatch()
 		}
@@ -150,6 +153,8 @@ func (c *crawler) crawl(ctx context.Context) error {
 		select {
 		case r := <-c.results:
 			c.receive(r)
+		case hr := <-c.hops:
+			c.hop(hr)
 		case op := <-c.ops:
 			if err := c.stored(op); err != nil {
 				return err
@@ -229,6 +234,62 @@ func (c *crawler) dispatch() {
 	}
 }
 
+// fetch fetches page p on a worker goroutine. A redirect to another host
+// waits for that host's turn, as a request of its own would (hop): the
+// result says whose turn the fetch held at its end, for the scheduler.
+func (c *crawler) fetch(ctx context.Context, p Page) pageResult {
+	slot := p.Host
+	hop := func(ctx context.Context, to string) error {
+		w := newHopWait()
+		select {
+		case c.hops <- hopRequest{from: slot, to: to, wait: w}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		slot = "" // the loop has ended the turn of from
+		select {
+		case <-w.ready:
+		case <-ctx.Done():
+			if w.settle(hopAbandoned) {
+				return ctx.Err()
+			}
+			<-w.ready // granted or refused meanwhile
+		}
+		if w.state.Load() == hopRefused {
+			return fmt.Errorf("%s asked us (Retry-After) to wait longer than --max-crawl-delay", to)
+		}
+		slot = to
+		return nil
+	}
+	r := c.h.fetchPage(ctx, p, hop)
+	r.slot = slot
+	return r
+}
+
+// hopRequest is a fetch whose redirect goes from host from (whose
+// request has ended: "" when it held no turn) to host to.
+type hopRequest struct {
+	from, to string
+	wait     *hopWait
+}
+
+// hop ends the turn of a redirected fetch on the host it leaves, and holds
+// it until the host it goes to is ready: a redirect to another host counts
+// as a request to that host, inside its politeness (one request at a time
+// and --delay between two by default), not inside the first host's.
+// A host closed for asking to wait too long refuses it.
+func (c *crawler) hop(hr hopRequest) {
+	now := c.h.now()
+	if hr.from != "" {
+		c.sched.done(hr.from, now, 0)
+	}
+	if why, ok := c.closed[hr.to]; ok && why == hostWaits {
+		hr.wait.settle(hopRefused)
+		return
+	}
+	c.sched.wait(hr.to, hr.wait)
+}
+
 // receive takes a worker's result, and whatever else has arrived too.
 func (c *crawler) receive(r pageResult) {
 	batch := []pageResult{r}
@@ -259,14 +320,19 @@ drain:
 	}
 }
 
-// pace tells the scheduler a request to r's host ended, with the delays
-// the host asked for; a host that asks to wait too long is closed.
+// pace tells the scheduler the request that ended r's fetch is over, with
+// the delays the hosts asked for: the page's host its robots.txt's
+// Crawl-delay, the host that answered last its Retry-After. A host that
+// asks to wait too long is closed.
 func (c *crawler) pace(r pageResult) {
-	host := r.page.Host
-	c.sched.done(host, c.h.now(), r.wait)
+	host := r.slot
 	if r.crawlDelay > 0 {
-		c.sched.setDelay(host, min(r.crawlDelay, c.h.maxCrawlDelay()))
+		c.sched.setDelay(r.page.Host, min(r.crawlDelay, c.h.maxCrawlDelay()))
 	}
+	if host == "" {
+		return // it gave up waiting for a redirect's turn: it holds none
+	}
+	c.sched.done(host, c.h.now(), r.wait)
 	if _, ok := c.closed[host]; !ok && r.wait > c.h.maxCrawlDelay() {
 		// Waiting that long would keep this run idle (and cron's next run
 		// locked out): the host's pages wait for a later run.
@@ -371,12 +437,15 @@ func (c *crawler) count(r pageResult, st SaveStats) {
 }
 
 // wakeUp returns a channel that fires when the loop has something to do
-// that no channel will tell it: a held page's host becomes ready, or the
-// oldest pending page has waited maxSaveDelay. Nil when neither can
-// happen.
+// that no channel will tell it: a held page's host becomes ready, a host
+// a redirected fetch waits for does, or the oldest pending page has
+// waited maxSaveDelay. Nil when none can happen.
 func (c *crawler) wakeUp() <-chan time.Time {
-	at, ok := c.sched.wakeAt()
+	at, ok := c.sched.wakeAt(false)
 	ok = ok && !c.stopped && c.inflight < c.limit()
+	if w, wok := c.sched.wakeAt(true); wok && (!ok || w.Before(at)) {
+		at, ok = w, true
+	}
 	if len(c.pending) > 0 && !c.busy && (!ok || c.pendingSince.Add(maxSaveDelay).Before(at)) {
 		at, ok = c.pendingSince.Add(maxSaveDelay), true
 	}

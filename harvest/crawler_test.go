@@ -23,9 +23,10 @@ import (
 // pages; every answer takes latency. It records when each request to each
 // host started and ended.
 type slowWeb struct {
-	pages   int           // pages per host, front page included
-	latency time.Duration // of every answer
-	answer  map[string]*harvest.Response
+	pages    int           // pages per host, front page included
+	latency  time.Duration // of every answer
+	answer   map[string]*harvest.Response
+	redirect map[string]string // URL -> the URL it redirects to, on another host
 
 	mu        sync.Mutex
 	spans     map[string][][2]time.Time // host -> [start, end] of each request
@@ -41,6 +42,30 @@ func newSlowWeb(pages int, latency time.Duration) *slowWeb {
 }
 
 func (w *slowWeb) Fetch(ctx context.Context, req harvest.Request) (*harvest.Response, error) {
+	if to, ok := w.redirect[req.URL]; ok {
+		// The redirect's own request, then the hop to the other host, as
+		// crawl.Fetcher makes it.
+		if _, err := w.request(ctx, req.URL); err != nil {
+			return nil, err
+		}
+		if req.Hop != nil {
+			u, _ := url.Parse(to)
+			if err := req.Hop(ctx, u.Host); err != nil {
+				return nil, err
+			}
+		}
+		r, err := w.request(ctx, to)
+		if r != nil {
+			r.URL = req.URL
+		}
+		return r, err
+	}
+	return w.request(ctx, req.URL)
+}
+
+// request answers one request for rawURL, after the latency.
+func (w *slowWeb) request(ctx context.Context, rawURL string) (*harvest.Response, error) {
+	req := harvest.Request{URL: rawURL}
 	u, _ := url.Parse(req.URL)
 	start := time.Now()
 	w.mu.Lock()
@@ -159,6 +184,62 @@ func TestCrawlerPoliteness(t *testing.T) {
 			if s != harvest.PageFetched {
 				t.Errorf("%s is %s", u, s)
 			}
+		}
+	})
+}
+
+// A redirect to another host waits for that host's turn: requests to the
+// host it goes to stay one at a time and --delay apart, counting the
+// redirected ones. Redirects within the host keep the page's turn.
+func TestCrawlerRedirectToAnotherHost(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		web := newSlowWeb(6, 100*time.Millisecond)
+		web.redirect = map[string]string{}
+		for i := 1; i < 6; i++ {
+			web.redirect[fmt.Sprintf("http://h0.test/p%d", i)] = fmt.Sprintf("http://h1.test/moved%d", i)
+		}
+		_, run, err := crawlWith(t, t.Context(), web, harvest.Harvester{Delay: time.Second, HostConcurrency: 1, Concurrency: 8}, hosts(2)...)
+		if err != nil || run.Status != harvest.RunOK || run.PagesFetched != 12 {
+			t.Fatalf("run = %+v, %v; want ok with 12 pages", run, err)
+		}
+		for _, host := range []string{"h0.test", "h1.test"} {
+			spans := web.spansOf(host)
+			if host == "h1.test" && len(spans) != 11 {
+				t.Errorf("h1.test answered %d requests, want its 6 pages and 5 redirected", len(spans))
+			}
+			for j := 1; j < len(spans); j++ {
+				if gap := spans[j][0].Sub(spans[j-1][0]); gap < time.Second {
+					t.Errorf("%s: request %d started %v after the one before, want at least --delay 1s", host, j, gap)
+				}
+				if spans[j][0].Before(spans[j-1][1]) {
+					t.Errorf("%s: two requests at once", host)
+				}
+			}
+		}
+	})
+}
+
+// A run that ends while a redirected fetch waits for its turn ends at
+// once; the page stays queued.
+func TestCrawlerStopsWhileRedirectWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		web := newSlowWeb(3, 100*time.Millisecond)
+		web.redirect = map[string]string{"http://h0.test/p1": "http://h1.test/moved"}
+		start := time.Now()
+		st, run, err := crawlWith(t, t.Context(), web, harvest.Harvester{Delay: 10 * time.Second, HostConcurrency: 1, Concurrency: 4, MaxDuration: 12 * time.Second}, hosts(2)...)
+		if err != nil || run.Status != harvest.RunStopped {
+			t.Fatalf("run %s, %v; want stopped", run.Status, err)
+		}
+		if took := time.Since(start); took > 13*time.Second {
+			t.Errorf("stopping took until %v", took)
+		}
+		// h0's p1 (at 10 s) waits for h1, whose p1 went at 10 s too: its
+		// turn would come at 20 s, after the run's end.
+		if got := st.states()["http://h0.test/p1"]; got != harvest.PageQueued {
+			t.Errorf("the redirected page is %s, want queued", got)
+		}
+		if n := len(web.spansOf("h1.test")); n != 2 {
+			t.Errorf("h1.test answered %d requests, want 2 (its front page and p1)", n)
 		}
 	})
 }

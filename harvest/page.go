@@ -22,6 +22,7 @@ type pageResult struct {
 	crawlDelay time.Duration // robots.txt asks for this much between requests
 	postponed  bool          // robots.txt could not be fetched: the page waits for a later run
 	cancelled  bool          // the run ended during the fetch: the page goes back to the queue
+	slot       string        // the host whose turn the fetch held at its end (crawler.fetch)
 }
 
 // MaxOutLinks is how many out-links of one HTML page join the frontier:
@@ -69,16 +70,17 @@ func tagsEnd(body []byte) int {
 	return len(body)
 }
 
-// fetchPage fetches and extracts one page, and plans its next fetch. It
-// never fails: failures are recorded in the page.
-func (h *Harvester) fetchPage(ctx context.Context, p Page) pageResult {
+// fetchPage fetches and extracts one page, and plans its next fetch; hop,
+// when not nil, is Request.Hop. It never fails: failures are recorded in
+// the page.
+func (h *Harvester) fetchPage(ctx context.Context, p Page, hop func(context.Context, string) error) pageResult {
 	res := pageResult{page: &p}
 	p.FetchedAt = h.now()
 	defer h.planNextFetch(&p)
 	if !h.robotsAllow(ctx, &res) {
 		return res
 	}
-	resp, err := h.Fetcher.Fetch(ctx, Request{URL: p.URL, Seed: p.Seed, Listed: p.Listed, ETag: p.ETag, LastModified: p.LastModified})
+	resp, err := h.Fetcher.Fetch(ctx, Request{URL: p.URL, Seed: p.Seed, Listed: p.Listed, ETag: p.ETag, LastModified: p.LastModified, Hop: hop})
 	if err != nil {
 		// A fetch the run's end cut short says nothing about the page.
 		res.cancelled = ctx.Err() != nil

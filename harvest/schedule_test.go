@@ -27,7 +27,7 @@ func TestSchedulerPoliteness(t *testing.T) {
 	if _, ok := s.next(t0.Add(500 * time.Millisecond)); ok {
 		t.Fatal("a.test was asked again within its delay")
 	}
-	if at, ok := s.wakeAt(); !ok || !at.Equal(t0.Add(time.Second)) {
+	if at, ok := s.wakeAt(false); !ok || !at.Equal(t0.Add(time.Second)) {
 		t.Errorf("wakeAt = %v, %v; want %v", at, ok, t0.Add(time.Second))
 	}
 	p, ok := s.next(t0.Add(time.Second))
@@ -68,5 +68,63 @@ func TestSchedulerNoDelayManyPerHost(t *testing.T) {
 	}
 	if s.held != 2 {
 		t.Errorf("%d pages held, want 2", s.held)
+	}
+}
+
+// A fetch redirected to another host waits for that host's turn, ahead of
+// the host's own pages; one that gave up takes no turn; a dropped host
+// refuses its waiters.
+func TestSchedulerRedirectWaits(t *testing.T) {
+	t0 := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	s := newScheduler(time.Second, 1)
+	s.add(Page{ID: 1, Host: "b.test"})
+	s.add(Page{ID: 2, Host: "b.test"})
+	if p, ok := s.next(t0); !ok || p.ID != 1 {
+		t.Fatalf("first page: %v %v", p, ok)
+	}
+	gaveUp, w := newHopWait(), newHopWait()
+	s.wait("b.test", gaveUp)
+	s.wait("b.test", w)
+	if !gaveUp.settle(hopAbandoned) {
+		t.Fatal("a waiting fetch could not give up")
+	}
+	s.done("b.test", t0.Add(200*time.Millisecond), 0)
+	s.grant(t0.Add(500 * time.Millisecond))
+	if w.state.Load() != hopWaiting {
+		t.Fatal("a redirect was let through within the host's delay")
+	}
+	if at, ok := s.wakeAt(true); !ok || !at.Equal(t0.Add(time.Second)) {
+		t.Errorf("wakeAt(waiters) = %v, %v; want %v", at, ok, t0.Add(time.Second))
+	}
+	if _, ok := s.next(t0.Add(time.Second)); ok {
+		t.Fatal("a page of the host went out ahead of the redirect waiting for it")
+	}
+	s.grant(t0.Add(time.Second))
+	select {
+	case <-w.ready:
+	default:
+		t.Fatal("the redirect was not let through when the host was ready")
+	}
+	if w.state.Load() != hopGranted || gaveUp.state.Load() != hopAbandoned {
+		t.Fatalf("states: %d %d", w.state.Load(), gaveUp.state.Load())
+	}
+	if _, ok := s.next(t0.Add(1500 * time.Millisecond)); ok {
+		t.Fatal("the host's page went out while the redirected fetch held its turn")
+	}
+	s.done("b.test", t0.Add(1200*time.Millisecond), 0)
+	if p, ok := s.next(t0.Add(2 * time.Second)); !ok || p.ID != 2 {
+		t.Fatalf("after the redirect: %v %v; want page 2", p, ok)
+	}
+
+	// Dropping a host refuses the fetches that wait for it.
+	refused := newHopWait()
+	s.wait("b.test", refused)
+	s.drop("b.test")
+	if refused.state.Load() != hopRefused || s.waiting != 0 {
+		t.Errorf("after drop: state %d, %d waiting", refused.state.Load(), s.waiting)
+	}
+	s.done("b.test", t0.Add(3*time.Second), 0)
+	if len(s.hosts) != 0 || s.held != 0 {
+		t.Errorf("hosts %v held %d after all done", s.hosts, s.held)
 	}
 }

@@ -30,7 +30,7 @@ type PageOutcome struct {
 // Depth, the next fetch time), and returns what to store. It never fails:
 // failures are recorded in the page.
 func (h *Harvester) FetchPage(ctx context.Context, p Page) PageOutcome {
-	r := h.fetchPage(ctx, p)
+	r := h.fetchPage(ctx, p, nil)
 	out := PageOutcome{
 		Save:       PageSave{Page: r.page, Refs: r.refs, Out: r.out},
 		OutOfScope: r.outOfScope,

@@ -195,6 +195,12 @@ type Request struct {
 	Listed       bool   // an entry of a seed's sitemap or feed: on any host, it may redirect anywhere too
 	ETag         string // sent as If-None-Match
 	LastModified string // sent as If-Modified-Since
+	// Hop, when set, is called before a redirect is followed to another
+	// host than the request before it (to is host[:port], lower-cased, as
+	// Page.Host): the request to the last host has ended, and the fetch
+	// waits until the crawl's politeness lets it ask host to. An error
+	// ends the fetch.
+	Hop func(ctx context.Context, to string) error
 }
 
 // Fetcher fetches pages. crawl.Fetcher implements it.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -45,29 +46,46 @@ type HopPolicy struct {
 	Robots harvest.Robots
 }
 
+// requestKey keys the fetch a request is part of in its context.
 type requestKey struct{}
 
-func (hp *HopPolicy) check(ctx context.Context, hr harvest.Request, u *url.URL) error {
-	if hp.Scope != nil {
-		n, err := Normalize(u.String())
-		if err != nil {
-			return fmt.Errorf("redirect to %s: %w", u, err)
-		}
-		switch {
-		case hr.Seed:
-			hp.Scope.AddHost(u)
-		case !hp.Scope.Allow(n) && !(hr.Listed && hp.Scope.AllowListed(n)):
-			return fmt.Errorf("redirect to %s: out of scope", u)
-		}
+// fetchOf is the fetch a request is part of: what was asked, and by when
+// the whole fetch must be done (zero: no limit).
+type fetchOf struct {
+	req      harvest.Request
+	deadline time.Time
+}
+
+// scope checks that a redirect to u stays in scope; a seed's takes its
+// target's host into the scope.
+func (hp *HopPolicy) scope(hr harvest.Request, u *url.URL) error {
+	if hp.Scope == nil {
+		return nil
 	}
-	if hp.Robots != nil {
-		allowed, _, err := hp.Robots.Check(ctx, u.String())
-		if err != nil {
-			return fmt.Errorf("redirect to %s: %w", u, err)
-		}
-		if !allowed {
-			return fmt.Errorf("redirect to %s: disallowed by robots.txt", u)
-		}
+	n, err := Normalize(u.String())
+	if err != nil {
+		return fmt.Errorf("redirect to %s: %w", u, err)
+	}
+	switch {
+	case hr.Seed:
+		hp.Scope.AddHost(u)
+	case !hp.Scope.Allow(n) && !(hr.Listed && hp.Scope.AllowListed(n)):
+		return fmt.Errorf("redirect to %s: out of scope", u)
+	}
+	return nil
+}
+
+// robots checks that robots.txt lets a redirect go to u.
+func (hp *HopPolicy) robots(ctx context.Context, u *url.URL) error {
+	if hp.Robots == nil {
+		return nil
+	}
+	allowed, _, err := hp.Robots.Check(ctx, u.String())
+	if err != nil {
+		return fmt.Errorf("redirect to %s: %w", u, err)
+	}
+	if !allowed {
+		return fmt.Errorf("redirect to %s: disallowed by robots.txt", u)
 	}
 	return nil
 }
@@ -93,11 +111,60 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(req.URL.String()) > MaxURLLength {
 		return fmt.Errorf("redirect to a URL longer than %d bytes", MaxURLLength)
 	}
+	ctx := req.Context()
+	fo, _ := ctx.Value(requestKey{}).(fetchOf)
+	hr := fo.req
 	if f.hops != nil {
-		hr, _ := req.Context().Value(requestKey{}).(harvest.Request)
-		return f.hops.check(req.Context(), hr, req.URL)
+		if err := f.hops.scope(hr, req.URL); err != nil {
+			return err
+		}
+	}
+	// Another host: its politeness first, then its robots.txt, fetched (when
+	// not known yet) inside the host's turn like any of its requests.
+	if to := HostKey(req.URL); hr.Hop != nil && to != HostKey(via[len(via)-1].URL) {
+		if err := f.hop(ctx, fo, to); err != nil {
+			return fmt.Errorf("redirect to %s: %w", req.URL, err)
+		}
+	}
+	if f.hops != nil {
+		return f.hops.robots(ctx, req.URL)
 	}
 	return nil
+}
+
+// hop waits for host to's turn (Request.Hop), no longer than the fetch
+// may take.
+func (f *Fetcher) hop(ctx context.Context, fo fetchOf, to string) error {
+	wctx := ctx
+	if !fo.deadline.IsZero() {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithDeadline(ctx, fo.deadline)
+		defer cancel()
+	}
+	if err := fo.req.Hop(wctx, to); err != nil {
+		if ctx.Err() == nil && wctx.Err() != nil {
+			return fmt.Errorf("no turn for %s within --timeout %v", to, f.client.Timeout)
+		}
+		return err
+	}
+	return nil
+}
+
+// HostKey returns the host a URL's requests are paced by: host[:port],
+// lower-cased, without the scheme's default port or a trailing dot, as
+// Normalize writes it (and so as in Page.Host).
+func HostKey(u *url.URL) string {
+	host, port := strings.TrimSuffix(strings.ToLower(u.Hostname()), "."), u.Port()
+	if u.Scheme == "http" && port == "80" || u.Scheme == "https" && port == "443" {
+		port = ""
+	}
+	if port != "" {
+		return net.JoinHostPort(host, port)
+	}
+	if strings.Contains(host, ":") {
+		return "[" + host + "]"
+	}
+	return host
 }
 
 // MaxRetryAfter caps how long a Retry-After may hold a host back.
@@ -106,7 +173,11 @@ const MaxRetryAfter = time.Hour
 // Fetch implements harvest.Fetcher.
 func (f *Fetcher) Fetch(ctx context.Context, hr harvest.Request) (*harvest.Response, error) {
 	rawURL := hr.URL
-	req, err := http.NewRequestWithContext(context.WithValue(ctx, requestKey{}, hr), http.MethodGet, rawURL, nil)
+	fo := fetchOf{req: hr}
+	if f.client.Timeout > 0 {
+		fo.deadline = time.Now().Add(f.client.Timeout) // the client's own limit, which a redirect's wait counts in
+	}
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, requestKey{}, fo), http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}

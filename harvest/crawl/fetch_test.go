@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -306,6 +310,102 @@ func TestFetchRedirectHops(t *testing.T) {
 	}
 	if !scope.Allow("http://localhost:" + port + "/other") {
 		t.Error("the seed's redirect target did not join the scope")
+	}
+}
+
+// A redirect to another host asks Request.Hop for that host's turn before
+// it is followed, and before that host's robots.txt is read; one within
+// the host does not. Hop's error ends the fetch.
+func TestFetchRedirectHopWaits(t *testing.T) {
+	var robotsAsked atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			robotsAsked.Store(true)
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<p>landed</p>"))
+	}))
+	defer other.Close()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/landing", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/here", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/landing", http.StatusFound)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<p>ok</p>"))
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	hc := &http.Client{Timeout: 2 * time.Second}
+	robots := NewRobotsPolicy(hc, "test-agent/1", &memRobots{rows: map[string]memRow{}}, nil)
+	f := NewFetcher(hc, "test-agent/1", 1000, &HopPolicy{Robots: robots})
+	otherHost := strings.TrimPrefix(other.URL, "http://")
+
+	var hops []string
+	hop := func(ctx context.Context, to string) error {
+		if robotsAsked.Load() {
+			t.Error("the other host's robots.txt was read before its turn")
+		}
+		hops = append(hops, to)
+		return nil
+	}
+	r, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/away", Seed: true, Hop: hop})
+	if err != nil || r.FinalURL != other.URL+"/landing" {
+		t.Fatalf("redirect to another host: %+v, %v", r, err)
+	}
+	if !slices.Equal(hops, []string{otherHost}) || !robotsAsked.Load() {
+		t.Errorf("hops %q (robots.txt read: %v); want one, to %s, then its robots.txt", hops, robotsAsked.Load(), otherHost)
+	}
+	hops = nil
+	if _, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/here", Hop: hop}); err != nil || len(hops) != 0 {
+		t.Errorf("a redirect within the host: hops %q, %v; want none", hops, err)
+	}
+	refuse := func(context.Context, string) error { return errors.New("not your turn") }
+	if _, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/away", Seed: true, Hop: refuse}); err == nil || !strings.Contains(err.Error(), "not your turn") {
+		t.Errorf("a hop refused: %v; want its error", err)
+	}
+	// The wait counts in the fetch's time limit.
+	quick := NewFetcher(&http.Client{Timeout: 300 * time.Millisecond}, "test-agent/1", 1000, nil)
+	never := func(ctx context.Context, _ string) error { <-ctx.Done(); return ctx.Err() }
+	start := time.Now()
+	_, err = quick.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/away", Hop: never})
+	if err == nil || !strings.Contains(err.Error(), "no turn for "+otherHost+" within --timeout 300ms") {
+		t.Errorf("a hop that never gets its turn: %v", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("it gave up after %v, want about the 300ms limit", took)
+	}
+}
+
+// HostKey writes the host as Normalize does.
+func TestHostKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://Example.COM/a":     "example.com",
+		"http://example.com:80/":   "example.com",
+		"https://example.com:443/": "example.com",
+		"https://example.com:80/":  "example.com:80",
+		"http://127.0.0.2:8080/x":  "127.0.0.2:8080",
+		"http://example.com./":     "example.com",
+		"http://[::1]:8080/":       "[::1]:8080",
+		"http://[::1]/":            "[::1]",
+	} {
+		u, _ := url.Parse(in)
+		if got := HostKey(u); got != want {
+			t.Errorf("HostKey(%s) = %q, want %q", in, got, want)
+		}
+		n, err := Normalize(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nu, _ := url.Parse(n)
+		if nu.Host != want {
+			t.Errorf("Normalize(%s) has host %q, HostKey %q", in, nu.Host, want)
+		}
 	}
 }
 
