@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/url"
 	"slices"
 	"strings"
@@ -242,6 +243,59 @@ func TestCrawlerStopsWhileRedirectWaits(t *testing.T) {
 			t.Errorf("h1.test answered %d requests, want 2 (its front page and p1)", n)
 		}
 	})
+}
+
+// Random sites whose pages redirect across hosts, some targets asking for
+// a Retry-After (one longer than --max-crawl-delay), some runs cut short:
+// every run ends, and no host is ever asked more than --host-concurrency
+// at once or two requests less than --delay apart.
+func TestCrawlerRedirectsRandom(t *testing.T) {
+	for seed := range 40 {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				rnd := rand.New(rand.NewPCG(uint64(seed), 16))
+				nhosts, npages := 2+rnd.IntN(4), 3+rnd.IntN(6)
+				web := newSlowWeb(npages, time.Duration(10+rnd.IntN(300))*time.Millisecond)
+				web.redirect = map[string]string{}
+				for h := range nhosts {
+					for p := 1; p < npages; p++ {
+						if rnd.IntN(3) > 0 {
+							continue
+						}
+						from := fmt.Sprintf("http://h%d.test/p%d", h, p)
+						to := fmt.Sprintf("http://h%d.test/moved-from-h%d-p%d", rnd.IntN(nhosts), h, p)
+						web.redirect[from] = to
+						switch rnd.IntN(8) {
+						case 0:
+							web.answer[to] = &harvest.Response{URL: to, Status: 503, RetryAfter: time.Duration(1+rnd.IntN(3)) * time.Second}
+						case 1:
+							web.answer[to] = &harvest.Response{URL: to, Status: 429, RetryAfter: 2 * time.Minute}
+						}
+					}
+				}
+				h := harvest.Harvester{Delay: time.Second, HostConcurrency: 1 + rnd.IntN(2), Concurrency: 1 + rnd.IntN(8)}
+				if rnd.IntN(3) == 0 {
+					h.MaxDuration = time.Duration(2+rnd.IntN(10)) * time.Second
+				}
+				_, run, err := crawlWith(t, t.Context(), web, h, hosts(nhosts)...)
+				if err != nil || run.Status == harvest.RunFailed {
+					t.Fatalf("run %s, %v", run.Status, err)
+				}
+				for i := range nhosts {
+					host := fmt.Sprintf("h%d.test", i)
+					if got := web.maxFlight[host]; got > h.HostConcurrency {
+						t.Errorf("%s: %d requests at once, want at most %d", host, got, h.HostConcurrency)
+					}
+					spans := web.spansOf(host)
+					for j := 1; j < len(spans); j++ {
+						if gap := spans[j][0].Sub(spans[j-1][0]); gap < time.Second {
+							t.Errorf("%s: request %d started %v after the one before, want at least --delay 1s", host, j, gap)
+						}
+					}
+				}
+			})
+		})
+	}
 }
 
 // maxSaveDelayForTest is the longest a fetched page waits to be stored.
