@@ -272,24 +272,36 @@ func TestFetchListings(t *testing.T) {
 	}
 }
 
-func TestFetchRedirectHops(t *testing.T) {
+// redirectSite serves robots (when not empty) as its robots.txt, a 302
+// from each path of to to the URL its function returns, and a small page
+// everywhere else.
+func redirectSite(t *testing.T, robots string, to map[string]func() string) *httptest.Server {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("User-agent: *\nDisallow: /private\n"))
-	})
-	var port string
-	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "http://localhost:"+port+"/landing", http.StatusFound)
-	})
-	mux.HandleFunc("/to-private", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/private/x", http.StatusFound)
-	})
+	if robots != "" {
+		mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(robots))
+		})
+	}
+	for path, target := range to {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target(), http.StatusFound)
+		})
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Write([]byte("<p>ok</p>"))
 	})
 	ts := httptest.NewServer(mux)
-	defer ts.Close()
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func TestFetchRedirectHops(t *testing.T) {
+	var port string
+	ts := redirectSite(t, "User-agent: *\nDisallow: /private\n", map[string]func() string{
+		"/away":       func() string { return "http://localhost:" + port + "/landing" },
+		"/to-private": func() string { return "/private/x" },
+	})
 	port = ts.URL[strings.LastIndex(ts.URL, ":")+1:]
 	scope, _ := NewScope([]string{ts.URL + "/"}, ScopeOptions{})
 	hc := &http.Client{Timeout: 2 * time.Second}
@@ -328,19 +340,10 @@ func TestFetchRedirectHopWaits(t *testing.T) {
 		w.Write([]byte("<p>landed</p>"))
 	}))
 	defer other.Close()
-	mux := http.NewServeMux()
-	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, other.URL+"/landing", http.StatusMovedPermanently)
+	ts := redirectSite(t, "", map[string]func() string{
+		"/away": func() string { return other.URL + "/landing" },
+		"/here": func() string { return "/landing" },
 	})
-	mux.HandleFunc("/here", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/landing", http.StatusFound)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		w.Write([]byte("<p>ok</p>"))
-	})
-	ts := httptest.NewServer(mux)
-	defer ts.Close()
 	hc := &http.Client{Timeout: 2 * time.Second}
 	robots := NewRobotsPolicy(hc, "test-agent/1", &memRobots{rows: map[string]memRow{}}, nil)
 	f := NewFetcher(hc, "test-agent/1", 1000, &HopPolicy{Robots: robots})
