@@ -298,6 +298,32 @@ func TestCrawlerRedirectsRandom(t *testing.T) {
 	}
 }
 
+// delayRobots allows everything and asks for a Crawl-delay on every host.
+type delayRobots time.Duration
+
+func (d delayRobots) Check(context.Context, string) (bool, time.Duration, error) {
+	return true, time.Duration(d), nil
+}
+func (delayRobots) Sitemaps(context.Context, string) ([]string, error) { return nil, nil }
+
+// A robots.txt Crawl-delay longer than --delay spaces every request of the
+// host, the one after the request that learned it included.
+func TestCrawlerCrawlDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		web := newSlowWeb(4, 100*time.Millisecond)
+		_, run, err := crawlWith(t, t.Context(), web, harvest.Harvester{Delay: time.Second, HostConcurrency: 1, Concurrency: 4, Robots: delayRobots(3 * time.Second)}, hosts(1)...)
+		if err != nil || run.PagesFetched != 4 {
+			t.Fatalf("run = %+v, %v", run, err)
+		}
+		spans := web.spansOf("h0.test")
+		for j := 1; j < len(spans); j++ {
+			if gap := spans[j][0].Sub(spans[j-1][0]); gap < 3*time.Second {
+				t.Errorf("request %d started %v after the one before, want the Crawl-delay of 3s", j, gap)
+			}
+		}
+	})
+}
+
 // maxSaveDelayForTest is the longest a fetched page waits to be stored.
 const maxSaveDelayForTest = time.Second
 
