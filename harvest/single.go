@@ -27,10 +27,11 @@ type PageOutcome struct {
 
 // FetchPage fetches and extracts one page of the frontier, as a crawl
 // does (robots.txt, the fetch, extraction, out-links within Scope and
-// Depth, the next fetch time), and returns what to store. It never fails:
-// failures are recorded in the page.
-func (h *Harvester) FetchPage(ctx context.Context, p Page) PageOutcome {
-	r := h.fetchPage(ctx, p, nil)
+// Depth, the next fetch time), and returns what to store. hop, when not
+// nil, is asked for the turn of another host a redirect goes to
+// (Request.Hop). It never fails: failures are recorded in the page.
+func (h *Harvester) FetchPage(ctx context.Context, p Page, hop func(ctx context.Context, to string) error) PageOutcome {
+	r := h.fetchPage(ctx, p, hop)
 	out := PageOutcome{
 		Save:       PageSave{Page: r.page, Refs: r.refs, Out: r.out},
 		OutOfScope: r.outOfScope,

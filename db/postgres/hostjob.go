@@ -24,9 +24,19 @@ import (
 // sees the next at least the delay later, however late either was noted.
 // It holds within a slice by the worker's clock, and across slices
 // (another worker, a later run) by hosts.next_fetch_at, set from the
-// database's clock when a page's outcome is stored, after its answer came:
-// the next slice waits for it by the same clock, so machines' clocks need
-// not agree.
+// database's clock when a page's outcome is stored, after its answer came
+// (the delay from then, less the time since the answer began, a duration
+// the worker measures): the next slice waits for it by the same clock, so
+// machines' clocks need not agree.
+//
+// A redirect to another host is a request to that host, made by the slice
+// of the host it came from. So every request claims its host's turn first
+// (claimHost): the claim succeeds only when no other request holds the
+// host (hosts.claimed_until) and next_fetch_at has passed, and holds the
+// host until the page's outcome, or the hop's end, sets next_fetch_at to
+// the delay after the answer began. A slice's own requests and the
+// redirects other slices follow to its host thus go one at a time and the
+// delay apart, whichever workers make them.
 
 // postponeWait is how long a host whose robots.txt could not be fetched
 // waits.
@@ -51,6 +61,10 @@ type hostSlice struct {
 	end  time.Time // the slice's end: no new request after it
 	last time.Time // when this slice's last request started (monotonic)
 	gap  time.Duration
+	hold time.Duration // how long a claim holds a host's turn: a page's time limit
+	// hopped is the host whose turn a redirect of the page being fetched
+	// holds ("" when none).
+	hopped string
 }
 
 // Work fetches the host's queued pages, one at a time and the delay
@@ -70,7 +84,8 @@ func (hw *hostWorker) Work(ctx context.Context, job *river.Job[HostArgs]) error 
 		})
 		return river.JobSnooze(settingsWait)
 	}
-	sl := &hostSlice{w: hw.w, h: h, job: job, host: job.Args.Host, end: time.Now().Add(hw.w.opts.Slice), gap: h.Delay}
+	sl := &hostSlice{w: hw.w, h: h, job: job, host: job.Args.Host, end: time.Now().Add(hw.w.opts.Slice), gap: h.Delay,
+		hold: hw.w.opts.PageTimeout + claimMargin}
 	for {
 		// The database's clock says when the slice may start (the last
 		// request, by whichever worker); within the slice, this worker's.
@@ -80,8 +95,12 @@ func (hw *hostWorker) Work(ctx context.Context, job *river.Job[HostArgs]) error 
 			if wait, err = sl.w.store.hostWait(ctx, sl.host); err != nil {
 				return sl.stopped(ctx, err)
 			}
-		} else {
-			wait = time.Until(sl.last.Add(sl.gap))
+		} else if sl.gap > 0 {
+			// claimSlack later than the slice's own clock says: the
+			// database's says the same once the time the page's outcome
+			// took to be written has passed, and the claim then succeeds
+			// at the first try.
+			wait = time.Until(sl.last.Add(sl.gap + claimSlack))
 		}
 		if time.Now().Add(wait).After(sl.end) {
 			return river.JobSnooze(max(wait, 0))
@@ -89,7 +108,7 @@ func (hw *hostWorker) Work(ctx context.Context, job *river.Job[HostArgs]) error 
 		if wait > 0 && !sleep(ctx, wait) {
 			return river.JobSnooze(0)
 		}
-		p, ok, err := sl.w.store.nextHostPage(ctx, sl.host, h.Depth)
+		p, ok, claimed, err := sl.w.store.nextHostPage(ctx, sl.host, h.Depth, sl.hold)
 		if err != nil {
 			return sl.stopped(ctx, err)
 		}
@@ -98,6 +117,19 @@ func (hw *hostWorker) Work(ctx context.Context, job *river.Job[HostArgs]) error 
 				return sl.stopped(ctx, err)
 			}
 			continue // a page was queued meanwhile
+		}
+		if !claimed {
+			// A redirect from another host's slice holds the turn, or the
+			// database's clock is a little behind the slice's.
+			left, ok, err := sl.claim(ctx, sl.host, sl.end)
+			switch {
+			case err != nil:
+				return sl.stopped(ctx, err)
+			case !ok && ctx.Err() != nil:
+				return river.JobSnooze(0)
+			case !ok:
+				return river.JobSnooze(left)
+			}
 		}
 		if sl.robots(ctx, p) {
 			// robots.txt was fetched: the page waits its turn after it, and
@@ -179,8 +211,15 @@ func traceRequests(ctx context.Context) (context.Context, func(dflt time.Time) t
 func (sl *hostSlice) fetch(ctx context.Context, p harvest.Page) (snooze, err error) {
 	start := time.Now()
 	tctx, sent := traceRequests(ctx)
-	out := sl.h.FetchPage(tctx, p)
+	out := sl.h.FetchPage(tctx, p, sl.hop)
 	sl.last = sent(start)
+	if sl.hopped != "" {
+		err := sl.w.store.release(context.WithoutCancel(ctx), sl.hopped, sl.h.Delay-time.Since(sl.last))
+		sl.hopped = ""
+		if err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case out.Cancelled || ctx.Err() != nil:
 		// The request may have gone out: whoever takes the host up next
@@ -198,8 +237,9 @@ func (sl *hostSlice) fetch(ctx context.Context, p harvest.Page) (snooze, err err
 	}
 	gap := max(sl.h.Delay, out.CrawlDelay)
 	sl.gap = gap
-	next := max(gap, out.Wait)
-	stats, err := sl.w.store.savePage(ctx, out.Save, next)
+	// From when the answer began, as the slice's own clock counts: the
+	// page is stored later.
+	stats, err := sl.w.store.savePage(ctx, out.Save, sl.last.Add(max(gap, out.Wait)))
 	if err != nil {
 		return nil, fmt.Errorf("save %s: %w", p.URL, err)
 	}
@@ -214,6 +254,58 @@ func (sl *hostSlice) fetch(ctx context.Context, p harvest.Page) (snooze, err err
 		return river.JobSnooze(out.Wait), nil
 	}
 	return nil, nil
+}
+
+// claimMargin is how much longer than a page's time limit a claim holds a
+// host's turn: the claim of a worker that dies lapses then.
+const claimMargin = 5 * time.Second
+
+// claim waits for host's turn and takes it (claimHost), until until (zero:
+// no limit) or ctx's end; when it gives up, left is how long was still to
+// wait.
+func (sl *hostSlice) claim(ctx context.Context, host string, until time.Time) (left time.Duration, ok bool, err error) {
+	for {
+		wait, err := sl.w.store.claimHost(ctx, host, sl.hold)
+		if err != nil || wait <= 0 {
+			return 0, err == nil, err
+		}
+		if !until.IsZero() && time.Now().Add(wait).After(until) || !sleep(ctx, wait) {
+			return wait, false, nil
+		}
+	}
+}
+
+// claimSlack is how much later than the delay says a slice asks for its
+// host's next turn (see Work).
+const claimSlack = 5 * time.Millisecond
+
+// claimPoll is how often a claim looks again at a host another request
+// holds: it gives the host back when it ends, not at a time known before.
+const claimPoll = 50 * time.Millisecond
+
+// hop is Request.Hop for the page being fetched: a redirect goes to host
+// to. The request that redirected has ended, so the turn it held (the
+// slice's host, or the host of the hop before) is given back, the delay
+// from now; then the hop waits, within the fetch's time limit (ctx), for
+// to's turn.
+func (sl *hostSlice) hop(ctx context.Context, to string) error {
+	from, gap := sl.hopped, sl.h.Delay
+	if from == "" {
+		from, gap = sl.host, sl.gap
+	}
+	sl.hopped = ""
+	if err := sl.w.store.release(context.WithoutCancel(ctx), from, gap); err != nil {
+		return err
+	}
+	_, ok, err := sl.claim(ctx, to, time.Time{})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ctx.Err()
+	}
+	sl.hopped = to
+	return nil
 }
 
 // stopped is what a slice returns when it ends on err (nil: done): a
@@ -284,28 +376,77 @@ func (s *Store) hostWait(ctx context.Context, host string) (time.Duration, error
 	return time.Duration(us) * time.Microsecond, err
 }
 
+// claimHost takes host's turn for a request, for at most hold, when no
+// other request holds it and its next_fetch_at has passed (or the host is
+// new). Otherwise it returns how long to wait before asking again: until
+// next_fetch_at by the database's clock, or claimPoll while another
+// request holds the host.
+func (s *Store) claimHost(ctx context.Context, host string, hold time.Duration) (time.Duration, error) {
+	var us int64
+	err := s.pool.QueryRow(ctx, `
+		WITH claim AS (
+			INSERT INTO hosts (host, claimed_until) VALUES ($1, clock_timestamp() + $2 * interval '1 microsecond')
+			ON CONFLICT (host) DO UPDATE SET claimed_until = excluded.claimed_until
+			WHERE (hosts.claimed_until IS NULL OR hosts.claimed_until <= clock_timestamp())
+			  AND (hosts.next_fetch_at IS NULL OR hosts.next_fetch_at <= clock_timestamp())
+			RETURNING 0::bigint AS us)
+		SELECT us FROM claim
+		UNION ALL
+		SELECT CASE WHEN claimed_until > clock_timestamp() THEN -1
+		            ELSE greatest(1, (extract(epoch FROM next_fetch_at - clock_timestamp()) * 1e6)::bigint) END
+		FROM hosts WHERE host = $1 AND NOT EXISTS (SELECT 1 FROM claim)`, host, hold.Microseconds()).Scan(&us)
+	switch {
+	case err != nil:
+		return 0, err
+	case us < 0:
+		return claimPoll, nil
+	}
+	return time.Duration(us) * time.Microsecond, nil
+}
+
+// release gives host's turn back: the next request may come wait from now
+// (at once when wait is not positive).
+func (s *Store) release(ctx context.Context, host string, wait time.Duration) error {
+	return setHostNext(ctx, s.pool, host, max(wait, 0))
+}
+
 // nextHostPage returns the host's next queued page no deeper than depth,
-// shallowest first.
-func (s *Store) nextHostPage(ctx context.Context, host string, depth int) (harvest.Page, bool, error) {
+// shallowest first, and, in the same statement, claims the host's turn
+// for hold when it can be had at once (claimHost): claimed says whether
+// it was.
+func (s *Store) nextHostPage(ctx context.Context, host string, depth int, hold time.Duration) (p harvest.Page, ok, claimed bool, err error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT id, url, host, depth, coalesce(found_from, 0), is_seed, listed, coalesce(etag, ''), coalesce(last_modified, '')
-		FROM pages WHERE host = $1 AND state = 'queued' AND depth <= $2
-		ORDER BY depth, id LIMIT 1`, host, depth)
+		WITH next AS (
+			SELECT id, url, host, depth, coalesce(found_from, 0), is_seed, listed, coalesce(etag, ''), coalesce(last_modified, '')
+			FROM pages WHERE host = $1 AND state = 'queued' AND depth <= $2
+			ORDER BY depth, id LIMIT 1),
+		claim AS (
+			UPDATE hosts SET claimed_until = clock_timestamp() + $3 * interval '1 microsecond'
+			WHERE host = $1 AND EXISTS (SELECT 1 FROM next)
+			  AND (claimed_until IS NULL OR claimed_until <= clock_timestamp())
+			  AND (next_fetch_at IS NULL OR next_fetch_at <= clock_timestamp())
+			RETURNING true)
+		SELECT next.*, EXISTS (SELECT 1 FROM claim) FROM next`, host, depth, hold.Microseconds())
 	if err != nil {
-		return harvest.Page{}, false, err
+		return p, false, false, err
 	}
-	ps, err := pgx.CollectRows(rows, scanQueued)
+	ps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (harvest.Page, error) {
+		p := harvest.Page{State: harvest.PageQueued}
+		err := row.Scan(&p.ID, &p.URL, &p.Host, &p.Depth, &p.FoundFrom, &p.Seed, &p.Listed, &p.ETag, &p.LastModified, &claimed)
+		return p, err
+	})
 	if err != nil || len(ps) == 0 {
-		return harvest.Page{}, false, err
+		return p, false, false, err
 	}
-	return ps[0], true, nil
+	return ps[0], true, claimed, nil
 }
 
 // savePage stores one page's outcome and, in the same transaction, when
-// its host may next be asked: wait from now by the database's clock. A
-// page a user's SQL deleted meanwhile is not stored (its stats say Gone);
-// the host's next time still is.
-func (s *Store) savePage(ctx context.Context, ps harvest.PageSave, wait time.Duration) (harvest.SaveStats, error) {
+// its host may next be asked: at next by the worker's clock, written by
+// the database's as the time left until then. A page a user's SQL deleted
+// meanwhile is not stored (its stats say Gone); the host's next time still
+// is.
+func (s *Store) savePage(ctx context.Context, ps harvest.PageSave, next time.Time) (harvest.SaveStats, error) {
 	ctx = context.WithoutCancel(ctx)
 	var stats []harvest.SaveStats
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -313,7 +454,7 @@ func (s *Store) savePage(ctx context.Context, ps harvest.PageSave, wait time.Dur
 		if stats, err = s.savePagesTx(ctx, tx, []harvest.PageSave{ps}); err != nil {
 			return err
 		}
-		return setHostNext(ctx, tx, ps.Page.Host, wait)
+		return setHostNext(ctx, tx, ps.Page.Host, time.Until(next))
 	})
 	if err == nil {
 		return stats[0], nil
@@ -321,28 +462,30 @@ func (s *Store) savePage(ctx context.Context, ps harvest.PageSave, wait time.Dur
 	if gone, merr := s.missingPages(ctx, []int64{ps.Page.ID}); merr != nil || len(gone) == 0 {
 		return harvest.SaveStats{}, err
 	}
-	if err := setHostNext(ctx, s.pool, ps.Page.Host, wait); err != nil {
+	if err := setHostNext(ctx, s.pool, ps.Page.Host, time.Until(next)); err != nil {
 		return harvest.SaveStats{}, err
 	}
 	return harvest.SaveStats{Gone: true}, nil
 }
 
-// setHostNext records when host may next be asked: wait from now by the
-// database's clock.
+// setHostNext records when host may next be asked, wait from now by the
+// database's clock, and gives back the claim of its turn.
 func setHostNext(ctx context.Context, q interface {
 	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
 }, host string, wait time.Duration) error {
 	_, err := q.Exec(ctx, `
 		INSERT INTO hosts (host, next_fetch_at) VALUES ($1, clock_timestamp() + $2 * interval '1 microsecond')
-		ON CONFLICT (host) DO UPDATE SET next_fetch_at = excluded.next_fetch_at`,
-		host, wait.Microseconds())
+		ON CONFLICT (host) DO UPDATE SET next_fetch_at = excluded.next_fetch_at, claimed_until = NULL`,
+		host, max(wait, 0).Microseconds())
 	return err
 }
 
-// postpone keeps every worker off host for wait.
+// postpone keeps every worker off host for wait, and gives back the claim
+// of its turn.
 func (s *Store) postpone(ctx context.Context, host string, wait time.Duration) error {
 	_, err := s.pool.Exec(ctx, `
-		UPDATE hosts SET next_fetch_at = clock_timestamp() + $2 * interval '1 microsecond' WHERE host = $1`,
+		UPDATE hosts SET next_fetch_at = clock_timestamp() + $2 * interval '1 microsecond', claimed_until = NULL
+		WHERE host = $1`,
 		host, wait.Microseconds())
 	return err
 }

@@ -40,6 +40,9 @@ func schemaDifferences() (onlySQLite, onlyPostgres map[string]string) {
 		// PostgreSQL harvest, and each machine's egresses are its own.
 		"runs.machine":     "the worker's host name",
 		"egresses.machine": "egresses are per machine",
+		// The turn of a host, claimed by the request in flight, across
+		// workers; SQLite's crawl keeps turns in memory.
+		"hosts.claimed_until": "a host's turn, claimed across workers",
 	}
 	return onlySQLite, onlyPostgres
 }

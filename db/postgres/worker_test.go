@@ -157,6 +157,102 @@ func TestHostSlicePoliteness(t *testing.T) {
 	}
 }
 
+// spanSite notes when each of its requests came and went; its pages each
+// link pages more, and those of redirect (when set) answer with a
+// redirect to it instead.
+type spanSite struct {
+	pages    int
+	redirect string // the site the pages (not the front page) redirect to
+	mu       sync.Mutex
+	spans    [][2]time.Time
+	inflight int
+	most     int
+}
+
+func (s *spanSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	s.mu.Lock()
+	s.inflight++
+	s.most = max(s.most, s.inflight)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inflight--
+		s.spans = append(s.spans, [2]time.Time{start, time.Now()})
+		s.mu.Unlock()
+	}()
+	time.Sleep(20 * time.Millisecond)
+	switch {
+	case r.URL.Path == "/robots.txt":
+		http.NotFound(w, r)
+	case r.URL.Path != "/" && s.redirect != "":
+		http.Redirect(w, r, s.redirect+"/moved"+r.URL.Path, http.StatusMovedPermanently)
+	default:
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path == "/" {
+			for i := 1; i <= s.pages; i++ {
+				fmt.Fprintf(w, `<a href="/p/%d">%d</a>`, i, i)
+			}
+		}
+	}
+}
+
+// A redirect to another host waits for that host's turn across workers'
+// slices: the host it goes to is asked one request at a time and the
+// delay apart, counting the redirected requests, while its own slice
+// runs at the same time on another worker.
+func TestHostSliceRedirectToAnotherHost(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	target := &spanSite{pages: 6}
+	tsrv := httptest.NewServer(target)
+	t.Cleanup(tsrv.Close)
+	origin := &spanSite{pages: 6, redirect: tsrv.URL}
+	osrv := httptest.NewServer(origin)
+	t.Cleanup(osrv.Close)
+	seeds := []string{osrv.URL + "/", tsrv.URL + "/"}
+	if err := s.AddSeeds(context.Background(), seeds); err != nil {
+		t.Fatal(err)
+	}
+	scope, err := crawl.NewScope(seeds, crawl.ScopeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Timeout: 5 * time.Second}
+	robots := crawl.NewRobotsPolicy(hc, "ytharvest-test", s, nil)
+	const delay = 150 * time.Millisecond
+	h := &harvest.Harvester{
+		Fetcher: crawl.NewFetcher(hc, "ytharvest-test", 1<<20, &crawl.HopPolicy{Scope: scope, Robots: robots}),
+		Extract: extract.Extract, Scope: scope, Robots: robots, Videos: &fakeSource{},
+		Depth: 1, Delay: delay, MaxCrawlDelay: time.Minute,
+	}
+	w := work(t, s, h, postgres.WorkerOptions{UntilIdle: true, Concurrency: 2, PageTimeout: 5 * time.Second}, time.Minute)
+	if n := w.Stats().PagesFetched.Load(); n != 14 {
+		rows, _ := s.Pool().Query(context.Background(), `SELECT url, state, coalesce(error, '') FROM pages ORDER BY id`)
+		for rows.Next() {
+			var u, st, e string
+			rows.Scan(&u, &st, &e)
+			t.Log(u, st, e)
+		}
+		t.Errorf("%d pages fetched, %d failed, want 14 (6 of them redirected)", n, w.Stats().PagesFailed.Load())
+	}
+	target.mu.Lock()
+	defer target.mu.Unlock()
+	if len(target.spans) != 14 || target.most != 1 {
+		t.Errorf("the target answered %d requests, at most %d at once; want 14 (robots.txt, its 7 pages, 6 redirected), one at a time",
+			len(target.spans), target.most)
+	}
+	spans := slices.Clone(target.spans)
+	slices.SortFunc(spans, func(a, b [2]time.Time) int { return a[0].Compare(b[0]) })
+	for i := 1; i < len(spans); i++ {
+		// The delay runs from when the answer began; the site answers
+		// 20 ms after a request came.
+		if gap := spans[i][0].Sub(spans[i-1][0]); gap < delay {
+			t.Errorf("request %d came %v after the one before, want at least %v", i, gap, delay)
+		}
+	}
+}
+
 // A block met by one worker's egress sends the videos back to the queue,
 // where another worker, whose egress answers, fetches them; egresses are
 // kept per machine.
