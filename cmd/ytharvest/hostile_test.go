@@ -64,8 +64,7 @@ type hostileEnv struct {
 func newHostileEnv(t *testing.T, h http.Handler) *hostileEnv {
 	t.Helper()
 	e := newEnv(t, h)
-	good := httptest.NewServer(&testserver.Hostile{})
-	t.Cleanup(good.Close)
+	good := quietServer(t, &testserver.Hostile{}, false)
 	gu, _ := neturl.Parse(good.URL)
 	e.app.transport.(hostMap)["good.example"] = gu
 	e.app.transport.(hostMap)["other.example"] = gu // a second host for a crawl to go on with
@@ -77,10 +76,8 @@ func newHostileEnv(t *testing.T, h http.Handler) *hostileEnv {
 // at http://news.example:PORT, served by srv.
 func newHostileRealEnv(t *testing.T, h http.Handler) *hostileEnv {
 	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	yt := httptest.NewServer(testserver.NewYouTube(filepath.Join("..", "..", "testdata", "youtube")))
-	t.Cleanup(yt.Close)
+	srv := quietServer(t, h, false)
+	yt := quietServer(t, testserver.NewYouTube(filepath.Join("..", "..", "testdata", "youtube")), false)
 	e := &env{t: t, stdout: new(bytes.Buffer), stderr: new(bytes.Buffer), ytURL: yt.URL,
 		dbPath: filepath.Join(t.TempDir(), "h.db")}
 	e.app = &app{stdout: e.stdout, stderr: e.stderr, getenv: func(string) string { return "" }, lookup: hostileLookup}
@@ -808,8 +805,7 @@ func hostileExec(t *testing.T, bin string, args []string) hostileExecResult {
 // 5 when that page was its only seed (0 when it was a link), and nothing
 // committed before is touched.
 func TestHostileNetwork(t *testing.T) {
-	tlsSrv := httptest.NewTLSServer(&testserver.Hostile{})
-	defer tlsSrv.Close()
+	tlsSrv := quietServer(t, &testserver.Hostile{}, true)
 	tlsPort := tlsSrv.URL[strings.LastIndex(tlsSrv.URL, ":")+1:]
 	tests := []struct {
 		name  string

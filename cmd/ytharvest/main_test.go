@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -60,17 +62,33 @@ type env struct {
 	secret  string // when set, no command may print it (a database password)
 }
 
+// quietServer starts a test server (with TLS when tls) until the test
+// ends, its own error log discarded. The app under test makes its logger
+// the default one, which net/http's servers log to: their expected errors
+// (a refused TLS handshake, a connection cut) would be written to the
+// app's stderr buffer from another goroutine while the app writes to it.
+func quietServer(t *testing.T, h http.Handler, tls bool) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	if tls {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func newEnv(t *testing.T, site http.Handler) *env {
 	t.Helper()
 	s := testserver.NewSite(filepath.Join("..", "..", "testdata", "site"))
 	if site == nil {
 		site = s
 	}
-	siteSrv := httptest.NewServer(site)
-	t.Cleanup(siteSrv.Close)
+	siteSrv := quietServer(t, site, false)
 	yt := testserver.NewYouTube(filepath.Join("..", "..", "testdata", "youtube"))
-	ytSrv := httptest.NewServer(yt)
-	t.Cleanup(ytSrv.Close)
+	ytSrv := quietServer(t, yt, false)
 	su, _ := url.Parse(siteSrv.URL)
 	yu, _ := url.Parse(ytSrv.URL)
 	e := &env{
