@@ -143,7 +143,9 @@ func (c *crawler) crawl(ctx context.Context) error {
 		if !c.busy {
 			c.startOp(ctx)
 		}
-		c.sched.grant(c.h.now())
+		if c.sched.waiting > 0 {
+			c.sched.grant(c.h.now())
+		}
 		if !c.stopped {
 			c.dispatch()
 		}
@@ -283,7 +285,7 @@ func (c *crawler) hop(hr hopRequest) {
 	if hr.from != "" {
 		c.sched.done(hr.from, now, 0)
 	}
-	if why, ok := c.closed[hr.to]; ok && why == hostWaits {
+	if c.closed[hr.to] == hostWaits {
 		hr.wait.settle(hopRefused)
 		return
 	}

@@ -95,9 +95,6 @@ func (s *scheduler) wait(host string, w *hopWait) {
 // grant lets the redirected fetches waiting for a host ready at now
 // through, and counts them in flight.
 func (s *scheduler) grant(now time.Time) {
-	if s.waiting == 0 {
-		return
-	}
 	for name, h := range s.hosts {
 		for len(h.waiters) > 0 && h.inflight < s.perHost && !now.Before(h.next) {
 			w := h.waiters[0]

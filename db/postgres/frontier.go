@@ -101,8 +101,15 @@ func (s *Store) NextPages(ctx context.Context, limit, maxDepth int, excludeHosts
 
 func scanQueued(row pgx.CollectableRow) (harvest.Page, error) {
 	p := harvest.Page{State: harvest.PageQueued}
-	err := row.Scan(&p.ID, &p.URL, &p.Host, &p.Depth, &p.FoundFrom, &p.Seed, &p.Listed, &p.ETag, &p.LastModified)
+	err := row.Scan(queuedFields(&p)...)
 	return p, err
+}
+
+// queuedFields are the scan destinations, in p, of a queued page's
+// columns: id, url, host, depth, found_from, is_seed, listed, etag,
+// last_modified.
+func queuedFields(p *harvest.Page) []any {
+	return []any{&p.ID, &p.URL, &p.Host, &p.Depth, &p.FoundFrom, &p.Seed, &p.Listed, &p.ETag, &p.LastModified}
 }
 
 // CountQueued reports how many pages no deeper than maxDepth are queued.

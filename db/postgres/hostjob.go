@@ -387,8 +387,7 @@ func (s *Store) claimHost(ctx context.Context, host string, hold time.Duration) 
 		WITH claim AS (
 			INSERT INTO hosts (host, claimed_until) VALUES ($1, clock_timestamp() + $2 * interval '1 microsecond')
 			ON CONFLICT (host) DO UPDATE SET claimed_until = excluded.claimed_until
-			WHERE (hosts.claimed_until IS NULL OR hosts.claimed_until <= clock_timestamp())
-			  AND (hosts.next_fetch_at IS NULL OR hosts.next_fetch_at <= clock_timestamp())
+			WHERE `+hostClaimable+`
 			RETURNING 0::bigint AS us)
 		SELECT us FROM claim
 		UNION ALL
@@ -404,10 +403,15 @@ func (s *Store) claimHost(ctx context.Context, host string, hold time.Duration) 
 	return time.Duration(us) * time.Microsecond, nil
 }
 
+// hostClaimable is the condition on a hosts row under which its turn may
+// be claimed: no other request holds it, and next_fetch_at has passed.
+const hostClaimable = `(hosts.claimed_until IS NULL OR hosts.claimed_until <= clock_timestamp())
+	AND (hosts.next_fetch_at IS NULL OR hosts.next_fetch_at <= clock_timestamp())`
+
 // release gives host's turn back: the next request may come wait from now
 // (at once when wait is not positive).
 func (s *Store) release(ctx context.Context, host string, wait time.Duration) error {
-	return setHostNext(ctx, s.pool, host, max(wait, 0))
+	return setHostNext(ctx, s.pool, host, wait)
 }
 
 // nextHostPage returns the host's next queued page no deeper than depth,
@@ -422,9 +426,7 @@ func (s *Store) nextHostPage(ctx context.Context, host string, depth int, hold t
 			ORDER BY depth, id LIMIT 1),
 		claim AS (
 			UPDATE hosts SET claimed_until = clock_timestamp() + $3 * interval '1 microsecond'
-			WHERE host = $1 AND EXISTS (SELECT 1 FROM next)
-			  AND (claimed_until IS NULL OR claimed_until <= clock_timestamp())
-			  AND (next_fetch_at IS NULL OR next_fetch_at <= clock_timestamp())
+			WHERE host = $1 AND EXISTS (SELECT 1 FROM next) AND `+hostClaimable+`
 			RETURNING true)
 		SELECT next.*, EXISTS (SELECT 1 FROM claim) FROM next`, host, depth, hold.Microseconds())
 	if err != nil {
@@ -432,7 +434,7 @@ func (s *Store) nextHostPage(ctx context.Context, host string, depth int, hold t
 	}
 	ps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (harvest.Page, error) {
 		p := harvest.Page{State: harvest.PageQueued}
-		err := row.Scan(&p.ID, &p.URL, &p.Host, &p.Depth, &p.FoundFrom, &p.Seed, &p.Listed, &p.ETag, &p.LastModified, &claimed)
+		err := row.Scan(append(queuedFields(&p), &claimed)...)
 		return p, err
 	})
 	if err != nil || len(ps) == 0 {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -154,17 +153,7 @@ func (f *Fetcher) hop(ctx context.Context, fo fetchOf, to string) error {
 // lower-cased, without the scheme's default port or a trailing dot, as
 // Normalize writes it (and so as in Page.Host).
 func HostKey(u *url.URL) string {
-	host, port := strings.TrimSuffix(strings.ToLower(u.Hostname()), "."), u.Port()
-	if u.Scheme == "http" && port == "80" || u.Scheme == "https" && port == "443" {
-		port = ""
-	}
-	if port != "" {
-		return net.JoinHostPort(host, port)
-	}
-	if strings.Contains(host, ":") {
-		return "[" + host + "]"
-	}
-	return host
+	return joinHost(strings.ToLower(u.Scheme), strings.TrimSuffix(strings.ToLower(u.Hostname()), "."), u.Port())
 }
 
 // MaxRetryAfter caps how long a Retry-After may hold a host back.

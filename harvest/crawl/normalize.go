@@ -56,16 +56,7 @@ func Normalize(rawURL string) (string, error) {
 	if !strings.Contains(host, ":") && (strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") || strings.Contains(host, "..")) {
 		return "", fmt.Errorf("URL host %q has an empty label", host)
 	}
-	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
-		port = ""
-	}
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if port != "" {
-		host = net.JoinHostPort(strings.Trim(host, "[]"), port)
-	}
-	u.Host = host
+	u.Host = joinHost(u.Scheme, host, port)
 	if u.Path == "" && u.Opaque == "" {
 		u.Path = "/"
 	}
@@ -127,4 +118,20 @@ func escapeUnsafe(s string) string {
 		return s
 	}
 	return b.String()
+}
+
+// joinHost writes host (lower-cased, without its trailing dot) and port
+// as the frontier keys them: the scheme's default port dropped, an IPv6
+// address in brackets.
+func joinHost(scheme, host, port string) string {
+	if scheme == "http" && port == "80" || scheme == "https" && port == "443" {
+		port = ""
+	}
+	if port != "" {
+		return net.JoinHostPort(host, port)
+	}
+	if strings.Contains(host, ":") {
+		return "[" + host + "]"
+	}
+	return host
 }
