@@ -157,7 +157,7 @@ func (f *crawlFlags) register(a *app, fs *flag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", 0, "pages fetched at once, over all hosts; 0: one per host ready (times --host-concurrency), up to 256")
 	fs.IntVar(&f.hostConcurrency, "host-concurrency", 1, "pages fetched at once from one host")
 	fs.DurationVar(&f.delay, "delay", time.Second, "least time between two requests to one host (0s turns it off)")
-	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit for one page fetch")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit for one page fetch, redirects and their waits for another host's turn included")
 	fs.Var(&f.maxBody, "max-body", "read at most `SIZE` of a page (e.g. 512KiB, 10MiB); longer pages are recorded as truncated")
 	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent for page requests (default: ytharvest/VERSION (+CONTACT))")
 	fs.StringVar(&f.contact, "contact", projectURL, "a `URL` or address for site owners, sent in the default User-Agent")

@@ -81,7 +81,7 @@ func (a *app) worker(ctx context.Context, args []string) error {
 func (f *workerFlags) register(a *app, fs *flag.FlagSet) {
 	f.db = a.dbFlag(fs)
 	fs.IntVar(&f.concurrency, "concurrency", 0, "hosts crawled at once by this worker, each one request at a time (0: 64)")
-	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit for one page fetch")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit for one page fetch, redirects and their waits for another host's turn included")
 	fs.DurationVar(&f.maxDuration, "max-duration", 0, "stop after this long, handing back the jobs in flight (0 = no limit)")
 	fs.BoolVar(&f.untilIdle, "until-idle", false, "stop when no job is left in the queue")
 	fs.DurationVar(&f.slice, "slice", 30*time.Second, "how long one host's pages are fetched before the worker takes another host's turn")
