@@ -237,52 +237,71 @@ func (c *crawler) dispatch() {
 }
 
 // fetch fetches page p on a worker goroutine. A redirect to another host
-// waits for that host's turn, as a request of its own would (hop): the
-// result says whose turn the fetch held at its end, for the scheduler.
+// waits for that host's turn, as a request of its own would (fetchHops):
+// the result says whose turn the fetch held at its end, and the
+// Crawl-delay that host asked for, for the scheduler.
 func (c *crawler) fetch(ctx context.Context, p Page) pageResult {
-	slot := p.Host
-	hop := func(ctx context.Context, to string) error {
-		w := newHopWait()
-		select {
-		case c.hops <- hopRequest{from: slot, to: to, wait: w}:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		slot = "" // the loop has ended the turn of from
-		select {
-		case <-w.ready:
-		case <-ctx.Done():
-			if w.settle(hopAbandoned) {
-				return ctx.Err()
-			}
-			<-w.ready // granted or refused meanwhile
-		}
-		if w.state.Load() == hopRefused {
-			return fmt.Errorf("%s asked us (Retry-After) to wait longer than --max-crawl-delay", to)
-		}
-		slot = to
-		return nil
-	}
-	r := c.h.fetchPage(ctx, p, hop)
-	r.slot = slot
+	hops := &fetchHops{c: c, slot: p.Host}
+	r := c.h.fetchPage(ctx, p, hops)
+	r.slot, r.slotDelay = hops.slot, hops.slotDelay
 	return r
 }
 
+// fetchHops paces the redirects of one fetch of the crawl loop (Hops).
+type fetchHops struct {
+	c         *crawler
+	slot      string        // the host whose turn the fetch holds: "" while it waits for one
+	slotDelay time.Duration // the Crawl-delay slot's robots.txt asks for, when known
+}
+
+func (fh *fetchHops) Hop(ctx context.Context, to string) error {
+	w := newHopWait()
+	select {
+	case fh.c.hops <- hopRequest{from: fh.slot, fromDelay: fh.slotDelay, to: to, wait: w}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	fh.slot, fh.slotDelay = "", 0 // the loop has ended the turn of from
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		if w.settle(hopAbandoned) {
+			return ctx.Err()
+		}
+		<-w.ready // granted or refused meanwhile
+	}
+	if w.state.Load() == hopRefused {
+		return fmt.Errorf("%s asked us (Retry-After) to wait longer than --max-crawl-delay", to)
+	}
+	fh.slot = to
+	return nil
+}
+
+func (fh *fetchHops) CrawlDelay(host string, d time.Duration) {
+	if host == fh.slot {
+		fh.slotDelay = d
+	}
+}
+
 // hopRequest is a fetch whose redirect goes from host from (whose
-// request has ended: "" when it held no turn) to host to.
+// request has ended: "" when it held no turn; fromDelay is the Crawl-delay
+// it asked for, when known) to host to.
 type hopRequest struct {
-	from, to string
-	wait     *hopWait
+	from, to  string
+	fromDelay time.Duration
+	wait      *hopWait
 }
 
 // hop ends the turn of a redirected fetch on the host it leaves, and holds
 // it until the host it goes to is ready: a redirect to another host counts
 // as a request to that host, inside its politeness (one request at a time
-// and --delay between two by default), not inside the first host's.
-// A host closed for asking to wait too long refuses it.
+// and --delay between two by default, or its robots.txt's Crawl-delay),
+// not inside the first host's. A host closed for asking to wait too long
+// refuses it.
 func (c *crawler) hop(hr hopRequest) {
 	now := c.h.now()
 	if hr.from != "" {
+		c.setDelay(hr.from, hr.fromDelay)
 		c.sched.done(hr.from, now, 0)
 	}
 	if c.closed[hr.to] == hostWaits {
@@ -290,6 +309,14 @@ func (c *crawler) hop(hr hopRequest) {
 		return
 	}
 	c.sched.wait(hr.to, hr.wait)
+}
+
+// setDelay spaces host's requests by the Crawl-delay d its robots.txt asks
+// for (none when 0), up to --max-crawl-delay.
+func (c *crawler) setDelay(host string, d time.Duration) {
+	if d > 0 {
+		c.sched.setDelay(host, min(d, c.h.maxCrawlDelay()))
+	}
 }
 
 // receive takes a worker's result, and whatever else has arrived too.
@@ -323,17 +350,16 @@ drain:
 }
 
 // pace tells the scheduler the request that ended r's fetch is over, with
-// the delays the hosts asked for: the page's host its robots.txt's
-// Crawl-delay, the host that answered last its Retry-After. A host that
-// asks to wait too long is closed.
+// the delays the hosts asked for: the page's host, and the host a redirect
+// ended on, their robots.txt's Crawl-delay; the host that answered last its
+// Retry-After. A host that asks to wait too long is closed.
 func (c *crawler) pace(r pageResult) {
 	host := r.slot
-	if r.crawlDelay > 0 {
-		c.sched.setDelay(r.page.Host, min(r.crawlDelay, c.h.maxCrawlDelay()))
-	}
+	c.setDelay(r.page.Host, r.crawlDelay)
 	if host == "" {
 		return // it gave up waiting for a redirect's turn: it holds none
 	}
+	c.setDelay(host, r.slotDelay)
 	c.sched.done(host, c.h.now(), r.wait)
 	if _, ok := c.closed[host]; !ok && r.wait > c.h.maxCrawlDelay() {
 		// Waiting that long would keep this run idle (and cron's next run

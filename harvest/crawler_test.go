@@ -28,6 +28,7 @@ type slowWeb struct {
 	latency  time.Duration // of every answer
 	answer   map[string]*harvest.Response
 	redirect map[string]string // URL -> the URL it redirects to, on another host
+	robots   hostRobots        // read, as crawl.Fetcher does, when a redirect goes to a host
 
 	mu        sync.Mutex
 	spans     map[string][][2]time.Time // host -> [start, end] of each request
@@ -49,10 +50,13 @@ func (w *slowWeb) Fetch(ctx context.Context, req harvest.Request) (*harvest.Resp
 		if _, err := w.request(ctx, req.URL); err != nil {
 			return nil, err
 		}
-		if req.Hop != nil {
+		if req.Hops != nil {
 			u, _ := url.Parse(to)
-			if err := req.Hop(ctx, u.Host); err != nil {
+			if err := req.Hops.Hop(ctx, u.Host); err != nil {
 				return nil, err
+			}
+			if d := w.robots[u.Host]; d > 0 {
+				req.Hops.CrawlDelay(u.Host, d)
 			}
 		}
 		r, err := w.request(ctx, to)
@@ -305,6 +309,54 @@ func (d delayRobots) Check(context.Context, string) (bool, time.Duration, error)
 	return true, time.Duration(d), nil
 }
 func (delayRobots) Sitemaps(context.Context, string) ([]string, error) { return nil, nil }
+
+// hostRobots allows everything and asks, on the hosts it names, for their
+// Crawl-delay.
+type hostRobots map[string]time.Duration
+
+func (r hostRobots) Check(_ context.Context, rawURL string) (bool, time.Duration, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false, 0, err
+	}
+	return true, r[u.Host], nil
+}
+func (hostRobots) Sitemaps(context.Context, string) ([]string, error) { return nil, nil }
+
+// The Crawl-delay of a host a redirect goes to spaces that host's
+// requests, even when none of its own pages is crawled (example.com's
+// pages all redirecting to www.example.com); and the Crawl-delay of a host
+// learned by a page that redirects away spaces the host's next request.
+func TestCrawlerRedirectCrawlDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		web := newSlowWeb(6, 100*time.Millisecond)
+		web.robots = hostRobots{"h0.test": 2 * time.Second, "h1.test": 5 * time.Second}
+		web.redirect = map[string]string{}
+		for i := 1; i < 6; i++ {
+			web.redirect[fmt.Sprintf("http://h0.test/p%d", i)] = fmt.Sprintf("http://h1.test/moved%d", i)
+		}
+		h := harvest.Harvester{Delay: time.Second, HostConcurrency: 1, Concurrency: 8, Robots: web.robots}
+		// h0's first request redirects: the delay it learned must hold
+		// for the front page after it.
+		_, run, err := crawlWith(t, t.Context(), web, h, "http://h0.test/p1", "http://h0.test/")
+		if err != nil || run.Status != harvest.RunOK || run.PagesFetched != 6 {
+			t.Fatalf("run = %+v, %v; want ok with 6 pages", run, err)
+		}
+		// h0: its 6 pages, 5 of which redirect; h1: the 5 redirected.
+		for host, want := range map[string]int{"h0.test": 6, "h1.test": 5} {
+			delay := web.robots[host]
+			spans := web.spansOf(host)
+			if len(spans) != want {
+				t.Errorf("%s answered %d requests, want %d", host, len(spans), want)
+			}
+			for j := 1; j < len(spans); j++ {
+				if gap := spans[j][0].Sub(spans[j-1][0]); gap < delay {
+					t.Errorf("%s: request %d started %v after the one before, want its Crawl-delay of %v", host, j, gap, delay)
+				}
+			}
+		}
+	})
+}
 
 // A robots.txt Crawl-delay longer than --delay spaces every request of the
 // host, the one after the request that learned it included.

@@ -23,6 +23,7 @@ type pageResult struct {
 	postponed  bool          // robots.txt could not be fetched: the page waits for a later run
 	cancelled  bool          // the run ended during the fetch: the page goes back to the queue
 	slot       string        // the host whose turn the fetch held at its end (crawler.fetch)
+	slotDelay  time.Duration // when slot is a redirect's host, the Crawl-delay its robots.txt asks for
 }
 
 // MaxOutLinks is how many out-links of one HTML page join the frontier:
@@ -70,17 +71,20 @@ func tagsEnd(body []byte) int {
 	return len(body)
 }
 
-// fetchPage fetches and extracts one page, and plans its next fetch; hop,
-// when not nil, is Request.Hop. It never fails: failures are recorded in
+// fetchPage fetches and extracts one page, and plans its next fetch; hops,
+// when not nil, is Request.Hops. It never fails: failures are recorded in
 // the page.
-func (h *Harvester) fetchPage(ctx context.Context, p Page, hop func(context.Context, string) error) pageResult {
+func (h *Harvester) fetchPage(ctx context.Context, p Page, hops Hops) pageResult {
 	res := pageResult{page: &p}
 	p.FetchedAt = h.now()
 	defer h.planNextFetch(&p)
 	if !h.robotsAllow(ctx, &res) {
 		return res
 	}
-	resp, err := h.Fetcher.Fetch(ctx, Request{URL: p.URL, Seed: p.Seed, Listed: p.Listed, ETag: p.ETag, LastModified: p.LastModified, Hop: hop})
+	if hops != nil && res.crawlDelay > 0 {
+		hops.CrawlDelay(p.Host, res.crawlDelay)
+	}
+	resp, err := h.Fetcher.Fetch(ctx, Request{URL: p.URL, Seed: p.Seed, Listed: p.Listed, ETag: p.ETag, LastModified: p.LastModified, Hops: hops})
 	if err != nil {
 		// A fetch the run's end cut short says nothing about the page.
 		res.cancelled = ctx.Err() != nil

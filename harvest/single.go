@@ -27,11 +27,11 @@ type PageOutcome struct {
 
 // FetchPage fetches and extracts one page of the frontier, as a crawl
 // does (robots.txt, the fetch, extraction, out-links within Scope and
-// Depth, the next fetch time), and returns what to store. hop, when not
-// nil, is asked for the turn of another host a redirect goes to
-// (Request.Hop). It never fails: failures are recorded in the page.
-func (h *Harvester) FetchPage(ctx context.Context, p Page, hop func(ctx context.Context, to string) error) PageOutcome {
-	r := h.fetchPage(ctx, p, hop)
+// Depth, the next fetch time), and returns what to store. hops, when not
+// nil, paces the redirects to other hosts (Request.Hops). It never fails:
+// failures are recorded in the page.
+func (h *Harvester) FetchPage(ctx context.Context, p Page, hops Hops) PageOutcome {
+	r := h.fetchPage(ctx, p, hops)
 	out := PageOutcome{
 		Save:       PageSave{Page: r.page, Refs: r.refs, Out: r.out},
 		OutOfScope: r.outOfScope,

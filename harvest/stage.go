@@ -195,12 +195,27 @@ type Request struct {
 	Listed       bool   // an entry of a seed's sitemap or feed: on any host, it may redirect anywhere too
 	ETag         string // sent as If-None-Match
 	LastModified string // sent as If-Modified-Since
-	// Hop, when set, is called before a redirect is followed to another
-	// host than the request before it (to is host[:port], lower-cased, as
+	// Hops, when set, paces the fetch's redirects to other hosts.
+	Hops Hops
+}
+
+// Hops paces the redirects of one fetch that go to another host: such a
+// redirect is a request to that host, inside its politeness.
+type Hops interface {
+	// Hop is called before a redirect is followed to another host than
+	// the request before it (to is host[:port], lower-cased, as
 	// Page.Host): the request to the last host has ended, and the fetch
 	// waits until the crawl's politeness lets it ask host to. An error
 	// ends the fetch.
-	Hop func(ctx context.Context, to string) error
+	Hop(ctx context.Context, to string) error
+	// CrawlDelay is told the Crawl-delay a host's robots.txt asks for,
+	// when it asks for one, as soon as the fetch knows it: the page's own
+	// host's before its request, a redirect's host's after Hop and before
+	// the request to it goes out. The host's next request must wait that
+	// long after this one's, even when none of the host's own pages has
+	// been fetched yet (every page of example.com redirecting to
+	// www.example.com).
+	CrawlDelay(host string, d time.Duration)
 }
 
 // Fetcher fetches pages. crawl.Fetcher implements it.

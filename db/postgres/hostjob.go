@@ -63,8 +63,10 @@ type hostSlice struct {
 	gap  time.Duration
 	hold time.Duration // how long a claim holds a host's turn: a page's time limit
 	// hopped is the host whose turn a redirect of the page being fetched
-	// holds ("" when none).
-	hopped string
+	// holds ("" when none), hoppedGap the delay its next request waits:
+	// --delay, or its robots.txt's Crawl-delay when longer.
+	hopped    string
+	hoppedGap time.Duration
 }
 
 // Work fetches the host's queued pages, one at a time and the delay
@@ -156,12 +158,8 @@ func (sl *hostSlice) robots(ctx context.Context, p harvest.Page) bool {
 	}
 	before := sl.w.store.robotsSavedAt(sl.host)
 	tctx, sent := traceRequests(ctx)
-	if _, delay, err := sl.h.Robots.Check(tctx, p.URL); err == nil && delay > 0 {
-		most := sl.h.MaxCrawlDelay
-		if most <= 0 {
-			most = time.Minute // harvest's default
-		}
-		sl.gap = max(sl.gap, min(delay, most))
+	if _, delay, err := sl.h.Robots.Check(tctx, p.URL); err == nil {
+		sl.gap = max(sl.gap, sl.crawlDelay(delay))
 	}
 	if sl.w.store.robotsSavedAt(sl.host) == before {
 		return false
@@ -211,10 +209,10 @@ func traceRequests(ctx context.Context) (context.Context, func(dflt time.Time) t
 func (sl *hostSlice) fetch(ctx context.Context, p harvest.Page) (snooze, err error) {
 	start := time.Now()
 	tctx, sent := traceRequests(ctx)
-	out := sl.h.FetchPage(tctx, p, sl.hop)
+	out := sl.h.FetchPage(tctx, p, sl)
 	sl.last = sent(start)
 	if sl.hopped != "" {
-		err := sl.w.store.release(context.WithoutCancel(ctx), sl.hopped, sl.h.Delay-time.Since(sl.last))
+		err := sl.w.store.release(context.WithoutCancel(ctx), sl.hopped, sl.hoppedGap-time.Since(sl.last))
 		sl.hopped = ""
 		if err != nil {
 			return nil, err
@@ -283,13 +281,13 @@ const claimSlack = 5 * time.Millisecond
 // holds: it gives the host back when it ends, not at a time known before.
 const claimPoll = 50 * time.Millisecond
 
-// hop is Request.Hop for the page being fetched: a redirect goes to host
+// Hop is Hops.Hop for the page being fetched: a redirect goes to host
 // to. The request that redirected has ended, so the turn it held (the
 // slice's host, or the host of the hop before) is given back, the delay
 // from now; then the hop waits, within the fetch's time limit (ctx), for
 // to's turn.
-func (sl *hostSlice) hop(ctx context.Context, to string) error {
-	from, gap := sl.hopped, sl.h.Delay
+func (sl *hostSlice) Hop(ctx context.Context, to string) error {
+	from, gap := sl.hopped, sl.hoppedGap
 	if from == "" {
 		from, gap = sl.host, sl.gap
 	}
@@ -304,8 +302,29 @@ func (sl *hostSlice) hop(ctx context.Context, to string) error {
 	if !ok {
 		return ctx.Err()
 	}
-	sl.hopped = to
+	sl.hopped, sl.hoppedGap = to, sl.h.Delay
 	return nil
+}
+
+// CrawlDelay is Hops.CrawlDelay: the Crawl-delay host's robots.txt asks
+// for spaces the host's next request, the slice's own or a redirect's.
+func (sl *hostSlice) CrawlDelay(host string, d time.Duration) {
+	switch host {
+	case sl.hopped:
+		sl.hoppedGap = max(sl.hoppedGap, sl.crawlDelay(d))
+	case sl.host:
+		sl.gap = max(sl.gap, sl.crawlDelay(d))
+	}
+}
+
+// crawlDelay is a robots.txt's Crawl-delay d as the slice waits it: at
+// most --max-crawl-delay.
+func (sl *hostSlice) crawlDelay(d time.Duration) time.Duration {
+	most := sl.h.MaxCrawlDelay
+	if most <= 0 {
+		most = time.Minute // harvest's default
+	}
+	return min(d, most)
 }
 
 // stopped is what a slice returns when it ends on err (nil: done): a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -161,12 +162,13 @@ func TestHostSlicePoliteness(t *testing.T) {
 // link pages more, and those of redirect (when set) answer with a
 // redirect to it instead.
 type spanSite struct {
-	pages    int
-	redirect string // the site the pages (not the front page) redirect to
-	mu       sync.Mutex
-	spans    [][2]time.Time
-	inflight int
-	most     int
+	pages      int
+	redirect   string // the site the pages (not the front page) redirect to
+	crawlDelay string // its robots.txt's Crawl-delay, when not ""
+	mu         sync.Mutex
+	spans      [][2]time.Time
+	inflight   int
+	most       int
 }
 
 func (s *spanSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -183,6 +185,8 @@ func (s *spanSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	time.Sleep(20 * time.Millisecond)
 	switch {
+	case r.URL.Path == "/robots.txt" && s.crawlDelay != "":
+		fmt.Fprintf(w, "User-agent: *\nCrawl-delay: %s\n", s.crawlDelay)
 	case r.URL.Path == "/robots.txt":
 		http.NotFound(w, r)
 	case r.URL.Path != "/" && s.redirect != "":
@@ -249,6 +253,56 @@ func TestHostSliceRedirectToAnotherHost(t *testing.T) {
 		// 20 ms after a request came.
 		if gap := spans[i][0].Sub(spans[i-1][0]); gap < delay {
 			t.Errorf("request %d came %v after the one before, want at least %v", i, gap, delay)
+		}
+	}
+}
+
+// The Crawl-delay of a host that only redirects bring requests to spaces
+// them, though none of its own pages is fetched to learn it.
+func TestHostSliceRedirectCrawlDelay(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	target := &spanSite{crawlDelay: "0.6"}
+	tsrv := httptest.NewServer(target)
+	t.Cleanup(tsrv.Close)
+	origin := &spanSite{pages: 4, redirect: tsrv.URL}
+	osrv := httptest.NewServer(origin)
+	t.Cleanup(osrv.Close)
+	seeds := []string{osrv.URL + "/"}
+	if err := s.AddSeeds(context.Background(), seeds); err != nil {
+		t.Fatal(err)
+	}
+	scope, err := crawl.NewScope(seeds, crawl.ScopeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu, err := url.Parse(tsrv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope.AddHost(tu) // the origin's pages may redirect there
+	hc := &http.Client{Timeout: 5 * time.Second}
+	robots := crawl.NewRobotsPolicy(hc, "ytharvest-test", s, nil)
+	h := &harvest.Harvester{
+		Fetcher: crawl.NewFetcher(hc, "ytharvest-test", 1<<20, &crawl.HopPolicy{Scope: scope, Robots: robots}),
+		Extract: extract.Extract, Scope: scope, Robots: robots, Videos: &fakeSource{},
+		Depth: 1, Delay: 100 * time.Millisecond, MaxCrawlDelay: time.Minute,
+	}
+	w := work(t, s, h, postgres.WorkerOptions{UntilIdle: true, Concurrency: 2, PageTimeout: 5 * time.Second}, time.Minute)
+	if n := w.Stats().PagesFetched.Load(); n != 5 {
+		t.Errorf("%d pages fetched, %d failed, want 5 (4 of them redirected)", n, w.Stats().PagesFailed.Load())
+	}
+	target.mu.Lock()
+	defer target.mu.Unlock()
+	if len(target.spans) != 5 {
+		t.Fatalf("the target answered %d requests, want 5 (robots.txt, 4 redirected)", len(target.spans))
+	}
+	spans := slices.Clone(target.spans)
+	slices.SortFunc(spans, func(a, b [2]time.Time) int { return a[0].Compare(b[0]) })
+	// The first is robots.txt, read in the first redirect's turn.
+	for i := 2; i < len(spans); i++ {
+		if gap := spans[i][0].Sub(spans[i-1][0]); gap < 600*time.Millisecond {
+			t.Errorf("redirected request %d came %v after the one before, want at least the Crawl-delay of 0.6s", i, gap)
 		}
 	}
 }

@@ -74,19 +74,20 @@ func (hp *HopPolicy) scope(hr harvest.Request, u *url.URL) error {
 	return nil
 }
 
-// robots checks that robots.txt lets a redirect go to u.
-func (hp *HopPolicy) robots(ctx context.Context, u *url.URL) error {
+// robots checks that robots.txt lets a redirect go to u, and returns the
+// Crawl-delay it asks for.
+func (hp *HopPolicy) robots(ctx context.Context, u *url.URL) (time.Duration, error) {
 	if hp.Robots == nil {
-		return nil
+		return 0, nil
 	}
-	allowed, _, err := hp.Robots.Check(ctx, u.String())
+	allowed, delay, err := hp.Robots.Check(ctx, u.String())
 	if err != nil {
-		return fmt.Errorf("redirect to %s: %w", u, err)
+		return 0, fmt.Errorf("redirect to %s: %w", u, err)
 	}
 	if !allowed {
-		return fmt.Errorf("redirect to %s: disallowed by robots.txt", u)
+		return 0, fmt.Errorf("redirect to %s: disallowed by robots.txt", u)
 	}
-	return nil
+	return delay, nil
 }
 
 // NewFetcher returns a fetcher that uses a copy of hc (its Transport and
@@ -119,20 +120,27 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 		}
 	}
 	// Another host: its politeness first, then its robots.txt, fetched (when
-	// not known yet) inside the host's turn like any of its requests.
-	if to := HostKey(req.URL); hr.Hop != nil && to != HostKey(via[len(via)-1].URL) {
+	// not known yet) inside the host's turn like any of its requests; its
+	// Crawl-delay then paces the host from this request on.
+	to, hopped := HostKey(req.URL), false
+	if hr.Hops != nil && to != HostKey(via[len(via)-1].URL) {
 		if err := f.hop(ctx, fo, to); err != nil {
 			return fmt.Errorf("redirect to %s: %w", req.URL, err)
 		}
+		hopped = true
 	}
-	if f.hops != nil {
-		return f.hops.robots(ctx, req.URL)
+	if f.hops == nil {
+		return nil
 	}
-	return nil
+	delay, err := f.hops.robots(ctx, req.URL)
+	if err == nil && hopped && delay > 0 {
+		hr.Hops.CrawlDelay(to, delay)
+	}
+	return err
 }
 
-// hop waits for host to's turn (Request.Hop), no longer than the fetch
-// may take.
+// hop waits for host to's turn (Hops.Hop), no longer than the fetch may
+// take.
 func (f *Fetcher) hop(ctx context.Context, fo fetchOf, to string) error {
 	wctx := ctx
 	if !fo.deadline.IsZero() {
@@ -140,7 +148,7 @@ func (f *Fetcher) hop(ctx context.Context, fo fetchOf, to string) error {
 		wctx, cancel = context.WithDeadline(ctx, fo.deadline)
 		defer cancel()
 	}
-	if err := fo.req.Hop(wctx, to); err != nil {
+	if err := fo.req.Hops.Hop(wctx, to); err != nil {
 		if ctx.Err() == nil && wctx.Err() != nil {
 			return fmt.Errorf("no turn for %s within --timeout %v", to, f.client.Timeout)
 		}

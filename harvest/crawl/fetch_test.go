@@ -325,17 +325,39 @@ func TestFetchRedirectHops(t *testing.T) {
 	}
 }
 
-// A redirect to another host asks Request.Hop for that host's turn before
-// it is followed, and before that host's robots.txt is read; one within
-// the host does not. Hop's error ends the fetch.
+// testHops is harvest.Hops made of functions; a nil one does nothing.
+type testHops struct {
+	hop   func(ctx context.Context, to string) error
+	delay func(host string, d time.Duration)
+}
+
+func (h testHops) Hop(ctx context.Context, to string) error {
+	if h.hop == nil {
+		return nil
+	}
+	return h.hop(ctx, to)
+}
+
+func (h testHops) CrawlDelay(host string, d time.Duration) {
+	if h.delay != nil {
+		h.delay(host, d)
+	}
+}
+
+// A redirect to another host asks Hops.Hop for that host's turn before it
+// is followed, and before that host's robots.txt is read; then tells
+// Hops.CrawlDelay the Crawl-delay that robots.txt asks for, before the
+// request goes out. A redirect within the host does neither. Hop's error
+// ends the fetch.
 func TestFetchRedirectHopWaits(t *testing.T) {
-	var robotsAsked atomic.Bool
+	var robotsAsked, landed atomic.Bool
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/robots.txt" {
 			robotsAsked.Store(true)
-			http.NotFound(w, r)
+			w.Write([]byte("User-agent: *\nCrawl-delay: 4\n"))
 			return
 		}
+		landed.Store(true)
 		w.Header().Set("Content-Type", "text/html")
 		w.Write([]byte("<p>landed</p>"))
 	}))
@@ -349,34 +371,45 @@ func TestFetchRedirectHopWaits(t *testing.T) {
 	f := NewFetcher(hc, "test-agent/1", 1000, &HopPolicy{Robots: robots})
 	otherHost := strings.TrimPrefix(other.URL, "http://")
 
-	var hops []string
-	hop := func(ctx context.Context, to string) error {
-		if robotsAsked.Load() {
-			t.Error("the other host's robots.txt was read before its turn")
-		}
-		hops = append(hops, to)
-		return nil
+	var hops, delays []string
+	hop := testHops{
+		hop: func(ctx context.Context, to string) error {
+			if robotsAsked.Load() {
+				t.Error("the other host's robots.txt was read before its turn")
+			}
+			hops = append(hops, to)
+			return nil
+		},
+		delay: func(host string, d time.Duration) {
+			if landed.Load() {
+				t.Error("the Crawl-delay was told after the request went out")
+			}
+			delays = append(delays, fmt.Sprint(host, " ", d))
+		},
 	}
-	r, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/away", Seed: true, Hop: hop})
+	r, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/away", Seed: true, Hops: hop})
 	if err != nil || r.FinalURL != other.URL+"/landing" {
 		t.Fatalf("redirect to another host: %+v, %v", r, err)
 	}
 	if !slices.Equal(hops, []string{otherHost}) || !robotsAsked.Load() {
 		t.Errorf("hops %q (robots.txt read: %v); want one, to %s, then its robots.txt", hops, robotsAsked.Load(), otherHost)
 	}
-	hops = nil
-	if _, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/here", Hop: hop}); err != nil || len(hops) != 0 {
-		t.Errorf("a redirect within the host: hops %q, %v; want none", hops, err)
+	if want := []string{otherHost + " 4s"}; !slices.Equal(delays, want) {
+		t.Errorf("Crawl-delays told: %q, want %q", delays, want)
 	}
-	refuse := func(context.Context, string) error { return errors.New("not your turn") }
-	if _, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/away", Seed: true, Hop: refuse}); err == nil || !strings.Contains(err.Error(), "not your turn") {
+	hops, delays = nil, nil
+	if _, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/here", Hops: hop}); err != nil || len(hops) != 0 || len(delays) != 0 {
+		t.Errorf("a redirect within the host: hops %q, delays %q, %v; want none", hops, delays, err)
+	}
+	refuse := testHops{hop: func(context.Context, string) error { return errors.New("not your turn") }}
+	if _, err := f.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/away", Seed: true, Hops: refuse}); err == nil || !strings.Contains(err.Error(), "not your turn") {
 		t.Errorf("a hop refused: %v; want its error", err)
 	}
 	// The wait counts in the fetch's time limit.
 	quick := NewFetcher(&http.Client{Timeout: 300 * time.Millisecond}, "test-agent/1", 1000, nil)
-	never := func(ctx context.Context, _ string) error { <-ctx.Done(); return ctx.Err() }
+	never := testHops{hop: func(ctx context.Context, _ string) error { <-ctx.Done(); return ctx.Err() }}
 	start := time.Now()
-	_, err = quick.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/away", Hop: never})
+	_, err = quick.Fetch(context.Background(), harvest.Request{URL: ts.URL + "/away", Hops: never})
 	if err == nil || !strings.Contains(err.Error(), "no turn for "+otherHost+" within --timeout 300ms") {
 		t.Errorf("a hop that never gets its turn: %v", err)
 	}
