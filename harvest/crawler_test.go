@@ -250,24 +250,31 @@ func TestCrawlerStopsWhileRedirectWaits(t *testing.T) {
 }
 
 // Random sites whose pages redirect across hosts, some targets asking for
-// a Retry-After (one longer than --max-crawl-delay), some runs cut short:
-// every run ends, and no host is ever asked more than --host-concurrency
-// at once or two requests less than --delay apart.
+// a Retry-After (one longer than --max-crawl-delay), some hosts for a
+// Crawl-delay, some runs cut short: every run ends, and no host is ever
+// asked more than --host-concurrency at once or two requests less than
+// --delay (or its Crawl-delay) apart.
 func TestCrawlerRedirectsRandom(t *testing.T) {
 	for seed := range 40 {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				rnd := rand.New(rand.NewPCG(uint64(seed), 16))
-				nhosts, npages := 2+rnd.IntN(4), 3+rnd.IntN(6)
+				// Hosts h0 to h<nhosts-1> are seeded; the hosts after them are
+				// reached only by redirects.
+				nhosts, nextra, npages := 2+rnd.IntN(4), rnd.IntN(3), 3+rnd.IntN(6)
 				web := newSlowWeb(npages, time.Duration(10+rnd.IntN(300))*time.Millisecond)
 				web.redirect = map[string]string{}
 				for h := range nhosts {
 					for p := 1; p < npages; p++ {
-						if rnd.IntN(3) > 0 {
+						if rnd.IntN(2) > 0 {
 							continue
 						}
 						from := fmt.Sprintf("http://h%d.test/p%d", h, p)
-						to := fmt.Sprintf("http://h%d.test/moved-from-h%d-p%d", rnd.IntN(nhosts), h, p)
+						target := rnd.IntN(nhosts)
+						if nextra > 0 && rnd.IntN(2) == 0 {
+							target = nhosts + rnd.IntN(nextra)
+						}
+						to := fmt.Sprintf("http://h%d.test/moved-from-h%d-p%d", target, h, p)
 						web.redirect[from] = to
 						switch rnd.IntN(8) {
 						case 0:
@@ -277,7 +284,13 @@ func TestCrawlerRedirectsRandom(t *testing.T) {
 						}
 					}
 				}
-				h := harvest.Harvester{Delay: time.Second, HostConcurrency: 1 + rnd.IntN(2), Concurrency: 1 + rnd.IntN(8)}
+				web.robots = hostRobots{}
+				for i := range nhosts + nextra {
+					if rnd.IntN(2) == 0 {
+						web.robots[fmt.Sprintf("h%d.test", i)] = time.Duration(2+rnd.IntN(2)) * time.Second
+					}
+				}
+				h := harvest.Harvester{Delay: time.Second, HostConcurrency: 1 + rnd.IntN(2), Concurrency: 1 + rnd.IntN(8), Robots: web.robots}
 				if rnd.IntN(3) == 0 {
 					h.MaxDuration = time.Duration(2+rnd.IntN(10)) * time.Second
 				}
@@ -285,15 +298,16 @@ func TestCrawlerRedirectsRandom(t *testing.T) {
 				if err != nil || run.Status == harvest.RunFailed {
 					t.Fatalf("run %s, %v", run.Status, err)
 				}
-				for i := range nhosts {
+				for i := range nhosts + nextra {
 					host := fmt.Sprintf("h%d.test", i)
 					if got := web.maxFlight[host]; got > h.HostConcurrency {
 						t.Errorf("%s: %d requests at once, want at most %d", host, got, h.HostConcurrency)
 					}
+					want := max(h.Delay, web.robots[host])
 					spans := web.spansOf(host)
 					for j := 1; j < len(spans); j++ {
-						if gap := spans[j][0].Sub(spans[j-1][0]); gap < time.Second {
-							t.Errorf("%s: request %d started %v after the one before, want at least --delay 1s", host, j, gap)
+						if gap := spans[j][0].Sub(spans[j-1][0]); gap < want {
+							t.Errorf("%s: request %d started %v after the one before, want at least %v (--delay or its Crawl-delay)", host, j, gap, want)
 						}
 					}
 				}
