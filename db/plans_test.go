@@ -95,3 +95,43 @@ func TestVideoPagesPlan(t *testing.T) {
 		}
 	}
 }
+
+// When a user's delete takes a site's first sighting of a video, the
+// trigger links_sites_ad reads the next one from links_by_video_seen, in
+// order, and stops at the first reference on the site: not every
+// reference to the video, which made pruning a site's pages quadratic in
+// the pages that link one video (schema 14; BenchmarkPruneSite).
+func TestPruneFirstSightingPlan(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	const next = `SELECT l.first_seen_at FROM links l CROSS JOIN pages p
+                     WHERE l.video_id = old.video_id AND p.id = l.page_id AND p.host = site_videos.host
+                     ORDER BY l.first_seen_at LIMIT 1`
+	var trigger string
+	if err := d.SQL().QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'links_sites_ad'`).Scan(&trigger); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(trigger, next) {
+		t.Fatalf("links_sites_ad:\n%s\nwant the next first sighting read as\n%s", trigger, next)
+	}
+	q := strings.NewReplacer("old.video_id", "?", "site_videos.host", "?").Replace(next)
+	rows, err := d.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "dQw4w9WgXcQ", "a.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		rows.Scan(&id, &parent, &unused, &detail)
+		plan = append(plan, detail)
+	}
+	if p := strings.Join(plan, "\n"); !strings.Contains(p, "SEARCH l USING INDEX links_by_video_seen (video_id=?)") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("plan of the next first sighting:\n%s\nwant links_by_video_seen, in its order", p)
+	}
+}
