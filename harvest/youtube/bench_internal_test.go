@@ -55,7 +55,7 @@ func TestBenchLadder(t *testing.T) {
 		block(want, i+1)
 	}
 
-	p.ok(e)
+	p.ok(ctx, e)
 	if err := p.save(ctx, e); err != nil { // as Flush at the run's end
 		t.Fatal(err)
 	}

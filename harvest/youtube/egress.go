@@ -54,9 +54,10 @@ type egress struct {
 	benchedUntil time.Time
 	strikes      int
 	lastBlock    string
-	savedReqs    int64 // requests already added to the store
-	blocks       int64 // met this run, not yet added to the store
-	dirty        bool  // strikes changed since the last save
+	savedReqs    int64     // requests already added to the store
+	blocks       int64     // met this run, not yet added to the store
+	dirty        bool      // strikes changed since the last save
+	savedAt      time.Time // when the counts were last saved (zero: not yet this run)
 
 	vmu       sync.Mutex
 	visitor   string
@@ -184,13 +185,23 @@ func (p *pool) bench(ctx context.Context, e *egress, reason string) time.Time {
 	return until
 }
 
+// saveEvery is how often an egress's counts are saved while answers come
+// through it: a run that is killed (SIGKILL, a power cut) before its end
+// saves them loses at most that much of them.
+const saveEvery = time.Minute
+
 // ok notes a good answer through e: its next block starts the benches
-// over.
-func (p *pool) ok(e *egress) {
+// over. The counts are saved when the last save is saveEvery old; a store
+// error is left to the run's final save (flush) to report.
+func (p *pool) ok(ctx context.Context, e *egress) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if e.strikes > 0 {
 		e.strikes, e.dirty = 0, true
+	}
+	due := p.now().Sub(e.savedAt) >= saveEvery
+	e.mu.Unlock()
+	if due {
+		p.save(ctx, e)
 	}
 }
 
@@ -220,6 +231,7 @@ func (p *pool) save(ctx context.Context, e *egress) error {
 	e.savedReqs += st.Requests
 	e.blocks -= st.Blocks
 	e.dirty = false
+	e.savedAt = p.now()
 	e.mu.Unlock()
 	return nil
 }

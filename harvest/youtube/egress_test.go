@@ -345,3 +345,35 @@ func TestRatePerEgress(t *testing.T) {
 			n2, two, n1, one)
 	}
 }
+
+// An egress's request counts are saved while a run goes on, at most a
+// minute apart, not only by Flush at its end: a run that is killed loses
+// at most the last minute of them.
+func TestEgressCountsSavedWhileRunning(t *testing.T) {
+	_, srv := fakeYouTube(t)
+	store := newMemStore()
+	var mu sync.Mutex
+	now := fixedNow()
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	s := newSource(t, srv, func(o *youtube.Options) { o.Store, o.Now = store, clock })
+	fetch(t, s, okVideos[0])
+	first := store.egress("direct").Requests
+	if first == 0 {
+		t.Fatal("nothing saved after the first answer")
+	}
+	fetch(t, s, okVideos[1])
+	if got := store.egress("direct").Requests; got != first {
+		t.Errorf("%d requests saved within the minute, want still %d", got, first)
+	}
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	fetch(t, s, okVideos[2])
+	if got := store.egress("direct").Requests; got <= first {
+		t.Errorf("%d requests saved a minute later, want more than %d (without Flush)", got, first)
+	}
+}

@@ -317,7 +317,7 @@ func (s *Source) playerVideo(ctx context.Context, id string) (*harvest.Video, er
 			s.benchEgress(ctx, e, reason)
 			continue
 		}
-		s.pool.ok(e)
+		s.pool.ok(ctx, e)
 		if status == harvest.VideoError && e.label != "direct" {
 			reason += " (through " + e.label + ")"
 		}

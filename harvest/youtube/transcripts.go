@@ -190,7 +190,7 @@ func (s *Source) getCaptions(ctx context.Context, u string) (status int, body []
 		}
 		b := captionBlock(status, body)
 		if b == "" {
-			s.pool.ok(e)
+			s.pool.ok(ctx, e)
 			return status, body, "", nil
 		}
 		why = b
