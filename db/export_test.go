@@ -285,20 +285,7 @@ func TestExportQueryPlans(t *testing.T) {
 			t.Fatalf("ExportTables lists %s, which has no query", table)
 		}
 		for _, query := range []string{q.all, q.since} {
-			rows, err := d.SQL().Query("EXPLAIN QUERY PLAN "+query, formatTime(exportT1))
-			if err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
+			plan := queryPlan(t, d, query, formatTime(exportT1))
 			if p := strings.Join(plan, "; "); strings.Contains(p, "TEMP B-TREE") {
 				t.Errorf("export %s sorts its rows:\n%s\nplan: %s", table, query, p)
 			}

@@ -71,25 +71,9 @@ func (db *DB) SetSearchWindow(n int) { db.searchWindow = n }
 // search and the vanished: from the index alone, not from each link row
 // (30 ms for a list of popular videos).
 func TestVideoPagesPlan(t *testing.T) {
-	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := emptyDB(t)
 	for _, q := range []string{sqlVideoPages, sqlHitPages} {
-		rows, err := d.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "[]")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			rows.Scan(&id, &parent, &unused, &detail)
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, d, q, "[]")
 		if p := strings.Join(plan, "\n"); !strings.Contains(p, "USING COVERING INDEX links_by_video (video_id=?)") || strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("plan of %s:\n%s\nwant links_by_video alone", q, p)
 		}
@@ -103,11 +87,7 @@ func TestVideoPagesPlan(t *testing.T) {
 // the pages that link one video (schema 14; BenchmarkPruneSite).
 func TestPruneFirstSightingPlan(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := emptyDB(t)
 	const next = `SELECT l.first_seen_at FROM links l CROSS JOIN pages p
                      WHERE l.video_id = old.video_id AND p.id = l.page_id AND p.host = site_videos.host
                      ORDER BY l.first_seen_at LIMIT 1`
@@ -119,19 +99,43 @@ func TestPruneFirstSightingPlan(t *testing.T) {
 		t.Fatalf("links_sites_ad:\n%s\nwant the next first sighting read as\n%s", trigger, next)
 	}
 	q := strings.NewReplacer("old.video_id", "?", "site_videos.host", "?").Replace(next)
-	rows, err := d.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "dQw4w9WgXcQ", "a.example")
+	plan := queryPlan(t, d, q, "dQw4w9WgXcQ", "a.example")
+	if p := strings.Join(plan, "\n"); !strings.Contains(p, "SEARCH l USING INDEX links_by_video_seen (video_id=?)") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("plan of the next first sighting:\n%s\nwant links_by_video_seen, in its order", p)
+	}
+}
+
+// queryPlan returns the lines of SQLite's plan for q run with args.
+func queryPlan(t *testing.T, d *DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := d.SQL().Query("EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", q, err)
 	}
 	defer rows.Close()
 	var plan []string
 	for rows.Next() {
 		var id, parent, unused int
 		var detail string
-		rows.Scan(&id, &parent, &unused, &detail)
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
 		plan = append(plan, detail)
 	}
-	if p := strings.Join(plan, "\n"); !strings.Contains(p, "SEARCH l USING INDEX links_by_video_seen (video_id=?)") || strings.Contains(p, "TEMP B-TREE") {
-		t.Errorf("plan of the next first sighting:\n%s\nwant links_by_video_seen, in its order", p)
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
+	return plan
+}
+
+// emptyDB opens a new database for a test of query plans; it is closed
+// when the test ends.
+func emptyDB(t *testing.T) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
 }

@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,25 +12,9 @@ import (
 // months: each of its queries must read its own partial index, not visit
 // every fetched page.
 func TestQueueDuePlans(t *testing.T) {
-	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := emptyDB(t)
 	for q, index := range map[string]string{sqlQueueDue: "pages_by_next_fetch", sqlQueueListings: "pages_by_kind"} {
-		rows, err := d.SQL().Query("EXPLAIN QUERY PLAN "+q, "2026-01-01T00:00:00Z")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			rows.Scan(&id, &parent, &unused, &detail)
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, d, q, "2026-01-01T00:00:00Z")
 		if len(plan) != 1 || !strings.Contains(plan[0], "USING INDEX "+index+" ") {
 			t.Errorf("plan of %s: %q, want a search of %s", strings.Join(strings.Fields(q), " "), plan, index)
 		}
@@ -52,12 +35,7 @@ func (db *DB) SavePage(ctx context.Context, p *harvest.Page, refs []harvest.Refe
 // schema 12 made partial: each names the index's condition, or implies
 // it.
 func TestPartialIndexPlans(t *testing.T) {
-	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := emptyDB(t)
 	for _, tc := range []struct {
 		q     string
 		args  []any
@@ -71,18 +49,7 @@ func TestPartialIndexPlans(t *testing.T) {
 		{`SELECT DISTINCT ref_id FROM links WHERE ref_type = 'playlist'`, nil, []string{"USING COVERING INDEX links_by_ref (ref_type=?)"}},
 		{`SELECT page_id FROM links WHERE ref_type = 'channel' AND ref_id = ?`, []any{"UCx"}, []string{"USING INDEX links_by_ref (ref_type=? AND ref_id=?)"}},
 	} {
-		rows, err := d.SQL().Query("EXPLAIN QUERY PLAN "+tc.q, tc.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			rows.Scan(&id, &parent, &unused, &detail)
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, d, tc.q, tc.args...)
 		p := strings.Join(plan, "\n")
 		for _, want := range tc.wants {
 			if !strings.Contains(p, want) {
