@@ -301,7 +301,7 @@ type hopRequest struct {
 func (c *crawler) hop(hr hopRequest) {
 	now := c.h.now()
 	if hr.from != "" {
-		c.setDelay(hr.from, hr.fromDelay)
+		c.sched.setDelay(hr.from, c.h.CapCrawlDelay(hr.fromDelay))
 		c.sched.done(hr.from, now, 0)
 	}
 	if c.closed[hr.to] == hostWaits {
@@ -309,14 +309,6 @@ func (c *crawler) hop(hr hopRequest) {
 		return
 	}
 	c.sched.wait(hr.to, hr.wait)
-}
-
-// setDelay spaces host's requests by the Crawl-delay d its robots.txt asks
-// for (none when 0), up to --max-crawl-delay.
-func (c *crawler) setDelay(host string, d time.Duration) {
-	if d > 0 {
-		c.sched.setDelay(host, min(d, c.h.maxCrawlDelay()))
-	}
 }
 
 // receive takes a worker's result, and whatever else has arrived too.
@@ -355,11 +347,11 @@ drain:
 // Retry-After. A host that asks to wait too long is closed.
 func (c *crawler) pace(r pageResult) {
 	host := r.slot
-	c.setDelay(r.page.Host, r.crawlDelay)
+	c.sched.setDelay(r.page.Host, c.h.CapCrawlDelay(r.crawlDelay))
 	if host == "" {
 		return // it gave up waiting for a redirect's turn: it holds none
 	}
-	c.setDelay(host, r.slotDelay)
+	c.sched.setDelay(host, c.h.CapCrawlDelay(r.slotDelay))
 	c.sched.done(host, c.h.now(), r.wait)
 	if _, ok := c.closed[host]; !ok && r.wait > c.h.maxCrawlDelay() {
 		// Waiting that long would keep this run idle (and cron's next run

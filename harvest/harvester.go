@@ -312,6 +312,12 @@ func (h *Harvester) finishVideos(ctx context.Context, run *Run, vstats *videoSta
 	return nil
 }
 
+// CapCrawlDelay returns the robots.txt Crawl-delay d as the crawl waits
+// it: at most MaxCrawlDelay.
+func (h *Harvester) CapCrawlDelay(d time.Duration) time.Duration {
+	return min(d, h.maxCrawlDelay())
+}
+
 func (h *Harvester) maxCrawlDelay() time.Duration {
 	if h.MaxCrawlDelay > 0 {
 		return h.MaxCrawlDelay

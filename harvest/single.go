@@ -38,9 +38,7 @@ func (h *Harvester) FetchPage(ctx context.Context, p Page, hops Hops) PageOutcom
 		Wait:       r.wait,
 		Postponed:  r.postponed,
 		Cancelled:  r.cancelled,
-	}
-	if r.crawlDelay > 0 {
-		out.CrawlDelay = min(r.crawlDelay, h.maxCrawlDelay())
+		CrawlDelay: h.CapCrawlDelay(r.crawlDelay),
 	}
 	return out
 }

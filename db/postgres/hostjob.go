@@ -159,7 +159,7 @@ func (sl *hostSlice) robots(ctx context.Context, p harvest.Page) bool {
 	before := sl.w.store.robotsSavedAt(sl.host)
 	tctx, sent := traceRequests(ctx)
 	if _, delay, err := sl.h.Robots.Check(tctx, p.URL); err == nil {
-		sl.gap = max(sl.gap, sl.crawlDelay(delay))
+		sl.gap = max(sl.gap, sl.h.CapCrawlDelay(delay))
 	}
 	if sl.w.store.robotsSavedAt(sl.host) == before {
 		return false
@@ -311,20 +311,10 @@ func (sl *hostSlice) Hop(ctx context.Context, to string) error {
 func (sl *hostSlice) CrawlDelay(host string, d time.Duration) {
 	switch host {
 	case sl.hopped:
-		sl.hoppedGap = max(sl.hoppedGap, sl.crawlDelay(d))
+		sl.hoppedGap = max(sl.hoppedGap, sl.h.CapCrawlDelay(d))
 	case sl.host:
-		sl.gap = max(sl.gap, sl.crawlDelay(d))
+		sl.gap = max(sl.gap, sl.h.CapCrawlDelay(d))
 	}
-}
-
-// crawlDelay is a robots.txt's Crawl-delay d as the slice waits it: at
-// most --max-crawl-delay.
-func (sl *hostSlice) crawlDelay(d time.Duration) time.Duration {
-	most := sl.h.MaxCrawlDelay
-	if most <= 0 {
-		most = time.Minute // harvest's default
-	}
-	return min(d, most)
 }
 
 // stopped is what a slice returns when it ends on err (nil: done): a
